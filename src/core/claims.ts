@@ -1,0 +1,234 @@
+import type { JWTPayload } from 'jose';
+import type { TokenType } from './token-class.js';
+
+/** Reverification presets, as Clerk defines them. */
+export type ReverificationPreset = 'strict_mfa' | 'strict' | 'moderate' | 'lax';
+export type ReverificationLevel = 'first_factor' | 'second_factor' | 'multi_factor';
+
+/** What `has()` can check. Several fields in one call must all hold. */
+export interface HasParams {
+  role?: string;
+  permission?: string;
+  feature?: string;
+  plan?: string;
+  reverification?: ReverificationPreset | { level: ReverificationLevel; afterMinutes: number };
+}
+
+/** A fail-closed authorization check: false for anything it cannot positively confirm. */
+export type HasCheck = (params: HasParams) => boolean;
+
+/** Clerk's session token claims (v1 and v2). */
+export interface SessionClaims extends JWTPayload {
+  sid?: string;
+  sts?: string;
+  azp?: string;
+  act?: { sub: string; [key: string]: unknown };
+  v?: number;
+  fva?: [number, number];
+  fea?: string;
+  pla?: string;
+  o?: { id?: string; rol?: string; slg?: string; per?: string; fpm?: string };
+  org_id?: string;
+  org_role?: string;
+  org_slug?: string;
+  org_permissions?: string[];
+}
+
+/** The auth object of a signed-in session. */
+export interface SessionAuthObject {
+  tokenType: 'session_token';
+  isAuthenticated: true;
+  userId: string;
+  sessionId: string | null;
+  sessionStatus: string | null;
+  actor: { sub: string; [key: string]: unknown } | null;
+  orgId: string | null;
+  orgRole: string | null;
+  orgSlug: string | null;
+  orgPermissions: string[];
+  /** Features as `scope:name` (`o:reports`, `u:dashboard`). */
+  features: string[];
+  /** Plans as `scope:name`. */
+  plans: string[];
+  /** Minutes since first and second factor verification; -1 when never. */
+  factorVerificationAge: [number, number] | null;
+  sessionClaims: SessionClaims;
+  has: HasCheck;
+}
+
+/** The auth object when nothing is authenticated. Every field is null and `has()` is false. */
+export interface SignedOutAuthObject {
+  tokenType: TokenType | null;
+  isAuthenticated: false;
+  userId: null;
+  sessionId: null;
+  sessionStatus: null;
+  actor: null;
+  orgId: null;
+  orgRole: null;
+  orgSlug: null;
+  orgPermissions: [];
+  features: [];
+  plans: [];
+  factorVerificationAge: null;
+  sessionClaims: null;
+  has: HasCheck;
+}
+
+const denyAll: HasCheck = () => false;
+
+/** A signed-out auth object. */
+export function signedOutAuthObject(tokenType: TokenType | null = null): SignedOutAuthObject {
+  return {
+    tokenType,
+    isAuthenticated: false,
+    userId: null,
+    sessionId: null,
+    sessionStatus: null,
+    actor: null,
+    orgId: null,
+    orgRole: null,
+    orgSlug: null,
+    orgPermissions: [],
+    features: [],
+    plans: [],
+    factorVerificationAge: null,
+    sessionClaims: null,
+    has: denyAll,
+  };
+}
+
+function splitList(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Entries of a `scope:name` list whose scope includes `letter` (`o` organization, `u` user). */
+function namesInScope(entries: string[], letter: 'o' | 'u'): string[] {
+  const names: string[] = [];
+  for (const entry of entries) {
+    const index = entry.indexOf(':');
+    if (index > 0 && entry.slice(0, index).includes(letter)) names.push(entry.slice(index + 1));
+  }
+  return names;
+}
+
+/**
+ * v2 organization permissions: `fpm` holds one decimal bitmask per organization feature in
+ * `fea` (in order); bit j (least significant first) grants permission j of `per`.
+ */
+function permissionsFromBitmasks(orgFeatures: string[], per: string[], fpm: string[]): string[] {
+  const permissions: string[] = [];
+  fpm.forEach((mask, featureIndex) => {
+    const feature = orgFeatures[featureIndex];
+    if (feature === undefined || !/^\d+$/.test(mask)) return;
+    let bits = BigInt(mask);
+    for (let bit = 0; bits > 0n && bit < per.length; bit++, bits >>= 1n) {
+      if (bits & 1n) permissions.push(`org:${feature}:${per[bit]}`);
+    }
+  });
+  return permissions;
+}
+
+function organizationFromClaims(claims: SessionClaims): { orgId: string | null; orgRole: string | null; orgSlug: string | null; orgPermissions: string[] } {
+  if (claims.v === 2 || (claims.o !== undefined && claims.org_id === undefined)) {
+    const o = typeof claims.o === 'object' && claims.o !== null ? claims.o : undefined;
+    if (!o || typeof o.id !== 'string' || o.id === '') return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
+    const orgFeatures = namesInScope(splitList(claims.fea), 'o');
+    const role = typeof o.rol === 'string' && o.rol !== '' ? (o.rol.startsWith('org:') ? o.rol : `org:${o.rol}`) : null;
+    return {
+      orgId: o.id,
+      orgRole: role,
+      orgSlug: typeof o.slg === 'string' ? o.slg : null,
+      orgPermissions: permissionsFromBitmasks(orgFeatures, splitList(o.per), splitList(o.fpm)),
+    };
+  }
+  if (typeof claims.org_id !== 'string' || claims.org_id === '') return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
+  return {
+    orgId: claims.org_id,
+    orgRole: typeof claims.org_role === 'string' ? claims.org_role : null,
+    orgSlug: typeof claims.org_slug === 'string' ? claims.org_slug : null,
+    orgPermissions: Array.isArray(claims.org_permissions) ? claims.org_permissions.filter((p): p is string => typeof p === 'string') : [],
+  };
+}
+
+const REVERIFICATION_PRESETS: Record<ReverificationPreset, { level: ReverificationLevel; afterMinutes: number }> = {
+  strict_mfa: { level: 'multi_factor', afterMinutes: 10 },
+  strict: { level: 'second_factor', afterMinutes: 10 },
+  moderate: { level: 'second_factor', afterMinutes: 60 },
+  lax: { level: 'second_factor', afterMinutes: 1440 },
+};
+
+function reverified(fva: [number, number] | null, requirement: HasParams['reverification']): boolean {
+  if (!fva) return false;
+  const rule = typeof requirement === 'string' ? REVERIFICATION_PRESETS[requirement] : requirement;
+  if (!rule || typeof rule !== 'object' || !Number.isFinite(rule.afterMinutes) || rule.afterMinutes < 0) return false;
+  const [first, second] = fva;
+  const firstOk = first !== -1 && first < rule.afterMinutes;
+  const secondOk = second !== -1 && second < rule.afterMinutes;
+  switch (rule.level) {
+    case 'first_factor':
+      return firstOk;
+    case 'second_factor':
+      return second !== -1 ? secondOk : firstOk;
+    case 'multi_factor':
+      return second === -1 ? firstOk : firstOk && secondOk;
+    default:
+      return false;
+  }
+}
+
+/** Whether a `scope:name` list grants `wanted` (`name`, `org:name` or `user:name`). */
+function grantsEntitlement(entries: string[], wanted: string): boolean {
+  const index = wanted.indexOf(':');
+  const scope = index > 0 ? wanted.slice(0, index) : undefined;
+  const name = index > 0 ? wanted.slice(index + 1) : wanted;
+  if (name === '' || (scope !== undefined && scope !== 'org' && scope !== 'user')) return false;
+  const letters: Array<'o' | 'u'> = scope === 'org' ? ['o'] : scope === 'user' ? ['u'] : ['o', 'u'];
+  return letters.some((letter) => namesInScope(entries, letter).includes(name));
+}
+
+function withOrgPrefix(value: string): string {
+  return value.startsWith('org:') ? value : `org:${value}`;
+}
+
+function createHas(auth: Omit<SessionAuthObject, 'has'>): HasCheck {
+  return (params) => {
+    if (typeof params !== 'object' || params === null) return false;
+    const checks: boolean[] = [];
+    const { role, permission, feature, plan, reverification } = params;
+    if (role !== undefined) checks.push(typeof role === 'string' && role !== '' && auth.orgId !== null && auth.orgRole === withOrgPrefix(role));
+    if (permission !== undefined) {
+      checks.push(typeof permission === 'string' && permission !== '' && auth.orgId !== null && auth.orgPermissions.includes(withOrgPrefix(permission)));
+    }
+    if (feature !== undefined) checks.push(typeof feature === 'string' && grantsEntitlement(auth.features, feature));
+    if (plan !== undefined) checks.push(typeof plan === 'string' && grantsEntitlement(auth.plans, plan));
+    if (reverification !== undefined) checks.push(reverified(auth.factorVerificationAge, reverification));
+    return checks.length > 0 && checks.every(Boolean);
+  };
+}
+
+function factorAge(value: unknown): [number, number] | null {
+  return Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n) && n >= -1) ? [value[0], value[1]] : null;
+}
+
+/** Turns verified session claims into the auth object. */
+export function sessionAuthObject(claims: SessionClaims): SessionAuthObject {
+  const base: Omit<SessionAuthObject, 'has'> = {
+    tokenType: 'session_token',
+    isAuthenticated: true,
+    userId: claims.sub as string,
+    sessionId: typeof claims.sid === 'string' ? claims.sid : null,
+    sessionStatus: typeof claims.sts === 'string' ? claims.sts : null,
+    actor: typeof claims.act === 'object' && claims.act !== null && typeof claims.act.sub === 'string' ? claims.act : null,
+    ...organizationFromClaims(claims),
+    features: splitList(claims.fea),
+    plans: splitList(claims.pla),
+    factorVerificationAge: factorAge(claims.fva),
+    sessionClaims: claims,
+  };
+  return { ...base, has: createHas(base) };
+}

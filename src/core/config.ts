@@ -1,0 +1,304 @@
+import { ClerkConfigurationError } from './errors.js';
+import type { CacheStore } from './store.js';
+import type { AcceptsToken } from './token-class.js';
+
+/** Algorithms clerk-edge can verify. `none` and every HMAC algorithm are never accepted. */
+export const SUPPORTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+export type SupportedAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
+
+/** Key-store tuning. Every field has a safe default. */
+export interface KeyStoreOptions {
+  /** How long fetched keys are fresh. Default 5 minutes. */
+  ttlMs?: number;
+  /** How long past freshness keys are still served (stale-while-revalidate, and last-known-good through an outage). Default 24 hours. */
+  maxStaleMs?: number;
+  /** At most one refetch for unknown `kid`s per this window. Default 30 seconds. */
+  unknownKidCooldownMs?: number;
+  /** Timeout of one JWKS fetch. Default 3 seconds. */
+  timeoutMs?: number;
+}
+
+/** Machine-token verification cache tuning. */
+export interface MachineCacheOptions {
+  /** Turn the cache off entirely. Default true (enabled). */
+  enabled?: boolean;
+  /** How long a valid verdict is kept (never past the token's own expiration). Default 30 seconds. */
+  ttlMs?: number;
+  /** How long an invalid-token verdict is kept. Default 5 seconds. */
+  negativeTtlMs?: number;
+  /** Most entries kept in memory. Default 1000. */
+  maxEntries?: number;
+  /** Timeout of one Backend API verify call. Default 5 seconds. */
+  timeoutMs?: number;
+}
+
+/** A platform environment: `process.env`, a Worker's `env`, Hono's `env(c)`. */
+export type EnvironmentRecord = Record<string, unknown>;
+
+/**
+ * Options shared by `createClerkAuth` and every adapter. Each field falls back to its
+ * environment variable on its own: passing one option never drops another's fallback.
+ */
+export interface ClerkEdgeOptions {
+  /** Backend API secret key (`sk_test_…` / `sk_live_…`). Env `CLERK_SECRET_KEY`. */
+  secretKey?: string;
+  /** Publishable key (`pk_test_…` / `pk_live_…`): gives the Frontend API host, the issuer and the cookie suffix. Env `CLERK_PUBLISHABLE_KEY`. */
+  publishableKey?: string;
+  /** PEM SPKI public key or a JWK (object or JSON) for networkless verification. Env `CLERK_JWT_KEY`. */
+  jwtKey?: string | JsonWebKey;
+  /** Machine secret key used to verify M2M tokens. Env `CLERK_MACHINE_SECRET_KEY`. */
+  machineSecretKey?: string;
+  /** Backend API origin. Default `https://api.clerk.com`. Env `CLERK_API_URL`. */
+  apiUrl?: string;
+  /** Backend API version path segment. Default `v1`. Env `CLERK_API_VERSION`. */
+  apiVersion?: string;
+  /** Where the Frontend API is reached (JWKS when only a publishable key is set). Default `https://<host from the publishable key>`. Env `CLERK_FRONTEND_API_URL`. */
+  frontendApiUrl?: string;
+  /** A Clerk proxy URL: both where the Frontend API is reached and the expected `iss`. Env `CLERK_PROXY_URL`. */
+  proxyUrl?: string;
+  /** Origins allowed in the `azp` claim. Env `CLERK_AUTHORIZED_PARTIES` (comma-separated). */
+  authorizedParties?: string[];
+  /** What to do with a session token that has no `azp` when authorizedParties is set. Default `'reject'`. */
+  missingAuthorizedParty?: 'reject' | 'allow';
+  /** Expected `aud` (checked only when set). */
+  audience?: string | string[];
+  /** Expected `iss`, overriding the one derived from the publishable key or proxy URL. */
+  issuer?: string | string[];
+  /** Allowed clock skew for `exp`, `nbf` and `iat`. Default 5000. Non-finite or negative values fall back to the default. */
+  clockSkewInMs?: number;
+  /** Signature algorithms accepted for session tokens. Default `['RS256']`. */
+  algorithms?: SupportedAlgorithm[];
+  /** Which token types requests may authenticate with by default. Default `'session_token'`. */
+  acceptsToken?: AcceptsToken;
+  /** Treat sessions with `sts: "pending"` as signed out. Default true. */
+  treatPendingAsSignedOut?: boolean;
+  /** Key-store tuning. */
+  keys?: KeyStoreOptions;
+  /** Machine-token cache tuning. */
+  machineTokens?: MachineCacheOptions;
+  /** A shared second-level store (Workers Cache API, KV) for keys and machine-token verdicts. */
+  store?: CacheStore;
+  /** The fetch to use for every Backend/Frontend API call. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Add `x-clerk-auth-status` / `x-clerk-auth-reason` headers to request states. Default false. Env `CLERK_DEBUG=true`. */
+  debug?: boolean;
+  /** Clock seam in milliseconds (tests). Default `Date.now`. */
+  now?: () => number;
+  /** Environment to read fallbacks from. Default `process.env` where it exists. */
+  env?: EnvironmentRecord;
+}
+
+/** Options after defaults and environment fallbacks, validated. Internal. */
+export interface ResolvedConfig {
+  secretKey: string | undefined;
+  machineSecretKey: string | undefined;
+  publishableKey: string | undefined;
+  frontendApiHost: string | undefined;
+  instanceType: 'test' | 'live' | undefined;
+  jwtKey: string | JsonWebKey | undefined;
+  apiUrl: string;
+  apiVersion: string;
+  frontendApiUrl: string | undefined;
+  issuers: string[] | undefined;
+  authorizedParties: string[];
+  missingAuthorizedParty: 'reject' | 'allow';
+  audience: string[] | undefined;
+  clockSkewInMs: number;
+  algorithms: SupportedAlgorithm[];
+  acceptsToken: AcceptsToken;
+  treatPendingAsSignedOut: boolean;
+  keys: Required<KeyStoreOptions>;
+  machineTokens: Required<MachineCacheOptions>;
+  store: CacheStore | undefined;
+  fetch: typeof fetch;
+  debug: boolean;
+  now: () => number;
+}
+
+export const DEFAULT_API_URL = 'https://api.clerk.com';
+export const DEFAULT_API_VERSION = 'v1';
+/** The Backend API version this package speaks (the spec's `info.version`). */
+export const CLERK_API_VERSION_HEADER = '2025-11-10';
+const DEFAULT_CLOCK_SKEW_MS = 5000;
+
+function processEnvironment(): EnvironmentRecord {
+  const maybeProcess = (globalThis as { process?: { env?: EnvironmentRecord } }).process;
+  return maybeProcess?.env ?? {};
+}
+
+function fromEnvironment(env: EnvironmentRecord, name: string): string | undefined {
+  const value = env[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function finiteOr(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/**
+ * Parses a publishable key: `pk_test_` / `pk_live_` + base64(`<frontend API host>$`).
+ * Returns undefined for anything else.
+ */
+export function parsePublishableKey(key: string): { instanceType: 'test' | 'live'; frontendApiHost: string } | undefined {
+  const match = /^pk_(test|live)_([A-Za-z0-9+/=_-]+)$/.exec(key);
+  if (!match) return undefined;
+  let decoded: string;
+  try {
+    decoded = atob(match[2]!.replace(/-/g, '+').replace(/_/g, '/'));
+  } catch {
+    return undefined;
+  }
+  if (!decoded.endsWith('$')) return undefined;
+  const host = decoded.slice(0, -1);
+  if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(host) || host.startsWith('.') || host.startsWith('-')) return undefined;
+  return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host };
+}
+
+function parseUrlOption(option: string, variable: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ClerkConfigurationError(option, `\`${option}\` is not a URL.`, `Set ${variable} to an absolute http(s) URL.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ClerkConfigurationError(option, `\`${option}\` must be http(s).`, `Set ${variable} to an absolute http(s) URL.`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey {
+  if (typeof jwtKey === 'object' && jwtKey !== null) {
+    if (typeof jwtKey.kty === 'string' && !('d' in jwtKey)) return jwtKey;
+  } else if (typeof jwtKey === 'string') {
+    const trimmed = jwtKey.trim();
+    if (trimmed.includes('-----BEGIN PUBLIC KEY-----')) return trimmed;
+    if (trimmed.startsWith('{')) {
+      try {
+        return validateJwtKey(JSON.parse(trimmed) as JsonWebKey);
+      } catch {
+        /* fall through to the error below */
+      }
+    }
+  }
+  throw new ClerkConfigurationError(
+    'jwtKey',
+    '`jwtKey` is not a PEM SPKI public key or a public JWK.',
+    'Set CLERK_JWT_KEY to the "PEM Public Key" from the Clerk Dashboard (API keys page), or to a public JWK.',
+  );
+}
+
+/**
+ * Resolves options per field (explicit option, then environment, then default) and validates
+ * them. Throws {@link ClerkConfigurationError} naming the option and variable at fault.
+ */
+export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
+  const env = options.env ?? processEnvironment();
+  if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
+    throw new ClerkConfigurationError('crypto', 'This runtime has no WebCrypto (`crypto.subtle`).', 'Run on Node >= 20.19, workerd, or an edge runtime.');
+  }
+
+  const secretKey = options.secretKey ?? fromEnvironment(env, 'CLERK_SECRET_KEY');
+  if (secretKey !== undefined && !/^sk_(test|live)_\S+$/.test(secretKey)) {
+    throw new ClerkConfigurationError('secretKey', 'The secret key is malformed.', 'Set CLERK_SECRET_KEY to the sk_test_… / sk_live_… key from the Clerk Dashboard.');
+  }
+  const machineSecretKey = options.machineSecretKey ?? fromEnvironment(env, 'CLERK_MACHINE_SECRET_KEY');
+  if (machineSecretKey !== undefined && !/^ak_\S+$/.test(machineSecretKey)) {
+    throw new ClerkConfigurationError('machineSecretKey', 'The machine secret key is malformed.', 'Set CLERK_MACHINE_SECRET_KEY to the ak_… key of the machine.');
+  }
+
+  const publishableKey = options.publishableKey ?? fromEnvironment(env, 'CLERK_PUBLISHABLE_KEY');
+  const parsedKey = publishableKey === undefined ? undefined : parsePublishableKey(publishableKey);
+  if (publishableKey !== undefined && parsedKey === undefined) {
+    throw new ClerkConfigurationError(
+      'publishableKey',
+      'The publishable key is malformed.',
+      'Set CLERK_PUBLISHABLE_KEY to the pk_test_… / pk_live_… key from the Clerk Dashboard.',
+    );
+  }
+
+  const rawJwtKey = options.jwtKey ?? fromEnvironment(env, 'CLERK_JWT_KEY');
+  const jwtKey = rawJwtKey === undefined ? undefined : validateJwtKey(rawJwtKey);
+
+  if (secretKey === undefined && jwtKey === undefined && parsedKey === undefined) {
+    throw new ClerkConfigurationError(
+      'secretKey',
+      'No way to obtain the instance keys is configured.',
+      'Set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification, or CLERK_PUBLISHABLE_KEY to use the Frontend API JWKS).',
+      true,
+    );
+  }
+
+  const apiUrl = parseUrlOption('apiUrl', 'CLERK_API_URL', options.apiUrl ?? fromEnvironment(env, 'CLERK_API_URL') ?? DEFAULT_API_URL);
+  const apiVersion = options.apiVersion ?? fromEnvironment(env, 'CLERK_API_VERSION') ?? DEFAULT_API_VERSION;
+  if (!/^v\d+$/.test(apiVersion)) {
+    throw new ClerkConfigurationError('apiVersion', '`apiVersion` must look like "v1".', 'Set CLERK_API_VERSION to v1 or leave it unset.');
+  }
+
+  const rawProxyUrl = options.proxyUrl ?? fromEnvironment(env, 'CLERK_PROXY_URL');
+  const proxyUrl = rawProxyUrl === undefined ? undefined : parseUrlOption('proxyUrl', 'CLERK_PROXY_URL', rawProxyUrl);
+  const rawFrontendApiUrl = options.frontendApiUrl ?? fromEnvironment(env, 'CLERK_FRONTEND_API_URL');
+  const frontendApiUrl =
+    rawFrontendApiUrl !== undefined
+      ? parseUrlOption('frontendApiUrl', 'CLERK_FRONTEND_API_URL', rawFrontendApiUrl)
+      : (proxyUrl ?? (parsedKey ? `https://${parsedKey.frontendApiHost}` : undefined));
+
+  const issuerOption = options.issuer === undefined ? undefined : Array.isArray(options.issuer) ? options.issuer : [options.issuer];
+  const issuers = issuerOption ?? (proxyUrl ? [proxyUrl] : parsedKey ? [`https://${parsedKey.frontendApiHost}`] : undefined);
+
+  const authorizedParties = (
+    options.authorizedParties ??
+    (fromEnvironment(env, 'CLERK_AUTHORIZED_PARTIES') ?? '').split(',').map((party) => party.trim())
+  ).filter((party) => typeof party === 'string' && party !== '');
+
+  const algorithms = options.algorithms ?? ['RS256'];
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || algorithms.some((alg) => !(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg))) {
+    throw new ClerkConfigurationError(
+      'algorithms',
+      '`algorithms` must be a non-empty list of asymmetric JWS algorithms.',
+      `Use some of ${SUPPORTED_ALGORITHMS.join(', ')}; "none" and HMAC algorithms are never accepted.`,
+    );
+  }
+
+  const audience = options.audience === undefined ? undefined : Array.isArray(options.audience) ? options.audience : [options.audience];
+  const keys = options.keys ?? {};
+  const machine = options.machineTokens ?? {};
+  const debugEnv = fromEnvironment(env, 'CLERK_DEBUG');
+
+  return {
+    secretKey,
+    machineSecretKey,
+    publishableKey,
+    frontendApiHost: parsedKey?.frontendApiHost,
+    instanceType: parsedKey?.instanceType,
+    jwtKey,
+    apiUrl,
+    apiVersion,
+    frontendApiUrl,
+    issuers,
+    authorizedParties,
+    missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
+    audience,
+    clockSkewInMs: finiteOr(options.clockSkewInMs, DEFAULT_CLOCK_SKEW_MS),
+    algorithms: [...algorithms],
+    acceptsToken: options.acceptsToken ?? 'session_token',
+    treatPendingAsSignedOut: options.treatPendingAsSignedOut ?? true,
+    keys: {
+      ttlMs: finiteOr(keys.ttlMs, 5 * 60_000),
+      maxStaleMs: finiteOr(keys.maxStaleMs, 24 * 60 * 60_000),
+      unknownKidCooldownMs: finiteOr(keys.unknownKidCooldownMs, 30_000),
+      timeoutMs: finiteOr(keys.timeoutMs, 3000) || 3000,
+    },
+    machineTokens: {
+      enabled: machine.enabled ?? true,
+      ttlMs: finiteOr(machine.ttlMs, 30_000),
+      negativeTtlMs: finiteOr(machine.negativeTtlMs, 5000),
+      maxEntries: Math.max(1, Math.floor(finiteOr(machine.maxEntries, 1000))),
+      timeoutMs: finiteOr(machine.timeoutMs, 5000) || 5000,
+    },
+    store: options.store,
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    debug: options.debug ?? debugEnv === 'true',
+    now: options.now ?? Date.now,
+  };
+}

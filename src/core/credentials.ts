@@ -1,0 +1,83 @@
+import { base64url } from 'jose';
+
+/** Where a credential came from. */
+export type CredentialSource = 'header' | 'cookie';
+
+/** What a request carries, read from headers only (the body is never touched). Internal. */
+export interface RequestCredentials {
+  /** The bearer token, when the Authorization header carries one. */
+  bearerToken: string | undefined;
+  /** True when an Authorization: Bearer header is present but not exactly one token. */
+  bearerMalformed: boolean;
+  /** `__session` (suffixed preferred). */
+  sessionCookie: string | undefined;
+  /** `__client_uat` as seconds; 0 when missing or unparsable. */
+  clientUat: number;
+  /** Whether a `__client_uat` cookie was present at all. */
+  clientUatPresent: boolean;
+  /** The suffixed `__refresh_<suffix>` cookie. */
+  refreshToken: string | undefined;
+}
+
+const BEARER = /^bearer ([^\s]+)$/i;
+
+/** Parses a Cookie header into a map. The first occurrence of a name wins. */
+export function parseCookies(header: string | null): Map<string, string> {
+  const cookies = new Map<string, string>();
+  if (!header) return cookies;
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index < 0) continue;
+    const name = part.slice(0, index).trim();
+    let value = part.slice(index + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (name && !cookies.has(name)) cookies.set(name, value);
+  }
+  return cookies;
+}
+
+function parseClientUat(value: string | undefined): number {
+  if (value === undefined || !/^\d{1,12}$/.test(value)) return 0;
+  return Number(value);
+}
+
+/**
+ * Reads the credential a request carries: `Authorization: Bearer <token>` (scheme
+ * case-insensitive, exactly one token), else Clerk's cookies. Suffixed cookies
+ * (`__session_<suffix>`, `__client_uat_<suffix>`) are preferred as a pair when present.
+ */
+export function extractCredentials(headers: Headers, cookieSuffix: string | undefined): RequestCredentials {
+  const authorization = headers.get('authorization');
+  let bearerToken: string | undefined;
+  let bearerMalformed = false;
+  if (authorization !== null && /^bearer(\s|$)/i.test(authorization.trim())) {
+    const match = BEARER.exec(authorization.trim());
+    if (match) bearerToken = match[1];
+    else bearerMalformed = true;
+  }
+
+  const cookies = parseCookies(headers.get('cookie'));
+  const suffixed =
+    cookieSuffix !== undefined && (cookies.has(`__session_${cookieSuffix}`) || cookies.has(`__client_uat_${cookieSuffix}`));
+  const sessionCookie = (suffixed ? cookies.get(`__session_${cookieSuffix}`) : cookies.get('__session')) || undefined;
+  const rawUat = suffixed ? cookies.get(`__client_uat_${cookieSuffix}`) : cookies.get('__client_uat');
+  const refreshToken = cookieSuffix !== undefined ? cookies.get(`__refresh_${cookieSuffix}`) || undefined : undefined;
+
+  return {
+    bearerToken,
+    bearerMalformed,
+    sessionCookie,
+    clientUat: parseClientUat(rawUat),
+    clientUatPresent: rawUat !== undefined,
+    refreshToken,
+  };
+}
+
+/**
+ * The cookie suffix of an instance: the first 8 characters of base64url(SHA-1(publishable key)).
+ * Computed once per instance.
+ */
+export async function cookieSuffixFor(publishableKey: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(publishableKey));
+  return base64url.encode(new Uint8Array(digest)).slice(0, 8);
+}

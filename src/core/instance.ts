@@ -1,0 +1,46 @@
+import { createClerkAuth, type ClerkAuth } from './authenticate.js';
+import type { ClerkEdgeOptions, EnvironmentRecord } from './config.js';
+import { ClerkConfigurationError } from './errors.js';
+
+const ENVIRONMENT_NAMES = [
+  'CLERK_SECRET_KEY',
+  'CLERK_PUBLISHABLE_KEY',
+  'CLERK_JWT_KEY',
+  'CLERK_MACHINE_SECRET_KEY',
+  'CLERK_API_URL',
+  'CLERK_API_VERSION',
+  'CLERK_FRONTEND_API_URL',
+  'CLERK_PROXY_URL',
+  'CLERK_AUTHORIZED_PARTIES',
+  'CLERK_DEBUG',
+];
+
+/**
+ * For adapters whose environment arrives with the request (Hono's `env(c)`, a Worker's `env`):
+ * validates the options when the adapter is created (a malformed key throws there), then
+ * returns one authenticator per distinct environment, created on first use and reused.
+ * Keys missing at creation may still come from the request environment. Internal.
+ */
+export function createAuthResolver(options: ClerkEdgeOptions): (env: EnvironmentRecord | undefined) => ClerkAuth {
+  let fromOptionsOnly: ClerkAuth | undefined;
+  try {
+    fromOptionsOnly = createClerkAuth(options);
+  } catch (error) {
+    if (!(error instanceof ClerkConfigurationError) || !error.missing) throw error;
+  }
+  const instances = new Map<string, ClerkAuth>();
+  return (env) => {
+    if (env === undefined || env === options.env) {
+      if (fromOptionsOnly) return fromOptionsOnly;
+      return createClerkAuth(options);
+    }
+    const fingerprint = ENVIRONMENT_NAMES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join('\u0000');
+    let auth = instances.get(fingerprint);
+    if (!auth) {
+      auth = createClerkAuth({ ...options, env: { ...options.env, ...env } });
+      if (instances.size >= 8) instances.clear();
+      instances.set(fingerprint, auth);
+    }
+    return auth;
+  };
+}

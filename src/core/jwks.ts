@@ -1,0 +1,242 @@
+import { importJWK, importSPKI, type JWK } from 'jose';
+import { backendApiUrl, callClerkApi, type ApiResult } from './backend-api.js';
+import type { ResolvedConfig } from './config.js';
+import type { AuthErrorReason } from './errors.js';
+import { sha256Hex, SingleFlight } from './store.js';
+
+/** A verification key, or why there is none. Internal. */
+export type KeyLookup =
+  | { ok: true; key: CryptoKey; kid: string | undefined }
+  | { ok: false; status: 'signed-out' | 'unavailable'; reason: AuthErrorReason };
+
+/** The serialisable form kept in memory and in a shared store. */
+interface KeySetRecord {
+  keys: JWK[];
+  fetchedAt: number;
+}
+
+interface KeySetState extends KeySetRecord {
+  byKid: Map<string, JWK>;
+  imported: Map<string, Promise<CryptoKey | undefined>>;
+}
+
+type RefreshOutcome = { ok: true } | { ok: false; reason: AuthErrorReason };
+
+/** Hands background work to the platform (`ctx.waitUntil`) so it outlives the response. */
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+const KEY_TYPE_FOR_ALG: Record<string, { kty: string; crv?: string }> = {
+  RS256: { kty: 'RSA' },
+  RS384: { kty: 'RSA' },
+  RS512: { kty: 'RSA' },
+  PS256: { kty: 'RSA' },
+  PS384: { kty: 'RSA' },
+  PS512: { kty: 'RSA' },
+  ES256: { kty: 'EC', crv: 'P-256' },
+  ES384: { kty: 'EC', crv: 'P-384' },
+  ES512: { kty: 'EC', crv: 'P-521' },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+};
+
+/** Whether a JWK may verify a signature made with `alg`: type, curve, `alg` and `use` must agree. */
+function jwkFitsAlgorithm(jwk: JWK, alg: string): boolean {
+  const expected = KEY_TYPE_FOR_ALG[alg];
+  if (!expected || jwk.kty !== expected.kty) return false;
+  if (expected.crv !== undefined && jwk.crv !== expected.crv) return false;
+  if (jwk.alg !== undefined && jwk.alg !== alg) return false;
+  if (jwk.use !== undefined && jwk.use !== 'sig') return false;
+  return !('d' in jwk) && !('k' in jwk);
+}
+
+function isJwkSet(value: unknown): value is { keys: JWK[] } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { keys?: unknown }).keys) &&
+    (value as { keys: unknown[] }).keys.every((key) => typeof key === 'object' && key !== null && !Array.isArray(key))
+  );
+}
+
+function failureReason(result: Exclude<ApiResult<unknown>, { kind: 'ok' }>): AuthErrorReason {
+  if (result.kind === 'http-error' && (result.status === 401 || result.status === 403)) return 'secret-key-invalid';
+  return 'jwks-unavailable';
+}
+
+/**
+ * The instance's verification keys: from `jwtKey` (no network), the Backend API JWKS (secret
+ * key) or the Frontend API JWKS (publishable key only). Fresh for `ttlMs`, then served stale
+ * while one background refresh runs, and kept as last-known-good through outages for
+ * `maxStaleMs`. One fetch in flight at a time; an unknown `kid` refetches at most once per
+ * cooldown window. Imported `CryptoKey`s are cached with the key set. Internal.
+ */
+export class KeyStore {
+  readonly #config: ResolvedConfig;
+  readonly #flight = new SingleFlight<RefreshOutcome>();
+  #state: KeySetState | undefined;
+  #lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
+  #sharedKey: Promise<string> | undefined;
+  readonly #staticKeys = new Map<string, Promise<CryptoKey | undefined>>();
+
+  constructor(config: ResolvedConfig) {
+    this.#config = config;
+  }
+
+  /** Where keys come from: for logs and debugging; never includes a secret. */
+  get source(): 'jwt-key' | 'backend-api' | 'frontend-api' {
+    if (this.#config.jwtKey !== undefined) return 'jwt-key';
+    return this.#config.secretKey !== undefined ? 'backend-api' : 'frontend-api';
+  }
+
+  /** The key to verify a token with, chosen strictly by `kid` and checked against `alg`. */
+  async getKey(kid: string | undefined, alg: string, waitUntil?: WaitUntil): Promise<KeyLookup> {
+    if (this.#config.jwtKey !== undefined) return this.#staticKey(kid, alg);
+    if (kid === undefined) return { ok: false, status: 'signed-out', reason: 'jwk-kid-missing' };
+
+    let state = await this.#currentKeys(waitUntil);
+    if (!('byKid' in state)) return { ok: false, status: 'unavailable', reason: state.reason };
+
+    if (!state.byKid.has(kid)) {
+      const now = this.#config.now();
+      if (now - this.#lastUnknownKidRefetch >= this.#config.keys.unknownKidCooldownMs) {
+        this.#lastUnknownKidRefetch = now;
+        const outcome = await this.#refresh();
+        if (!outcome.ok) return { ok: false, status: 'unavailable', reason: outcome.reason };
+      } else if (this.#flight.has('jwks')) {
+        await this.#refresh();
+      }
+      state = this.#state ?? state;
+      if (!state.byKid.has(kid)) return { ok: false, status: 'signed-out', reason: 'jwk-kid-mismatch' };
+    }
+    const key = await this.#importFromSet(state, kid, alg);
+    return key ? { ok: true, key, kid } : { ok: false, status: 'signed-out', reason: 'jwk-alg-mismatch' };
+  }
+
+  /** Whether `kid` is in the current key set (used to drop cached verdicts of removed keys). */
+  hasKid(kid: string): boolean {
+    return this.#config.jwtKey !== undefined || (this.#state?.byKid.has(kid) ?? false);
+  }
+
+  #staticKey(kid: string | undefined, alg: string): Promise<KeyLookup> {
+    const jwtKey = this.#config.jwtKey!;
+    let imported = this.#staticKeys.get(alg);
+    if (!imported) {
+      imported = (
+        typeof jwtKey === 'string'
+          ? importSPKI(jwtKey, alg)
+          : jwkFitsAlgorithm(jwtKey as JWK, alg)
+            ? (importJWK(jwtKey as JWK, alg) as Promise<CryptoKey>)
+            : Promise.resolve(undefined)
+      ).catch(() => undefined);
+      this.#staticKeys.set(alg, imported);
+    }
+    const expectedKid = typeof jwtKey === 'object' ? (jwtKey as JWK).kid : undefined;
+    return imported.then((key): KeyLookup => {
+      if (expectedKid !== undefined && kid !== expectedKid) return { ok: false, status: 'signed-out', reason: 'jwk-kid-mismatch' };
+      return key ? { ok: true, key, kid } : { ok: false, status: 'signed-out', reason: 'jwk-alg-mismatch' };
+    });
+  }
+
+  #importFromSet(state: KeySetState, kid: string, alg: string): Promise<CryptoKey | undefined> {
+    const cacheKey = `${kid}\u0000${alg}`;
+    let imported = state.imported.get(cacheKey);
+    if (!imported) {
+      const jwk = state.byKid.get(kid)!;
+      imported = jwkFitsAlgorithm(jwk, alg)
+        ? (importJWK({ ...jwk, alg }, alg) as Promise<CryptoKey>).catch(() => undefined)
+        : Promise.resolve(undefined);
+      state.imported.set(cacheKey, imported);
+    }
+    return imported;
+  }
+
+  /** Fresh keys, stale keys (refreshing in the background), or a fetch when there are none usable. */
+  async #currentKeys(waitUntil: WaitUntil | undefined): Promise<KeySetState | { reason: AuthErrorReason }> {
+    const { ttlMs, maxStaleMs } = this.#config.keys;
+    const now = this.#config.now();
+    if (this.#state && now - this.#state.fetchedAt < ttlMs) return this.#state;
+
+    if (this.#config.store) await this.#adoptShared();
+    const state = this.#state;
+    if (state && now - state.fetchedAt < ttlMs) return state;
+    if (state && now - state.fetchedAt < ttlMs + maxStaleMs) {
+      if (!this.#flight.has('jwks')) {
+        const background = this.#refresh();
+        waitUntil?.(background);
+      }
+      return state;
+    }
+    const outcome = await this.#refresh();
+    if (outcome.ok && this.#state) return this.#state;
+    return { reason: outcome.ok ? 'jwks-unavailable' : outcome.reason };
+  }
+
+  #adopt(record: KeySetRecord): void {
+    const byKid = new Map<string, JWK>();
+    for (const key of record.keys) {
+      if (typeof key.kid === 'string' && key.kid !== '' && !byKid.has(key.kid)) byKid.set(key.kid, key);
+    }
+    // Keep imports of keys whose material did not change, so a refresh does not re-import them.
+    const previous = this.#state;
+    const imported = new Map<string, Promise<CryptoKey | undefined>>();
+    if (previous) {
+      for (const [cacheKey, promise] of previous.imported) {
+        const kid = cacheKey.split('\u0000')[0]!;
+        if (JSON.stringify(previous.byKid.get(kid)) === JSON.stringify(byKid.get(kid))) imported.set(cacheKey, promise);
+      }
+    }
+    this.#state = { keys: record.keys, fetchedAt: record.fetchedAt, byKid, imported };
+  }
+
+  #sharedStoreKey(): Promise<string> {
+    this.#sharedKey ??= sha256Hex(`${this.#jwksUrl()}\u0000${this.#config.secretKey ?? ''}`).then((hash) => `clerk-edge:jwks:${hash}`);
+    return this.#sharedKey;
+  }
+
+  async #adoptShared(): Promise<void> {
+    try {
+      const record = await this.#config.store!.get(await this.#sharedStoreKey());
+      if (
+        typeof record === 'object' &&
+        record !== null &&
+        typeof (record as KeySetRecord).fetchedAt === 'number' &&
+        isJwkSet(record) &&
+        (!this.#state || (record as KeySetRecord).fetchedAt > this.#state.fetchedAt)
+      ) {
+        this.#adopt(record as KeySetRecord);
+      }
+    } catch {
+      // A broken shared store is only a cache miss.
+    }
+  }
+
+  #jwksUrl(): string {
+    return this.#config.secretKey !== undefined
+      ? backendApiUrl(this.#config, 'jwks')
+      : `${this.#config.frontendApiUrl}/.well-known/jwks.json`;
+  }
+
+  /** Fetches the key set; concurrent callers share one fetch. Never throws. */
+  #refresh(): Promise<RefreshOutcome> {
+    return this.#flight.run('jwks', async () => {
+      const result = await callClerkApi<unknown>(this.#config, {
+        method: 'GET',
+        url: this.#jwksUrl(),
+        bearer: this.#config.secretKey,
+        timeoutMs: this.#config.keys.timeoutMs,
+      });
+      if (result.kind !== 'ok') return { ok: false, reason: failureReason(result) };
+      if (!isJwkSet(result.data)) return { ok: false, reason: 'jwks-unavailable' };
+      const record: KeySetRecord = { keys: result.data.keys, fetchedAt: this.#config.now() };
+      this.#adopt(record);
+      if (this.#config.store) {
+        const { ttlMs, maxStaleMs } = this.#config.keys;
+        try {
+          await this.#config.store.set(await this.#sharedStoreKey(), record, Math.ceil((ttlMs + maxStaleMs) / 1000));
+        } catch {
+          // The shared store is an optimisation; failing to write it changes no verdict.
+        }
+      }
+      return { ok: true };
+    });
+  }
+}

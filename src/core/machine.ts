@@ -1,0 +1,218 @@
+import { backendApiUrl, callClerkApi } from './backend-api.js';
+import type { HasCheck } from './claims.js';
+import type { ResolvedConfig } from './config.js';
+import type { AuthErrorReason } from './errors.js';
+import type { KeyStore, WaitUntil } from './jwks.js';
+import { verifyInstanceJwt, type JwtCheckOptions } from './session.js';
+import { LruCache, sha256Hex, SingleFlight } from './store.js';
+import { TOKEN_CATEGORY } from './token-class.js';
+
+export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';
+
+/** The auth object of a request authenticated with a machine token. */
+export interface MachineAuthObject {
+  tokenType: MachineTokenType;
+  isAuthenticated: true;
+  /** The token's id (`ak_…`/`mt_…`/`oat_…` record id, or `jti` for JWTs). */
+  id: string;
+  /** Who the token acts for: a user, organization or machine id. */
+  subject: string;
+  /** The API key's name. */
+  name: string | null;
+  scopes: string[];
+  claims: Record<string, unknown> | null;
+  userId: string | null;
+  orgId: string | null;
+  machineId: string | null;
+  clientId: string | null;
+  /** Whether the token carries `scope`. */
+  hasScope(scope: string): boolean;
+  /** Always false: roles and permissions belong to sessions. */
+  has: HasCheck;
+}
+
+/** Serialisable part of a machine auth object (what caches keep). */
+type MachineIdentity = Omit<MachineAuthObject, 'hasScope' | 'has' | 'isAuthenticated'>;
+
+/** A verdict on one machine token. Serialisable. Internal. */
+export type MachineVerdict =
+  | { ok: true; identity: MachineIdentity; expiresAtMs: number | null }
+  | { ok: false; status: 'signed-out' | 'unavailable'; reason: AuthErrorReason; retryAfterSeconds?: number | undefined };
+
+/** Builds the auth object from a verified identity. */
+export function machineAuthObject(identity: MachineIdentity): MachineAuthObject {
+  const scopes = [...identity.scopes];
+  return { ...identity, scopes, isAuthenticated: true, hasScope: (scope) => typeof scope === 'string' && scopes.includes(scope), has: () => false };
+}
+
+interface VerifyResponse {
+  id?: unknown;
+  subject?: unknown;
+  name?: unknown;
+  scopes?: unknown;
+  claims?: unknown;
+  revoked?: unknown;
+  expired?: unknown;
+  expiration?: unknown;
+  client_id?: unknown;
+}
+
+const ENDPOINTS: Record<MachineTokenType, { path: string; field: string }> = {
+  api_key: { path: 'api_keys/verify', field: 'secret' },
+  m2m_token: { path: 'm2m_tokens/verify', field: 'token' },
+  oauth_token: { path: 'oauth_applications/access_tokens/verify', field: 'access_token' },
+};
+
+const JWT_CHECKS: Record<'m2m_token' | 'oauth_token', JwtCheckOptions> = {
+  m2m_token: { allowedTypes: [undefined, 'jwt'], allowedCategories: [undefined, TOKEN_CATEGORY.m2m], checkIssuer: false, checkAuthorizedParty: false },
+  oauth_token: { allowedTypes: ['at+jwt', 'application/at+jwt'], allowedCategories: [undefined], checkIssuer: true, checkAuthorizedParty: false },
+};
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function stringList(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** `expiration` is a Unix time; Clerk uses milliseconds, but accept seconds too. */
+function expirationMs(value: unknown): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return null;
+  return value < 1e12 ? value * 1000 : value;
+}
+
+function identityFor(type: MachineTokenType, id: string, subject: string, data: { name?: unknown; scopes?: unknown; claims?: unknown; clientId?: unknown }): MachineIdentity {
+  return {
+    tokenType: type,
+    id,
+    subject,
+    name: stringOrNull(data.name),
+    scopes: stringList(data.scopes),
+    claims: typeof data.claims === 'object' && data.claims !== null && !Array.isArray(data.claims) ? (data.claims as Record<string, unknown>) : null,
+    userId: subject.startsWith('user_') ? subject : null,
+    orgId: subject.startsWith('org_') ? subject : null,
+    machineId: subject.startsWith('mch_') ? subject : null,
+    clientId: type === 'oauth_token' ? stringOrNull(data.clientId) : null,
+  };
+}
+
+/**
+ * Verifies machine tokens. Opaque tokens go to the Backend API once per cache lifetime:
+ * verdicts are kept in a bounded LRU (and the shared store, if any) keyed by SHA-256 of the
+ * token; concurrent verifications of one token share one call; infrastructure errors are never
+ * cached. JWT-format M2M and OAuth tokens are verified locally with the instance keys. Internal.
+ */
+export class MachineVerifier {
+  readonly #config: ResolvedConfig;
+  readonly #keys: KeyStore;
+  readonly #cache: LruCache<MachineVerdict>;
+  readonly #flight = new SingleFlight<MachineVerdict>();
+
+  constructor(config: ResolvedConfig, keys: KeyStore) {
+    this.#config = config;
+    this.#keys = keys;
+    this.#cache = new LruCache(config.machineTokens.maxEntries, config.now);
+  }
+
+  async verify(token: string, type: MachineTokenType, format: 'jwt' | 'opaque', waitUntil?: WaitUntil): Promise<MachineVerdict> {
+    if (format === 'jwt') return this.#verifyJwt(token, type as 'm2m_token' | 'oauth_token', waitUntil);
+    if (token.length > 4096 || !/^[\x21-\x7e]+$/.test(token)) return { ok: false, status: 'signed-out', reason: 'token-invalid' };
+    const bearer = type === 'm2m_token' ? (this.#config.machineSecretKey ?? this.#config.secretKey) : this.#config.secretKey;
+    if (bearer === undefined) return { ok: false, status: 'unavailable', reason: 'machine-secret-key-missing' };
+
+    const hash = await sha256Hex(`${type}\u0000${token}`);
+    const { enabled } = this.#config.machineTokens;
+    if (enabled) {
+      const cached = this.#cache.get(hash) ?? (await this.#readShared(hash));
+      if (cached) return this.#checkExpiry(cached);
+    }
+    return this.#flight.run(hash, async () => {
+      const verdict = await this.#callBackendApi(token, type, bearer);
+      if (enabled) await this.#remember(hash, verdict, waitUntil);
+      return verdict;
+    });
+  }
+
+  /** A cached positive verdict stops being valid at the token's own expiration. */
+  #checkExpiry(verdict: MachineVerdict): MachineVerdict {
+    if (verdict.ok && verdict.expiresAtMs !== null && verdict.expiresAtMs <= this.#config.now()) {
+      return { ok: false, status: 'signed-out', reason: 'token-expired' };
+    }
+    return verdict;
+  }
+
+  async #verifyJwt(token: string, type: 'm2m_token' | 'oauth_token', waitUntil?: WaitUntil): Promise<MachineVerdict> {
+    const verdict = await verifyInstanceJwt<Record<string, unknown> & { sub?: string; exp?: number }>(token, this.#config, this.#keys, JWT_CHECKS[type], waitUntil);
+    if (!verdict.ok) return { ok: false, status: verdict.status, reason: verdict.reason };
+    const claims = verdict.claims;
+    const subject = claims.sub as string;
+    if (type === 'm2m_token' && !subject.startsWith('mch_')) return { ok: false, status: 'signed-out', reason: 'token-invalid-claims' };
+    const id = stringOrNull(claims.jti) ?? subject;
+    const identity = identityFor(type, id, subject, {
+      scopes: claims.scope ?? claims.scopes,
+      claims,
+      clientId: claims.client_id,
+    });
+    return { ok: true, identity, expiresAtMs: typeof claims.exp === 'number' ? claims.exp * 1000 : null };
+  }
+
+  async #callBackendApi(token: string, type: MachineTokenType, bearer: string): Promise<MachineVerdict> {
+    const endpoint = ENDPOINTS[type];
+    const result = await callClerkApi<VerifyResponse>(this.#config, {
+      method: 'POST',
+      url: backendApiUrl(this.#config, endpoint.path),
+      bearer,
+      body: { [endpoint.field]: token },
+      timeoutMs: this.#config.machineTokens.timeoutMs,
+    });
+    if (result.kind === 'unreachable') return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable' };
+    if (result.kind === 'http-error') {
+      if (result.status === 404 || result.status === 400 || result.status === 422) return { ok: false, status: 'signed-out', reason: 'token-invalid' };
+      if (result.status === 401 || result.status === 403) return { ok: false, status: 'unavailable', reason: 'secret-key-invalid' };
+      if (result.status === 429) return { ok: false, status: 'unavailable', reason: 'rate-limited', retryAfterSeconds: result.retryAfterSeconds };
+      return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable', retryAfterSeconds: result.retryAfterSeconds };
+    }
+    const data = result.data;
+    if (typeof data !== 'object' || data === null || typeof data.id !== 'string' || typeof data.subject !== 'string') {
+      return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable' };
+    }
+    if (data.revoked === true) return { ok: false, status: 'signed-out', reason: 'token-revoked' };
+    const expiresAtMs = expirationMs(data.expiration);
+    if (data.expired === true || (expiresAtMs !== null && expiresAtMs <= this.#config.now())) {
+      return { ok: false, status: 'signed-out', reason: 'token-expired' };
+    }
+    return { ok: true, identity: identityFor(type, data.id, data.subject, { ...data, clientId: data.client_id }), expiresAtMs };
+  }
+
+  /** Positive verdicts for the configured TTL (never past expiry), rejections briefly, infrastructure errors never. */
+  async #remember(hash: string, verdict: MachineVerdict, waitUntil?: WaitUntil): Promise<void> {
+    const { ttlMs, negativeTtlMs } = this.#config.machineTokens;
+    let ttl: number;
+    if (verdict.ok) ttl = verdict.expiresAtMs === null ? ttlMs : Math.min(ttlMs, verdict.expiresAtMs - this.#config.now());
+    else if (verdict.status === 'signed-out') ttl = negativeTtlMs;
+    else return;
+    if (!(ttl > 0)) return;
+    this.#cache.set(hash, verdict, ttl);
+    const store = this.#config.store;
+    if (store) {
+      const write = store.set(`clerk-edge:machine:${hash}`, verdict, Math.max(1, Math.floor(ttl / 1000))).catch(() => undefined);
+      if (waitUntil) waitUntil(write);
+      else await write;
+    }
+  }
+
+  async #readShared(hash: string): Promise<MachineVerdict | undefined> {
+    const store = this.#config.store;
+    if (!store) return undefined;
+    try {
+      const value = (await store.get(`clerk-edge:machine:${hash}`)) as MachineVerdict | undefined;
+      if (typeof value !== 'object' || value === null || typeof value.ok !== 'boolean') return undefined;
+      if (!value.ok && value.status !== 'signed-out') return undefined;
+      return value;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import type { HasParams } from './claims.js';
+import type { RequestState } from './state.js';
+
+/** What a guard requires beyond being signed in. Checked fail-closed. */
+export interface AuthRequirement {
+  /** Session checks: role, permission, feature, plan, reverification (all must hold). */
+  has?: HasParams;
+  /** Machine-token scopes that must all be present. */
+  scopes?: string[];
+  /** Any other rule on the auth object. */
+  predicate?: (auth: ReturnType<RequestState['toAuth']>) => boolean;
+}
+
+/** Whether a signed-in state meets a requirement. Anything unexpected (including a throwing predicate) denies. */
+export function meetsRequirement(state: RequestState, requirement: AuthRequirement): boolean {
+  if (state.status !== 'signed-in') return false;
+  const auth = state.toAuth();
+  try {
+    if (requirement.has !== undefined && !auth.has(requirement.has)) return false;
+    if (requirement.scopes !== undefined) {
+      if (!('hasScope' in auth) || !requirement.scopes.every((scope) => auth.hasScope(scope))) return false;
+    }
+    if (requirement.predicate !== undefined && requirement.predicate(auth) !== true) return false;
+  } catch {
+    return false;
+  }
+  return true;
+}
+
+/** The RFC 6750 challenge for a rejected request. Contains only the stable reason, never request data. */
+export function wwwAuthenticate(state: RequestState, forbidden = false): string {
+  if (forbidden) return 'Bearer realm="clerk", error="insufficient_scope", error_description="forbidden"';
+  if (state.reason === 'token-missing') return 'Bearer realm="clerk"';
+  const error = state.reason === 'authorization-header-malformed' ? 'invalid_request' : 'invalid_token';
+  return `Bearer realm="clerk", error="${error}", error_description="${state.reason ?? 'unauthorized'}"`;
+}
+
+function json(status: number, body: unknown, headers: Headers): Response {
+  headers.set('content-type', 'application/json; charset=utf-8');
+  headers.set('cache-control', 'no-store');
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+/** Copies the state's headers (debug headers, `Set-Cookie`) onto a response's headers. */
+export function copyStateHeaders(state: RequestState, target: Headers): void {
+  for (const cookie of state.headers.getSetCookie()) target.append('set-cookie', cookie);
+  state.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') target.set(name, value);
+  });
+}
+
+/**
+ * The response for a request that may not pass: 503 + Retry-After for `unavailable` (never a
+ * sign-out), 401 + WWW-Authenticate for signed-out, 403 when signed in but not allowed.
+ * Body: `{ error, reason }`. Shared by every adapter so they answer alike.
+ */
+export function rejectionResponse(state: RequestState, options: { forbidden?: boolean } = {}): Response {
+  const headers = new Headers();
+  copyStateHeaders(state, headers);
+  if (options.forbidden) {
+    headers.set('www-authenticate', wwwAuthenticate(state, true));
+    return json(403, { error: 'forbidden', reason: 'forbidden' }, headers);
+  }
+  if (state.status === 'unavailable') {
+    headers.set('retry-after', String(state.retryAfterSeconds ?? 5));
+    return json(503, { error: 'unavailable', reason: state.reason }, headers);
+  }
+  headers.set('www-authenticate', wwwAuthenticate(state));
+  return json(401, { error: 'unauthorized', reason: state.reason }, headers);
+}

@@ -1,0 +1,134 @@
+import { decodeProtectedHeader, jwtVerify, type ProtectedHeaderParameters } from 'jose';
+import type { SessionClaims } from './claims.js';
+import type { ResolvedConfig } from './config.js';
+import type { AuthErrorReason } from './errors.js';
+import type { KeyStore, WaitUntil } from './jwks.js';
+import { TOKEN_CATEGORY } from './token-class.js';
+
+/** Tokens larger than this are refused before any decoding or crypto. */
+export const MAX_TOKEN_BYTES = 16 * 1024;
+
+/** A verdict on one JWT. Internal. */
+export type JwtVerdict<C> =
+  | { ok: true; claims: C; kid: string | undefined }
+  | { ok: false; status: 'signed-out' | 'unavailable'; reason: AuthErrorReason; detail?: string };
+
+function rejected(reason: AuthErrorReason, detail?: string): JwtVerdict<never> {
+  return { ok: false, status: 'signed-out', reason, ...(detail ? { detail } : {}) };
+}
+
+/** Maps a jose failure to a reason. jose messages are never passed on: some quote claim values. */
+function reasonForJoseError(error: unknown, header: ProtectedHeaderParameters): JwtVerdict<never> {
+  const code = (error as { code?: string })?.code;
+  const claim = (error as { claim?: string })?.claim;
+  const failure = (error as { reason?: string })?.reason;
+  switch (code) {
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return rejected('token-invalid-signature');
+    case 'ERR_JWT_EXPIRED':
+      return rejected('token-expired');
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (claim === 'nbf' && failure === 'check_failed') return rejected('token-not-active-yet');
+      if (claim === 'iat' && failure === 'check_failed') return rejected('token-iat-in-the-future');
+      return rejected('token-invalid-claims', `"${claim ?? 'unknown'}" claim check failed.`);
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return rejected('token-invalid-algorithm');
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return header.crit !== undefined ? rejected('token-unsupported-critical-header') : rejected('token-invalid-algorithm');
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+      return rejected('token-malformed');
+    default:
+      return rejected('token-invalid');
+  }
+}
+
+export interface JwtCheckOptions {
+  /** `typ` values accepted (lower case). `undefined` in the list allows an absent `typ`. */
+  allowedTypes: ReadonlyArray<string | undefined>;
+  /** `cat` values accepted. `undefined` in the list allows an absent `cat`. */
+  allowedCategories: ReadonlyArray<string | undefined>;
+  /** Check `iss` against the instance. */
+  checkIssuer: boolean;
+  /** Check `azp` against authorizedParties. */
+  checkAuthorizedParty: boolean;
+}
+
+export const SESSION_TOKEN_CHECKS: JwtCheckOptions = {
+  allowedTypes: [undefined, 'jwt'],
+  allowedCategories: [undefined, TOKEN_CATEGORY.session],
+  checkIssuer: true,
+  checkAuthorizedParty: true,
+};
+
+/**
+ * Verifies a JWT issued by the instance: size cap, header checks (algorithm allowlist, `typ`,
+ * `cat`, `kid`), the signature with the key chosen strictly by `kid`, then claims (`exp`,
+ * `nbf`, `iat` with skew, non-empty `sub`, `iss`, `azp`, `aud`). Never throws. Internal.
+ */
+export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>(
+  token: string,
+  config: ResolvedConfig,
+  keys: KeyStore,
+  checks: JwtCheckOptions,
+  waitUntil?: WaitUntil,
+): Promise<JwtVerdict<C>> {
+  if (token.length > MAX_TOKEN_BYTES) return rejected('token-too-large');
+
+  let header: ProtectedHeaderParameters;
+  try {
+    if (token.split('.').length !== 3) return rejected('token-malformed');
+    header = decodeProtectedHeader(token);
+  } catch {
+    return rejected('token-malformed');
+  }
+
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg)) return rejected('token-invalid-algorithm');
+  const typ = header.typ === undefined ? undefined : typeof header.typ === 'string' ? header.typ.toLowerCase() : null;
+  if (typ === null || !checks.allowedTypes.includes(typ)) {
+    return typ === 'at+jwt' || typ === 'application/at+jwt' ? rejected('token-type-mismatch') : rejected('token-invalid-type');
+  }
+  const cat = header.cat as unknown;
+  if (!checks.allowedCategories.includes(cat as string | undefined)) return rejected('token-type-mismatch');
+  if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === '')) return rejected('jwk-kid-missing');
+
+  const lookup = await keys.getKey(header.kid, alg, waitUntil);
+  if (!lookup.ok) return { ok: false, status: lookup.status, reason: lookup.reason };
+
+  const now = config.now();
+  let claims: C;
+  try {
+    const result = await jwtVerify<C>(token, lookup.key, {
+      algorithms: [alg],
+      clockTolerance: config.clockSkewInMs / 1000,
+      currentDate: new Date(now),
+      ...(config.audience ? { audience: config.audience } : {}),
+    });
+    claims = result.payload;
+  } catch (error) {
+    if ((error as { code?: string })?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as { claim?: string }).claim === 'aud') {
+      return rejected('token-invalid-audience');
+    }
+    return reasonForJoseError(error, header);
+  }
+
+  const skewSeconds = config.clockSkewInMs / 1000;
+  const nowSeconds = now / 1000;
+  if (typeof claims.sub !== 'string' || claims.sub === '') return rejected('token-invalid-claims', '"sub" must be a non-empty string.');
+  if (typeof claims.exp !== 'number') return rejected('token-invalid-claims', '"exp" is required.');
+  if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) return rejected('token-iat-in-the-future');
+
+  if (checks.checkIssuer && config.issuers !== undefined && (typeof claims.iss !== 'string' || !config.issuers.includes(claims.iss))) {
+    return rejected('token-invalid-issuer');
+  }
+  if (checks.checkAuthorizedParty && config.authorizedParties.length > 0) {
+    const azp = (claims as SessionClaims).azp;
+    if (azp === undefined || azp === '') {
+      if (config.missingAuthorizedParty === 'reject') return rejected('token-invalid-authorized-parties', 'The token has no "azp" claim.');
+    } else if (typeof azp !== 'string' || !config.authorizedParties.includes(azp)) {
+      return rejected('token-invalid-authorized-parties');
+    }
+  }
+  return { ok: true, claims, kid: lookup.kid };
+}

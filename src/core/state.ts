@@ -1,0 +1,55 @@
+import { signedOutAuthObject, type SessionAuthObject, type SignedOutAuthObject } from './claims.js';
+import { hintFor, type AuthErrorReason } from './errors.js';
+import type { MachineAuthObject } from './machine.js';
+import type { TokenType } from './token-class.js';
+
+/** Any auth object `toAuth()` can return. */
+export type AuthObject = SessionAuthObject | MachineAuthObject | SignedOutAuthObject;
+
+/** The four verdicts. `handshake` is reserved for browser page loads that need a Frontend API round trip. */
+export type AuthStatus = 'signed-in' | 'signed-out' | 'handshake' | 'unavailable';
+
+/**
+ * The result of authenticating a request. Adapters translate it; they never re-decide.
+ * It never contains the token, a key or a secret.
+ */
+export interface RequestState<A extends AuthObject = AuthObject> {
+  status: AuthStatus;
+  /** Why the request is not signed in; null when it is. */
+  reason: AuthErrorReason | null;
+  /** A human explanation with a fix hint; null when signed in. */
+  message: string | null;
+  /** The kind of token presented, when one was. */
+  tokenType: TokenType | null;
+  /** Headers for the response: `Set-Cookie` from a session refresh, debug headers. */
+  headers: Headers;
+  /** For `unavailable`: seconds the client should wait before retrying. */
+  retryAfterSeconds: number | null;
+  /** The auth object (signed-out object unless signed in). */
+  toAuth(): A;
+}
+
+/** Default Retry-After for infrastructure failures. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+export function signedIn<A extends SessionAuthObject | MachineAuthObject>(auth: A, headers: Headers = new Headers()): RequestState<A> {
+  return { status: 'signed-in', reason: null, message: null, tokenType: auth.tokenType, headers, retryAfterSeconds: null, toAuth: () => auth };
+}
+
+export function notSignedIn(
+  status: 'signed-out' | 'unavailable',
+  reason: AuthErrorReason,
+  tokenType: TokenType | null,
+  options: { detail?: string | undefined; headers?: Headers; retryAfterSeconds?: number | undefined } = {},
+): RequestState<SignedOutAuthObject> {
+  const auth = signedOutAuthObject(tokenType);
+  return {
+    status,
+    reason,
+    message: options.detail ? `${options.detail} ${hintFor(reason)}` : hintFor(reason),
+    tokenType,
+    headers: options.headers ?? new Headers(),
+    retryAfterSeconds: status === 'unavailable' ? (options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) : null,
+    toAuth: () => auth,
+  };
+}

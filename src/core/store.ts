@@ -1,0 +1,110 @@
+/**
+ * A shared, second-level store for keys and machine-token verdicts (Workers Cache API, KV, or
+ * anything with get/set). Values are JSON-serialisable. Implementations may drop entries at
+ * any time; a miss only costs a fetch.
+ *
+ * @example
+ * ```ts
+ * const store: CacheStore = {
+ *   async get(key) { return map.get(key) },
+ *   async set(key, value, ttlSeconds) { map.set(key, value) },
+ * }
+ * createClerkAuth({ store })
+ * ```
+ */
+export interface CacheStore {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+}
+
+/** A bounded least-recently-used map with per-entry expiry. Internal. */
+export class LruCache<V> {
+  readonly #entries = new Map<string, { value: V; expiresAt: number }>();
+  constructor(
+    private readonly maxEntries: number,
+    private readonly now: () => number,
+  ) {}
+
+  get(key: string): V | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: string, value: V, ttlMs: number): void {
+    if (!(ttlMs > 0)) return;
+    this.#entries.delete(key);
+    this.#entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    while (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+/**
+ * Shares one in-flight promise per key, so concurrent callers cause one call. The entry is
+ * removed when the promise settles. Internal.
+ */
+export class SingleFlight<V> {
+  readonly #inflight = new Map<string, Promise<V>>();
+
+  run(key: string, task: () => Promise<V>): Promise<V> {
+    const existing = this.#inflight.get(key);
+    if (existing) return existing;
+    const promise = task().finally(() => {
+      if (this.#inflight.get(key) === promise) this.#inflight.delete(key);
+    });
+    this.#inflight.set(key, promise);
+    return promise;
+  }
+
+  has(key: string): boolean {
+    return this.#inflight.has(key);
+  }
+}
+
+/**
+ * An in-memory {@link CacheStore}, useful to share one store between several `createClerkAuth`
+ * instances in one process, and in tests.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore()
+ * const auth = createClerkAuth({ secretKey, store })
+ * ```
+ */
+export class MemoryStore implements CacheStore {
+  readonly #cache: LruCache<unknown>;
+  constructor(options: { maxEntries?: number; now?: () => number } = {}) {
+    this.#cache = new LruCache(options.maxEntries ?? 10_000, options.now ?? Date.now);
+  }
+  async get(key: string): Promise<unknown> {
+    return this.#cache.get(key);
+  }
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    this.#cache.set(key, value, ttlSeconds * 1000);
+  }
+}
+
+/** SHA-256 of a string, hex. Used to key caches by a token without keeping the token. */
+export async function sha256Hex(value: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)));
+  let hex = '';
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}

@@ -1,0 +1,59 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+
+/** The kinds of token a request can carry. */
+export type TokenType = 'session_token' | 'api_key' | 'm2m_token' | 'oauth_token';
+export const TOKEN_TYPES: readonly TokenType[] = ['session_token', 'api_key', 'm2m_token', 'oauth_token'];
+/** What a route accepts: one type, several, or `'any'`. */
+export type AcceptsToken = TokenType | TokenType[] | 'any';
+
+/** Clerk's `cat` (category) header values. */
+export const TOKEN_CATEGORY = {
+  session: 'cl_B7d4PD111AAA',
+  template: 'cl_B7d4PD222AAA',
+  m2m: 'cl_B7d4PD333AAA',
+} as const;
+
+/** How a credential was classified, before any verification. Internal. */
+export type TokenClass =
+  | { type: 'session_token'; format: 'jwt' }
+  | { type: 'api_key' | 'm2m_token' | 'oauth_token'; format: 'opaque' }
+  | { type: 'm2m_token' | 'oauth_token'; format: 'jwt' }
+  | { type: 'unknown' };
+
+const OPAQUE_PREFIXES: Array<[string, 'api_key' | 'm2m_token' | 'oauth_token']> = [
+  ['ak_', 'api_key'],
+  ['mt_', 'm2m_token'],
+  ['oat_', 'oauth_token'],
+];
+
+/**
+ * Classifies a token by its shape: opaque machine prefixes, then JWT headers/claims. Reads only
+ * unverified data to route the token to the right verifier; it never accepts anything itself.
+ */
+export function classifyToken(token: string): TokenClass {
+  for (const [prefix, type] of OPAQUE_PREFIXES) {
+    if (token.startsWith(prefix)) return { type, format: 'opaque' };
+  }
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    return { type: 'unknown' };
+  }
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+  if (typ === 'at+jwt' || typ === 'application/at+jwt') return { type: 'oauth_token', format: 'jwt' };
+  if (header.cat === TOKEN_CATEGORY.m2m) return { type: 'm2m_token', format: 'jwt' };
+  try {
+    const { sub } = decodeJwt(token);
+    if (typeof sub === 'string' && sub.startsWith('mch_')) return { type: 'm2m_token', format: 'jwt' };
+  } catch {
+    // A payload that does not decode is still routed to session verification, which rejects it with a reason.
+  }
+  return { type: 'session_token', format: 'jwt' };
+}
+
+/** Normalises `acceptsToken` into the list of accepted types. */
+export function acceptedTypes(acceptsToken: AcceptsToken): readonly TokenType[] {
+  if (acceptsToken === 'any') return TOKEN_TYPES;
+  return Array.isArray(acceptsToken) ? acceptsToken : [acceptsToken];
+}

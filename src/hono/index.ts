@@ -1,0 +1,173 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { env as honoEnvironment } from 'hono/adapter';
+import { HTTPException } from 'hono/http-exception';
+import type { AuthenticateRequestOptions } from '../core/authenticate.js';
+import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
+import { signedOutAuthObject } from '../core/claims.js';
+import { ClerkEdgeError } from '../core/errors.js';
+import { createAuthResolver } from '../core/instance.js';
+import type { WaitUntil } from '../core/jwks.js';
+import { copyStateHeaders, meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
+import type { AuthObject, RequestState } from '../core/state.js';
+import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
+
+export type { AuthRequirement } from '../core/responses.js';
+
+/** What `clerkMiddleware` keeps on the context for the request. */
+export interface ClerkRequestContext {
+  /** The verdict for the middleware's `acceptsToken` (default: session tokens). */
+  state: RequestState;
+  /** The verdict for other accepted types; verified on first ask, once per request. */
+  authenticate(acceptsToken: AcceptsToken): Promise<RequestState>;
+  /** Verdicts already computed in this request, by normalised `acceptsToken`. */
+  readonly verdicts: ReadonlyMap<string, RequestState>;
+}
+
+/** Context variables set by {@link clerkMiddleware}. */
+export type ClerkVariables = { clerkAuth: ClerkRequestContext };
+
+declare module 'hono' {
+  interface ContextVariableMap extends ClerkVariables {}
+}
+
+/** Options of {@link clerkMiddleware}: the shared options (see `ClerkEdgeOptions`). */
+export type ClerkMiddlewareOptions = ClerkEdgeOptions;
+
+function verdictKey(acceptsToken: AcceptsToken): string {
+  return [...acceptedTypes(acceptsToken)].sort().join(',');
+}
+
+function waitUntilOf(c: Context): WaitUntil | undefined {
+  try {
+    const executionContext = c.executionCtx;
+    return (promise) => executionContext.waitUntil(promise);
+  } catch {
+    return undefined; // Node and other runtimes without an execution context.
+  }
+}
+
+/**
+ * Authenticates every request and keeps the verdict on the context (`getAuth(c)`). It never
+ * rejects by itself: guard routes with {@link requireAuth}. `Set-Cookie` directives from a
+ * session refresh are added to the response. Keys come from the options, then from the
+ * environment per field (Hono's `env(c)`: `process.env` on Node, bindings on Workers).
+ * A malformed key throws here, when the middleware is created.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono'
+ * import { clerkMiddleware, getAuth, requireAuth } from 'clerk-edge/hono'
+ *
+ * const app = new Hono()
+ * app.use(clerkMiddleware())
+ * app.get('/me', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }))
+ * ```
+ */
+export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): MiddlewareHandler {
+  const resolveAuth = createAuthResolver(options);
+  return async function clerkEdgeMiddleware(c, next) {
+    const auth = resolveAuth(options.env ?? (honoEnvironment(c) as EnvironmentRecord));
+    const request = c.req.raw;
+    const waitUntil = waitUntilOf(c);
+    const defaultKey = verdictKey(options.acceptsToken ?? auth.config.acceptsToken);
+    const verdicts = new Map<string, Promise<RequestState>>();
+    const settled = new Map<string, RequestState>();
+    const authenticate = (acceptsToken: AcceptsToken): Promise<RequestState> => {
+      const key = verdictKey(acceptsToken);
+      let verdict = verdicts.get(key);
+      if (!verdict) {
+        const callOptions: AuthenticateRequestOptions = { acceptsToken, ...(waitUntil ? { waitUntil } : {}) };
+        verdict = auth.authenticateRequest(request, callOptions).then((state) => {
+          settled.set(key, state);
+          return state;
+        });
+        verdicts.set(key, verdict);
+      }
+      return verdict;
+    };
+    const state = await authenticate(options.acceptsToken ?? auth.config.acceptsToken);
+    settled.set(defaultKey, state);
+    c.set('clerkAuth', { state, authenticate, verdicts: settled });
+    await next();
+
+    const extra = new Headers();
+    for (const verdict of settled.values()) copyStateHeaders(verdict, extra);
+    if ([...extra.keys()].length > 0) {
+      const response = new Response(c.res.body, c.res);
+      copyStateHeaders({ headers: extra } as RequestState, response.headers);
+      c.res = response;
+    }
+  };
+}
+
+function clerkContext(c: Context): ClerkRequestContext {
+  const context = c.get('clerkAuth');
+  if (!context) {
+    throw new ClerkEdgeError('middleware-missing', 'clerk-edge: no auth state on this context.', 'Add app.use(clerkMiddleware()) before this route.');
+  }
+  return context;
+}
+
+/**
+ * The auth object of the request. With `acceptsToken`, returns the verdict for those token
+ * types; a machine token must have been verified first (by `requireAuth({ acceptsToken })` or
+ * the middleware's own `acceptsToken`), otherwise this throws to point at the missing guard.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', (c) => {
+ *   const { userId, orgRole } = getAuth(c)
+ *   return userId ? c.json({ userId, orgRole }) : c.text('signed out', 401)
+ * })
+ * ```
+ */
+export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
+  const context = clerkContext(c);
+  if (options.acceptsToken === undefined) return context.state.toAuth();
+  const verdict = context.verdicts.get(verdictKey(options.acceptsToken));
+  if (verdict) return verdict.toAuth();
+  const state = context.state;
+  const accepted = acceptedTypes(options.acceptsToken);
+  if (state.tokenType !== null && state.tokenType !== 'session_token' && accepted.includes(state.tokenType) && state.reason === 'token-type-mismatch') {
+    throw new ClerkEdgeError(
+      'auth-not-verified',
+      `clerk-edge: this request's ${state.tokenType} has not been verified yet.`,
+      `Guard the route with requireAuth({ acceptsToken }) or await c.get('clerkAuth').authenticate(acceptsToken) first.`,
+    );
+  }
+  if (state.tokenType !== null && !accepted.includes(state.tokenType)) {
+    return signedOutAuthObject(state.tokenType);
+  }
+  return state.toAuth();
+}
+
+/** Options of {@link requireAuth}. */
+export interface RequireAuthOptions extends AuthRequirement {
+  /** Token types this route accepts. Default: the middleware's (session tokens). */
+  acceptsToken?: AcceptsToken;
+}
+
+/**
+ * Guards a route: 401 with `WWW-Authenticate` (RFC 6750) and `{ error, reason }` when signed
+ * out, 503 with `Retry-After` when Clerk could not be reached (never a sign-out), 403 when
+ * signed in but the requirement fails. Thrown as `HTTPException` so `app.onError` can reshape it.
+ *
+ * @example
+ * ```ts
+ * app.get('/admin', requireAuth({ has: { role: 'org:admin' } }), (c) => c.text('hi admin'))
+ * app.post('/ingest', requireAuth({ acceptsToken: 'api_key', scopes: ['write'] }), handler)
+ * ```
+ */
+export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler {
+  return async function clerkEdgeRequireAuth(c, next) {
+    const context = clerkContext(c);
+    const state = options.acceptsToken === undefined ? context.state : await context.authenticate(options.acceptsToken);
+    if (state.status !== 'signed-in') {
+      throw new HTTPException(state.status === 'unavailable' ? 503 : 401, { res: rejectionResponse(state), cause: state.reason });
+    }
+    if (!meetsRequirement(state, options)) {
+      throw new HTTPException(403, { res: rejectionResponse(state, { forbidden: true }), cause: 'forbidden' });
+    }
+    await next();
+  };
+}
