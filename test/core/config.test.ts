@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { ClerkConfigurationError, createClerkAuth, parsePublishableKey } from '../../src/index.js';
+import { cookieSuffixFor } from '../../src/core/credentials.js';
+import { resolveConfig } from '../../src/core/config.js';
+
+const SECRET = 'sk_test_abcdefghijklmnopqrstuvwxyz';
+const PUBLISHABLE = 'pk_test_Y2xlcmsuY2xlcmsuZGV2JA';
+
+function configError(run: () => unknown): ClerkConfigurationError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ClerkConfigurationError);
+    return error as ClerkConfigurationError;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('cookie suffix', () => {
+  it('matches the documented vectors', async () => {
+    expect(await cookieSuffixFor('pk_live_Y2xlcmsuY2xlcmsuZGV2JA')).toBe('1Z8AzTQD');
+    expect(await cookieSuffixFor('pk_test_Y2xlcmsuY2xlcmsuZGV2JA')).toBe('QvfNY2dr');
+  });
+});
+
+describe('publishable key parsing', () => {
+  it('reads the Frontend API host and instance type', () => {
+    expect(parsePublishableKey('pk_live_Y2xlcmsuY2xlcmsuZGV2JA')).toEqual({ instanceType: 'live', frontendApiHost: 'clerk.clerk.dev' });
+    expect(parsePublishableKey(`pk_test_${btoa('127.0.0.1:4321$')}`)).toEqual({ instanceType: 'test', frontendApiHost: '127.0.0.1:4321' });
+  });
+
+  it.each([
+    ['no prefix', 'Y2xlcmsuY2xlcmsuZGV2JA'],
+    ['no dollar terminator', `pk_test_${btoa('clerk.example.com')}`],
+    ['not base64', 'pk_test_%%%%'],
+    ['a host with a path', `pk_test_${btoa('evil.com/x$')}`],
+    ['empty host', `pk_test_${btoa('$')}`],
+  ])('rejects %s', (_, key) => {
+    expect(parsePublishableKey(key)).toBeUndefined();
+  });
+});
+
+describe('configuration', () => {
+  it('reads each option from the environment on its own, so passing one keeps the others', () => {
+    const config = resolveConfig({
+      secretKey: SECRET,
+      env: { CLERK_PUBLISHABLE_KEY: PUBLISHABLE, CLERK_AUTHORIZED_PARTIES: ' https://a.example , https://b.example,', CLERK_API_URL: 'http://127.0.0.1:9/' },
+    });
+    expect(config.secretKey).toBe(SECRET);
+    expect(config.frontendApiHost).toBe('clerk.clerk.dev');
+    expect(config.issuers).toEqual(['https://clerk.clerk.dev']);
+    expect(config.authorizedParties).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.apiUrl).toBe('http://127.0.0.1:9');
+  });
+
+  it('prefers explicit options over the environment', () => {
+    const config = resolveConfig({ secretKey: SECRET, authorizedParties: ['https://x.example'], env: { CLERK_SECRET_KEY: 'sk_test_other', CLERK_AUTHORIZED_PARTIES: 'https://y.example' } });
+    expect(config.secretKey).toBe(SECRET);
+    expect(config.authorizedParties).toEqual(['https://x.example']);
+  });
+
+  it('uses safe defaults', () => {
+    const config = resolveConfig({ secretKey: SECRET, env: {} });
+    expect(config.apiUrl).toBe('https://api.clerk.com');
+    expect(config.apiVersion).toBe('v1');
+    expect(config.clockSkewInMs).toBe(5000);
+    expect(config.algorithms).toEqual(['RS256']);
+    expect(config.acceptsToken).toBe('session_token');
+    expect(config.missingAuthorizedParty).toBe('reject');
+    expect(config.treatPendingAsSignedOut).toBe(true);
+  });
+
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, -1])('falls back to the default skew for %s', (skew) => {
+    expect(resolveConfig({ secretKey: SECRET, clockSkewInMs: skew, env: {} }).clockSkewInMs).toBe(5000);
+  });
+
+  it('derives the issuer and Frontend API URL from a proxy URL', () => {
+    const config = resolveConfig({ publishableKey: PUBLISHABLE, proxyUrl: 'https://app.example.com/__clerk/', env: {} });
+    expect(config.issuers).toEqual(['https://app.example.com/__clerk']);
+    expect(config.frontendApiUrl).toBe('https://app.example.com/__clerk');
+  });
+
+  it('reports a malformed publishable key when created, naming the variable, without echoing the key', () => {
+    const error = configError(() => createClerkAuth({ secretKey: SECRET, publishableKey: 'pk_test_bm90LWEta2V5', env: {} }));
+    expect(error.option).toBe('publishableKey');
+    expect(error.code).toBe('configuration-invalid');
+    expect(error.message).toContain('CLERK_PUBLISHABLE_KEY');
+    expect(error.message).not.toContain('bm90LWEta2V5');
+  });
+
+  it('reports a malformed secret key without echoing it', () => {
+    const error = configError(() => createClerkAuth({ secretKey: 'sk_oops_supersecretvalue', env: {} }));
+    expect(error.option).toBe('secretKey');
+    expect(error.message).toContain('CLERK_SECRET_KEY');
+    expect(error.message).not.toContain('supersecretvalue');
+  });
+
+  it('reports a missing key source as missing', () => {
+    const error = configError(() => createClerkAuth({ env: {} }));
+    expect(error.missing).toBe(true);
+    expect(error.code).toBe('configuration-missing');
+    expect(error.message).toContain('CLERK_SECRET_KEY');
+  });
+
+  it.each([[['HS256']], [['none']], [[]], [['RS256', 'HS512']]])('refuses algorithms %j', (algorithms) => {
+    const error = configError(() => createClerkAuth({ secretKey: SECRET, algorithms: algorithms as never, env: {} }));
+    expect(error.option).toBe('algorithms');
+  });
+
+  it('refuses a jwtKey that is neither PEM nor a public JWK', () => {
+    expect(configError(() => createClerkAuth({ jwtKey: 'not a key', env: {} })).option).toBe('jwtKey');
+    expect(configError(() => createClerkAuth({ jwtKey: { kty: 'RSA', d: 'private' } as JsonWebKey, env: {} })).option).toBe('jwtKey');
+  });
+
+  it('refuses a non-http apiUrl', () => {
+    expect(configError(() => createClerkAuth({ secretKey: SECRET, apiUrl: 'ftp://x', env: {} })).option).toBe('apiUrl');
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { extractCredentials, parseCookies } from '../../src/core/credentials.js';
+import { classifyToken } from '../../src/core/token-class.js';
+
+const headers = (init: Record<string, string>) => new Headers(init);
+
+describe('credential extraction', () => {
+  it('reads a bearer token with a case-insensitive scheme', () => {
+    expect(extractCredentials(headers({ authorization: 'Bearer abc.def.ghi' }), undefined).bearerToken).toBe('abc.def.ghi');
+    expect(extractCredentials(headers({ authorization: 'bEaReR abc' }), undefined).bearerToken).toBe('abc');
+  });
+
+  it.each(['Bearer', 'Bearer ', 'Bearer a b', 'Bearer  a', 'Bearer\ta'])('flags %j as malformed', (value) => {
+    const credentials = extractCredentials(headers({ authorization: value }), undefined);
+    expect(credentials.bearerToken).toBeUndefined();
+    expect(credentials.bearerMalformed).toBe(true);
+  });
+
+  it('ignores other authorization schemes', () => {
+    const credentials = extractCredentials(headers({ authorization: 'Basic dXNlcjpwYXNz', cookie: '__session=s; __client_uat=5' }), undefined);
+    expect(credentials.bearerToken).toBeUndefined();
+    expect(credentials.bearerMalformed).toBe(false);
+    expect(credentials.sessionCookie).toBe('s');
+  });
+
+  it('prefers the suffixed cookie pair of this instance', () => {
+    const credentials = extractCredentials(
+      headers({ cookie: '__session=plain; __client_uat=1; __session_QvfNY2dr=suffixed; __client_uat_QvfNY2dr=2; __refresh_QvfNY2dr=r' }),
+      'QvfNY2dr',
+    );
+    expect(credentials).toMatchObject({ sessionCookie: 'suffixed', clientUat: 2, refreshToken: 'r' });
+  });
+
+  it('falls back to unsuffixed cookies and never reads an unsuffixed refresh cookie', () => {
+    const credentials = extractCredentials(headers({ cookie: '__session=plain; __client_uat=7; __refresh=r' }), 'QvfNY2dr');
+    expect(credentials).toMatchObject({ sessionCookie: 'plain', clientUat: 7, refreshToken: undefined });
+  });
+
+  it.each([['-1'], ['abc'], ['1e9'], ['']])('treats __client_uat=%j as 0', (value) => {
+    expect(extractCredentials(headers({ cookie: `__client_uat=${value}` }), undefined).clientUat).toBe(0);
+  });
+
+  it('parses cookies without being confused by = in values or quotes', () => {
+    expect(parseCookies('a=b=c; "x"=1; q="quoted"; a=second')).toEqual(new Map([['a', 'b=c'], ['"x"', '1'], ['q', 'quoted']]));
+  });
+});
+
+describe('token classification', () => {
+  const jwt = (header: object, payload: object) =>
+    `${btoa(JSON.stringify(header)).replace(/=+$/, '')}.${btoa(JSON.stringify(payload)).replace(/=+$/, '')}.sig`;
+
+  it('recognises opaque machine tokens by prefix', () => {
+    expect(classifyToken('ak_123')).toEqual({ type: 'api_key', format: 'opaque' });
+    expect(classifyToken('mt_123')).toEqual({ type: 'm2m_token', format: 'opaque' });
+    expect(classifyToken('oat_123')).toEqual({ type: 'oauth_token', format: 'opaque' });
+  });
+
+  it('recognises machine JWTs by typ, cat and sub', () => {
+    expect(classifyToken(jwt({ alg: 'RS256', typ: 'at+jwt' }, { sub: 'user_1' })).type).toBe('oauth_token');
+    expect(classifyToken(jwt({ alg: 'RS256', typ: 'application/at+jwt' }, { sub: 'user_1' })).type).toBe('oauth_token');
+    expect(classifyToken(jwt({ alg: 'RS256', cat: 'cl_B7d4PD333AAA' }, { sub: 'x' })).type).toBe('m2m_token');
+    expect(classifyToken(jwt({ alg: 'RS256' }, { sub: 'mch_1' })).type).toBe('m2m_token');
+  });
+
+  it('routes everything else that decodes to session verification, and garbage to unknown', () => {
+    expect(classifyToken(jwt({ alg: 'RS256' }, { sub: 'user_1' })).type).toBe('session_token');
+    expect(classifyToken('not-a-token').type).toBe('unknown');
+  });
+});
