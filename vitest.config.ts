@@ -1,9 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/** Examples and tests import the package by its public names; resolve them to the sources. */
+const alias = [
+  { find: /^clerk-edge$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+  { find: /^clerk-edge\/(.*)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
+];
+
 export default defineConfig({
+  resolve: { alias },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'node',
           environment: 'node',
@@ -13,6 +22,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'edge-runtime',
           environment: 'edge-runtime',

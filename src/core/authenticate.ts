@@ -5,7 +5,8 @@ import type { AuthErrorReason } from './errors.js';
 import { KeyStore, type WaitUntil } from './jwks.js';
 import { machineAuthObject, MachineVerifier, type MachineAuthObject, type MachineTokenType } from './machine.js';
 import { SessionRefresher } from './refresh.js';
-import { SESSION_TOKEN_CHECKS, verifyInstanceJwt } from './session.js';
+import { SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
+import { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, signedIn, type RequestState } from './state.js';
 import { acceptedTypes, classifyToken, type AcceptsToken, type TokenType } from './token-class.js';
 
@@ -52,6 +53,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   const keys = new KeyStore(config);
   const machines = new MachineVerifier(config, keys);
   const refresher = new SessionRefresher(config);
+  const verified = config.sessionCache.enabled ? new VerifiedSessionCache(config) : undefined;
   const cookieSuffix: Promise<string | undefined> = config.publishableKey ? cookieSuffixFor(config.publishableKey) : Promise.resolve(undefined);
 
   const withDebug = (state: RequestState): RequestState => {
@@ -62,8 +64,17 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     return state;
   };
 
-  async function verifySession(token: string, waitUntil: WaitUntil | undefined, headers?: Headers): Promise<RequestState> {
+  /** A session JWT's verdict: from the verified-session cache when it holds the exact token, else a full verification. */
+  async function verifySessionJwt(token: string, waitUntil: WaitUntil | undefined): Promise<JwtVerdict<SessionClaims>> {
+    const cached = verified?.get(token, keys, waitUntil);
+    if (cached) return { ok: true, claims: cached, kid: undefined };
     const verdict = await verifyInstanceJwt<SessionClaims>(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil);
+    if (verdict.ok) verified?.set(token, verdict.claims, verdict.kid);
+    return verdict;
+  }
+
+  async function verifySession(token: string, waitUntil: WaitUntil | undefined, headers?: Headers): Promise<RequestState> {
+    const verdict = await verifySessionJwt(token, waitUntil);
     if (!verdict.ok) return notSignedIn(verdict.status, verdict.reason, 'session_token', { detail: verdict.detail, headers });
     return sessionState(verdict.claims, headers);
   }
@@ -98,7 +109,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     if (clientUat === 0) return notSignedIn('signed-out', 'client-uat-missing', 'session_token');
     if (classifyToken(sessionCookie).type !== 'session_token') return notSignedIn('signed-out', 'token-type-mismatch', 'session_token');
 
-    const verdict = await verifyInstanceJwt<SessionClaims>(sessionCookie, config, keys, SESSION_TOKEN_CHECKS, waitUntil);
+    const verdict = await verifySessionJwt(sessionCookie, waitUntil);
     if (verdict.ok) {
       if (typeof verdict.claims.iat === 'number' && verdict.claims.iat < clientUat) {
         return notSignedIn('signed-out', 'session-token-outdated', 'session_token');

@@ -32,6 +32,14 @@ export interface MachineCacheOptions {
   timeoutMs?: number;
 }
 
+/** Verified-session cache tuning. */
+export interface SessionCacheOptions {
+  /** Keep verdicts for exact session-token strings until their `exp`. Default true; env `CLERK_SESSION_CACHE=false` turns it off. */
+  enabled?: boolean;
+  /** Most tokens kept. Default 10,000. */
+  maxEntries?: number;
+}
+
 /** A platform environment: `process.env`, a Worker's `env`, Hono's `env(c)`. */
 export type EnvironmentRecord = Record<string, unknown>;
 
@@ -76,6 +84,8 @@ export interface ClerkEdgeOptions {
   keys?: KeyStoreOptions;
   /** Machine-token cache tuning. */
   machineTokens?: MachineCacheOptions;
+  /** Verified-session cache tuning. */
+  sessionCache?: SessionCacheOptions;
   /** A shared second-level store (Workers Cache API, KV) for keys and machine-token verdicts. */
   store?: CacheStore;
   /** The fetch to use for every Backend/Frontend API call. Default `globalThis.fetch`. */
@@ -109,6 +119,7 @@ export interface ResolvedConfig {
   treatPendingAsSignedOut: boolean;
   keys: Required<KeyStoreOptions>;
   machineTokens: Required<MachineCacheOptions>;
+  sessionCache: Required<SessionCacheOptions>;
   store: CacheStore | undefined;
   fetch: typeof fetch;
   debug: boolean;
@@ -264,6 +275,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const keys = options.keys ?? {};
   const machine = options.machineTokens ?? {};
   const debugEnv = fromEnvironment(env, 'CLERK_DEBUG');
+  const sessionCache = options.sessionCache ?? {};
 
   return {
     secretKey,
@@ -295,6 +307,10 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       negativeTtlMs: finiteOr(machine.negativeTtlMs, 5000),
       maxEntries: Math.max(1, Math.floor(finiteOr(machine.maxEntries, 1000))),
       timeoutMs: finiteOr(machine.timeoutMs, 5000) || 5000,
+    },
+    sessionCache: {
+      enabled: sessionCache.enabled ?? fromEnvironment(env, 'CLERK_SESSION_CACHE') !== 'false',
+      maxEntries: Math.max(1, Math.floor(finiteOr(sessionCache.maxEntries, 10_000))),
     },
     store: options.store,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),

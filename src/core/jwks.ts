@@ -2,7 +2,7 @@ import { importJWK, importSPKI, type JWK } from 'jose';
 import { backendApiUrl, callClerkApi, type ApiResult } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
-import { sha256Hex, SingleFlight } from './store.js';
+import { FLIGHT_GRACE_MS, sha256Hex, SingleFlight } from './store.js';
 
 /** A verification key, or why there is none. Internal. */
 export type KeyLookup =
@@ -71,7 +71,7 @@ function failureReason(result: Exclude<ApiResult<unknown>, { kind: 'ok' }>): Aut
  */
 export class KeyStore {
   readonly #config: ResolvedConfig;
-  readonly #flight = new SingleFlight<RefreshOutcome>();
+  readonly #flight: SingleFlight<RefreshOutcome>;
   #state: KeySetState | undefined;
   #lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
   #sharedKey: Promise<string> | undefined;
@@ -79,6 +79,7 @@ export class KeyStore {
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
+    this.#flight = new SingleFlight(config.keys.timeoutMs + FLIGHT_GRACE_MS);
   }
 
   /** Where keys come from: for logs and debugging; never includes a secret. */
@@ -111,9 +112,23 @@ export class KeyStore {
     return key ? { ok: true, key, kid } : { ok: false, status: 'signed-out', reason: 'jwk-alg-mismatch' };
   }
 
-  /** Whether `kid` is in the current key set (used to drop cached verdicts of removed keys). */
-  hasKid(kid: string): boolean {
-    return this.#config.jwtKey !== undefined || (this.#state?.byKid.has(kid) ?? false);
+  /**
+   * Whether a verdict reached with `kid` may be reused without verifying again: the key is
+   * still in a key set that is not too old to trust. A stale set starts one background
+   * refresh, as a full verification would. Synchronous: used on the cached hot path.
+   */
+  stillTrusts(kid: string | undefined, waitUntil?: WaitUntil): boolean {
+    if (this.#config.jwtKey !== undefined) return true;
+    const state = this.#state;
+    if (!state || kid === undefined || !state.byKid.has(kid)) return false;
+    const age = this.#config.now() - state.fetchedAt;
+    const { ttlMs, maxStaleMs } = this.#config.keys;
+    if (age >= ttlMs + maxStaleMs) return false;
+    if (age >= ttlMs && !this.#flight.has('jwks')) {
+      const background = this.#refresh();
+      waitUntil?.(background);
+    }
+    return true;
   }
 
   #staticKey(kid: string | undefined, alg: string): Promise<KeyLookup> {

@@ -4,7 +4,7 @@ import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
 import type { KeyStore, WaitUntil } from './jwks.js';
 import { verifyInstanceJwt, type JwtCheckOptions } from './session.js';
-import { LruCache, sha256Hex, SingleFlight } from './store.js';
+import { FLIGHT_GRACE_MS, LruCache, sha256Hex, SingleFlight } from './store.js';
 import { TOKEN_CATEGORY } from './token-class.js';
 
 export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';
@@ -108,10 +108,11 @@ export class MachineVerifier {
   readonly #config: ResolvedConfig;
   readonly #keys: KeyStore;
   readonly #cache: LruCache<MachineVerdict>;
-  readonly #flight = new SingleFlight<MachineVerdict>();
+  readonly #flight: SingleFlight<MachineVerdict>;
 
   constructor(config: ResolvedConfig, keys: KeyStore) {
     this.#config = config;
+    this.#flight = new SingleFlight(config.machineTokens.timeoutMs + FLIGHT_GRACE_MS);
     this.#keys = keys;
     this.#cache = new LruCache(config.machineTokens.maxEntries, config.now);
   }

@@ -3,7 +3,7 @@ import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
-import { sha256Hex, SingleFlight } from './store.js';
+import { FLIGHT_GRACE_MS, sha256Hex, SingleFlight } from './store.js';
 
 /** The result of a refresh call: new cookie directives, or why not. Internal. */
 export type RefreshResult =
@@ -34,10 +34,11 @@ export function requestOrigin(request: Request): string {
  */
 export class SessionRefresher {
   readonly #config: ResolvedConfig;
-  readonly #flight = new SingleFlight<RefreshResult>();
+  readonly #flight: SingleFlight<RefreshResult>;
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
+    this.#flight = new SingleFlight(config.machineTokens.timeoutMs + FLIGHT_GRACE_MS);
   }
 
   async refresh(request: Request, expiredToken: string, refreshToken: string): Promise<RefreshResult> {

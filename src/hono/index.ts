@@ -3,7 +3,8 @@ import { env as honoEnvironment } from 'hono/adapter';
 import { HTTPException } from 'hono/http-exception';
 import type { AuthenticateRequestOptions } from '../core/authenticate.js';
 import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
-import { signedOutAuthObject } from '../core/claims.js';
+import { signedOutAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../core/claims.js';
+import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
 import { ClerkEdgeError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { WaitUntil } from '../core/jwks.js';
@@ -109,9 +110,10 @@ function clerkContext(c: Context): ClerkRequestContext {
 }
 
 /**
- * The auth object of the request. With `acceptsToken`, returns the verdict for those token
- * types; a machine token must have been verified first (by `requireAuth({ acceptsToken })` or
- * the middleware's own `acceptsToken`), otherwise this throws to point at the missing guard.
+ * The auth object of the request. Without options it is the session's (a machine token gives a
+ * signed-out object). With `acceptsToken`, it is the verdict for those token types; a machine
+ * token must have been verified first (by `requireAuth({ acceptsToken })` or the middleware's
+ * own `acceptsToken`), otherwise this throws to point at the missing guard.
  *
  * @example
  * ```ts
@@ -119,26 +121,28 @@ function clerkContext(c: Context): ClerkRequestContext {
  *   const { userId, orgRole } = getAuth(c)
  *   return userId ? c.json({ userId, orgRole }) : c.text('signed out', 401)
  * })
+ * app.post('/ingest', requireAuth({ acceptsToken: 'api_key' }), (c) => c.json({ by: getAuth(c, { acceptsToken: 'api_key' }).subject }))
  * ```
  */
+export function getAuth(c: Context, options?: { acceptsToken?: 'session_token' }): SessionAuthObject | SignedOutAuthObject;
+export function getAuth<T extends MachineTokenType>(c: Context, options: { acceptsToken: T | T[] }): MachineAuthObject | SignedOutAuthObject;
+export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): AuthObject;
 export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
   const context = clerkContext(c);
-  if (options.acceptsToken === undefined) return context.state.toAuth();
-  const verdict = context.verdicts.get(verdictKey(options.acceptsToken));
+  const acceptsToken = options.acceptsToken ?? 'session_token';
+  const verdict = context.verdicts.get(verdictKey(acceptsToken));
   if (verdict) return verdict.toAuth();
   const state = context.state;
-  const accepted = acceptedTypes(options.acceptsToken);
-  if (state.tokenType !== null && state.tokenType !== 'session_token' && accepted.includes(state.tokenType) && state.reason === 'token-type-mismatch') {
+  const accepted = acceptedTypes(acceptsToken);
+  if (state.tokenType === null || (state.tokenType === 'session_token' && accepted.includes('session_token'))) return state.toAuth();
+  if (accepted.includes(state.tokenType) && state.reason === 'token-type-mismatch') {
     throw new ClerkEdgeError(
       'auth-not-verified',
       `clerk-edge: this request's ${state.tokenType} has not been verified yet.`,
       `Guard the route with requireAuth({ acceptsToken }) or await c.get('clerkAuth').authenticate(acceptsToken) first.`,
     );
   }
-  if (state.tokenType !== null && !accepted.includes(state.tokenType)) {
-    return signedOutAuthObject(state.tokenType);
-  }
-  return state.toAuth();
+  return accepted.includes(state.tokenType) ? state.toAuth() : signedOutAuthObject(state.tokenType);
 }
 
 /** Options of {@link requireAuth}. */

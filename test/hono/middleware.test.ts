@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { ClerkConfigurationError, type AuthObject, type ClerkEdgeOptions } from '../../src/index.js';
+import { ClerkConfigurationError, type AuthObject, type ClerkEdgeOptions, type MachineAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../../src/index.js';
 import { clerkMiddleware, getAuth, requireAuth, type ClerkRequestContext } from '../../src/hono/index.js';
 import { sessionClaims, useEmulator } from '../support/fixtures.js';
 
@@ -55,7 +55,7 @@ describe('clerk-edge/hono', () => {
     ['foreign-key', async () => ctx.emulator.signToken({ key: 'foreign', claims: sessionClaims(ctx.emulator) }), 'token-invalid-signature'],
   ])('rejects an %s token with 401 and its reason', async (_, makeToken, reason) => {
     const token = await makeToken();
-    for (const headers of [{ authorization: `Bearer ${token}` }, { cookie: `__session=${token}; __client_uat=1` }]) {
+    for (const headers of [{ authorization: `Bearer ${token}` }, { cookie: `__session=${token}; __client_uat=1` }] as Record<string, string>[]) {
       const res = await buildApp().request('/protected', { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe(`Bearer realm="clerk", error="invalid_token", error_description="${reason}"`);
@@ -133,7 +133,9 @@ describe('clerk-edge/hono', () => {
     app.get('/', (c) => {
       expectTypeOf(c.get('clerkAuth')).toEqualTypeOf<ClerkRequestContext>();
       expectTypeOf(c.var.clerkAuth.state.status).toEqualTypeOf<'signed-in' | 'signed-out' | 'handshake' | 'unavailable'>();
-      expectTypeOf(getAuth(c)).toEqualTypeOf<AuthObject>();
+      expectTypeOf(getAuth(c)).toEqualTypeOf<SessionAuthObject | SignedOutAuthObject>();
+      expectTypeOf(getAuth(c, { acceptsToken: 'api_key' })).toEqualTypeOf<MachineAuthObject | SignedOutAuthObject>();
+      expectTypeOf(getAuth(c, { acceptsToken: 'any' })).toEqualTypeOf<AuthObject>();
       return c.text('ok');
     });
   });

@@ -1,0 +1,56 @@
+import type { SessionClaims } from './claims.js';
+import type { ResolvedConfig } from './config.js';
+import type { KeyStore, WaitUntil } from './jwks.js';
+import { LruCache } from './store.js';
+
+interface VerifiedEntry {
+  claims: SessionClaims;
+  kid: string | undefined;
+}
+
+/**
+ * Verdicts for exact session-token strings, kept until the token's `exp`. A browser sends the
+ * same token for up to a minute, so most requests skip the signature check. It never changes
+ * a verdict: a hit re-checks `exp`, `nbf` and `iat` exactly as a full verification would, and
+ * is dropped when its `kid` left the key set or the key set is too old to trust. Only
+ * successful verifications are kept; the cache lives in memory only. Internal.
+ */
+export class VerifiedSessionCache {
+  readonly #entries: LruCache<VerifiedEntry>;
+  readonly #config: ResolvedConfig;
+
+  constructor(config: ResolvedConfig) {
+    this.#config = config;
+    this.#entries = new LruCache(config.sessionCache.maxEntries, config.now);
+  }
+
+  get(token: string, keys: KeyStore, waitUntil?: WaitUntil): SessionClaims | undefined {
+    const entry = this.#entries.get(token);
+    if (!entry) return undefined;
+    const nowMs = this.#config.now();
+    const now = Math.floor(nowMs / 1000);
+    const skew = this.#config.clockSkewInMs / 1000;
+    const { exp, nbf, iat } = entry.claims;
+    const timely =
+      typeof exp === 'number' && exp > now - skew && (nbf === undefined || nbf <= now + skew) && (iat === undefined || iat <= nowMs / 1000 + skew);
+    if (!timely || !keys.stillTrusts(entry.kid, waitUntil)) {
+      this.#entries.delete(token);
+      return undefined;
+    }
+    return entry.claims;
+  }
+
+  set(token: string, claims: SessionClaims, kid: string | undefined): void {
+    if (typeof claims.exp !== 'number') return;
+    this.#entries.set(token, { claims: deepFreeze(claims), kid }, claims.exp * 1000 + this.#config.clockSkewInMs - this.#config.now());
+  }
+}
+
+/** Cached claims are shared by every request that sends the token: make them read-only. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
