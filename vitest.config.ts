@@ -22,12 +22,44 @@ export default defineConfig({
         },
       },
       {
+        // The verified-session cache must change no verdict: the same suites run with it off.
+        extends: true,
+        test: {
+          name: 'node-no-session-cache',
+          environment: 'node',
+          include: ['test/core/**/*.test.ts', 'test/hono/**/*.test.ts'],
+          exclude: ['test/core/session-cache.test.ts', 'test/core/config.test.ts'],
+          env: { CLERK_SESSION_CACHE: 'false' },
+          testTimeout: 20_000,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'edge-runtime',
           environment: 'edge-runtime',
           include: ['test/core/**/*.test.ts'],
           testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'next',
+          environment: 'edge-runtime',
+          include: ['test/next/**/*.test.ts'],
+          setupFiles: ['test/next/setup.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 150_000,
         },
       },
     ],

@@ -70,6 +70,12 @@ describe('configuration', () => {
     expect(config.treatPendingAsSignedOut).toBe(true);
   });
 
+  it('turns the verified-session cache off from the environment', () => {
+    expect(resolveConfig({ secretKey: SECRET, env: {} }).sessionCache.enabled).toBe(true);
+    expect(resolveConfig({ secretKey: SECRET, env: { CLERK_SESSION_CACHE: 'false' } }).sessionCache.enabled).toBe(false);
+    expect(resolveConfig({ secretKey: SECRET, sessionCache: { enabled: true }, env: { CLERK_SESSION_CACHE: 'false' } }).sessionCache.enabled).toBe(true);
+  });
+
   it.each([Number.NaN, Number.POSITIVE_INFINITY, -1])('falls back to the default skew for %s', (skew) => {
     expect(resolveConfig({ secretKey: SECRET, clockSkewInMs: skew, env: {} }).clockSkewInMs).toBe(5000);
   });

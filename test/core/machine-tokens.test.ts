@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClerkAuth, MemoryStore, type ClerkEdgeOptions, type MachineAuthObject } from '../../src/index.js';
 import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
-import { bearer, sessionClaims } from '../support/fixtures.js';
+import { bearer, sessionClaims, TEST_ENV } from '../support/fixtures.js';
 
 /** One clock for the emulator and the authenticator, moved by hand. */
 let now = Date.now();
@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 const clerk = (options: ClerkEdgeOptions = {}) =>
-  createClerkAuth({ secretKey: emulator.secretKey, publishableKey: emulator.publishableKey, apiUrl: emulator.url, env: {}, now: clock, ...options });
+  createClerkAuth({ secretKey: emulator.secretKey, publishableKey: emulator.publishableKey, apiUrl: emulator.url, env: TEST_ENV, now: clock, ...options });
 
 const VERIFY = {
   api_key: 'POST /v1/api_keys/verify',

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clerkMiddleware, getAuth, requireAuth } from '../../src/hono/index.js';
-import { clerkFor, useEmulator } from '../support/fixtures.js';
+import { clerkFor, useEmulator, TEST_ENV } from '../support/fixtures.js';
 
 const ctx = useEmulator();
 const REFRESH = 'POST /v1/sessions/:session_id/refresh' as const;
@@ -114,7 +114,7 @@ describe('session refresh through the sessions endpoint', () => {
 describe('refresh and machine tokens through clerk-edge/hono', () => {
   const app = () => {
     const hono = new Hono();
-    hono.use(clerkMiddleware({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: {} }));
+    hono.use(clerkMiddleware({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: TEST_ENV }));
     hono.get('/dashboard', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }));
     hono.post('/dashboard', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }));
     hono.get('/api/items', requireAuth({ acceptsToken: ['session_token', 'api_key'] }), (c) => c.json(getAuth(c, { acceptsToken: ['session_token', 'api_key'] })));

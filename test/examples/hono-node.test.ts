@@ -2,14 +2,14 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../examples/hono-node/app.js';
-import { useEmulator } from '../support/fixtures.js';
+import { useEmulator, TEST_ENV } from '../support/fixtures.js';
 
 const ctx = useEmulator();
 let server: ReturnType<typeof serve>;
 let url: string;
 
 beforeAll(async () => {
-  const app = createApp({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: {} });
+  const app = createApp({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: TEST_ENV });
   server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise((resolve) => server.once('listening', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

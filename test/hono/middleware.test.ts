@@ -2,14 +2,14 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { ClerkConfigurationError, type AuthObject, type ClerkEdgeOptions, type MachineAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../../src/index.js';
 import { clerkMiddleware, getAuth, requireAuth, type ClerkRequestContext } from '../../src/hono/index.js';
-import { sessionClaims, useEmulator } from '../support/fixtures.js';
+import { sessionClaims, useEmulator, TEST_ENV } from '../support/fixtures.js';
 
 const ctx = useEmulator();
 
 function buildApp(options: ClerkEdgeOptions = {}) {
   const app = new Hono();
   app.use(
-    clerkMiddleware({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: {}, ...options }),
+    clerkMiddleware({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: TEST_ENV, ...options }),
   );
   app.get('/public', (c) => c.json({ userId: getAuth(c).userId }));
   app.get('/protected', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }));
@@ -105,8 +105,8 @@ describe('clerk-edge/hono', () => {
   });
 
   it('throws a configuration error when created with a malformed key', () => {
-    expect(() => clerkMiddleware({ publishableKey: 'pk_test_garbage', secretKey: ctx.emulator.secretKey, env: {} })).toThrow(ClerkConfigurationError);
-    expect(() => clerkMiddleware({ secretKey: 'nope', env: {} })).toThrow(/CLERK_SECRET_KEY/);
+    expect(() => clerkMiddleware({ publishableKey: 'pk_test_garbage', secretKey: ctx.emulator.secretKey, env: TEST_ENV })).toThrow(ClerkConfigurationError);
+    expect(() => clerkMiddleware({ secretKey: 'nope', env: TEST_ENV })).toThrow(/CLERK_SECRET_KEY/);
   });
 
   it('reads keys from the environment per field, even when other options are passed', async () => {

@@ -2,6 +2,12 @@ import { afterAll, beforeAll } from 'vitest';
 import { createClerkAuth, type ClerkEdgeOptions } from '../../src/index.js';
 import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
 
+/**
+ * The environment tests hand to clerk-edge: empty, except the verified-session cache switch, so
+ * the whole suite can run with the cache on and off (vitest project `node-no-session-cache`).
+ */
+export const TEST_ENV: Record<string, string> = process.env.CLERK_SESSION_CACHE ? { CLERK_SESSION_CACHE: process.env.CLERK_SESSION_CACHE } : {};
+
 /** Starts one emulator for the calling test file and closes it afterwards. */
 export function useEmulator(): { readonly emulator: ClerkEmulator } {
   const holder = {} as { emulator: ClerkEmulator };
@@ -20,7 +26,7 @@ export function clerkFor(emulator: ClerkEmulator, options: ClerkEdgeOptions = {}
     secretKey: emulator.secretKey,
     publishableKey: emulator.publishableKey,
     apiUrl: emulator.url,
-    env: {},
+    env: TEST_ENV,
     ...options,
   });
 }
