@@ -1,3 +1,4 @@
+import type { ProtectedHeaderParameters } from 'jose';
 import { sessionAuthObject, type SessionAuthObject, type SessionClaims } from './claims.js';
 import { resolveConfig, type ClerkEdgeOptions, type ResolvedConfig } from './config.js';
 import { cookieSuffixFor, extractCredentials } from './credentials.js';
@@ -65,16 +66,16 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   };
 
   /** A session JWT's verdict: from the verified-session cache when it holds the exact token, else a full verification. */
-  async function verifySessionJwt(token: string, waitUntil: WaitUntil | undefined): Promise<JwtVerdict<SessionClaims>> {
+  async function verifySessionJwt(token: string, waitUntil: WaitUntil | undefined, header?: ProtectedHeaderParameters): Promise<JwtVerdict<SessionClaims>> {
     const cached = verified?.get(token, keys, waitUntil);
     if (cached) return { ok: true, claims: cached, kid: undefined };
-    const verdict = await verifyInstanceJwt<SessionClaims>(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil);
+    const verdict = await verifyInstanceJwt<SessionClaims>(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil, header);
     if (verdict.ok) verified?.set(token, verdict.claims, verdict.kid);
     return verdict;
   }
 
-  async function verifySession(token: string, waitUntil: WaitUntil | undefined, headers?: Headers): Promise<RequestState> {
-    const verdict = await verifySessionJwt(token, waitUntil);
+  async function verifySession(token: string, waitUntil: WaitUntil | undefined, headers?: Headers, header?: ProtectedHeaderParameters): Promise<RequestState> {
+    const verdict = await verifySessionJwt(token, waitUntil, header);
     if (!verdict.ok) return notSignedIn(verdict.status, verdict.reason, 'session_token', { detail: verdict.detail, headers });
     return sessionState(verdict.claims, headers);
   }
@@ -84,8 +85,8 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     return signedIn<SessionAuthObject>(sessionAuthObject(claims), headers);
   }
 
-  async function verifyMachine(token: string, type: MachineTokenType, format: 'jwt' | 'opaque', waitUntil?: WaitUntil): Promise<RequestState> {
-    const verdict = await machines.verify(token, type, format, waitUntil);
+  async function verifyMachine(token: string, type: MachineTokenType, format: 'jwt' | 'opaque', waitUntil?: WaitUntil, header?: ProtectedHeaderParameters): Promise<RequestState> {
+    const verdict = await machines.verify(token, type, format, waitUntil, header);
     if (!verdict.ok) return notSignedIn(verdict.status, verdict.reason, type, { retryAfterSeconds: verdict.retryAfterSeconds });
     return signedIn<MachineAuthObject>(machineAuthObject(verdict.identity));
   }
@@ -95,8 +96,13 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     const tokenClass = classifyToken(token);
     if (tokenClass.type === 'unknown') return notSignedIn('signed-out', 'token-malformed', null);
     if (!accepted.includes(tokenClass.type)) return notSignedIn('signed-out', 'token-type-mismatch', tokenClass.type);
-    if (tokenClass.type === 'session_token') return verifySession(token, waitUntil);
-    return verifyMachine(token, tokenClass.type, tokenClass.format, waitUntil);
+    if (tokenClass.type === 'session_token') {
+      const state = await verifySession(token, waitUntil, undefined, tokenClass.header);
+      // An M2M JWT without its `cat` header shows itself by its `mch_` subject once verified.
+      if (state.reason === 'token-type-mismatch' && accepted.includes('m2m_token')) return verifyMachine(token, 'm2m_token', 'jwt', waitUntil, tokenClass.header);
+      return state;
+    }
+    return verifyMachine(token, tokenClass.type, tokenClass.format, waitUntil, 'header' in tokenClass ? tokenClass.header : undefined);
   }
 
   /** Clerk's cookie ladder: `__client_uat` makes a lingering `__session` from a signed-out browser harmless. */
@@ -107,9 +113,12 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
       return notSignedIn('signed-out', reason, null);
     }
     if (clientUat === 0) return notSignedIn('signed-out', 'client-uat-missing', 'session_token');
-    if (classifyToken(sessionCookie).type !== 'session_token') return notSignedIn('signed-out', 'token-type-mismatch', 'session_token');
+    const tokenClass = classifyToken(sessionCookie);
+    if (tokenClass.type !== 'session_token') {
+      return notSignedIn('signed-out', tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch', 'session_token');
+    }
 
-    const verdict = await verifySessionJwt(sessionCookie, waitUntil);
+    const verdict = await verifySessionJwt(sessionCookie, waitUntil, tokenClass.header);
     if (verdict.ok) {
       if (typeof verdict.claims.iat === 'number' && verdict.claims.iat < clientUat) {
         return notSignedIn('signed-out', 'session-token-outdated', 'session_token');

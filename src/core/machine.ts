@@ -1,3 +1,4 @@
+import type { ProtectedHeaderParameters } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { HasCheck } from './claims.js';
 import type { ResolvedConfig } from './config.js';
@@ -117,8 +118,8 @@ export class MachineVerifier {
     this.#cache = new LruCache(config.machineTokens.maxEntries, config.now);
   }
 
-  async verify(token: string, type: MachineTokenType, format: 'jwt' | 'opaque', waitUntil?: WaitUntil): Promise<MachineVerdict> {
-    if (format === 'jwt') return this.#verifyJwt(token, type as 'm2m_token' | 'oauth_token', waitUntil);
+  async verify(token: string, type: MachineTokenType, format: 'jwt' | 'opaque', waitUntil?: WaitUntil, header?: ProtectedHeaderParameters): Promise<MachineVerdict> {
+    if (format === 'jwt') return this.#verifyJwt(token, type as 'm2m_token' | 'oauth_token', waitUntil, header);
     if (token.length > 4096 || !/^[\x21-\x7e]+$/.test(token)) return { ok: false, status: 'signed-out', reason: 'token-invalid' };
     const bearer = type === 'm2m_token' ? (this.#config.machineSecretKey ?? this.#config.secretKey) : this.#config.secretKey;
     if (bearer === undefined) return { ok: false, status: 'unavailable', reason: 'machine-secret-key-missing' };
@@ -144,8 +145,8 @@ export class MachineVerifier {
     return verdict;
   }
 
-  async #verifyJwt(token: string, type: 'm2m_token' | 'oauth_token', waitUntil?: WaitUntil): Promise<MachineVerdict> {
-    const verdict = await verifyInstanceJwt<Record<string, unknown> & { sub?: string; exp?: number }>(token, this.#config, this.#keys, JWT_CHECKS[type], waitUntil);
+  async #verifyJwt(token: string, type: 'm2m_token' | 'oauth_token', waitUntil?: WaitUntil, header?: ProtectedHeaderParameters): Promise<MachineVerdict> {
+    const verdict = await verifyInstanceJwt<Record<string, unknown> & { sub?: string; exp?: number }>(token, this.#config, this.#keys, JWT_CHECKS[type], waitUntil, header);
     if (!verdict.ok) return { ok: false, status: verdict.status, reason: verdict.reason };
     const claims = verdict.claims;
     const subject = claims.sub as string;

@@ -52,6 +52,8 @@ export interface JwtCheckOptions {
   checkIssuer: boolean;
   /** Check `azp` against authorizedParties. */
   checkAuthorizedParty: boolean;
+  /** Refuse tokens whose subject is a machine (`mch_…`): M2M JWTs are never sessions. */
+  refuseMachineSubjects?: boolean;
 }
 
 export const SESSION_TOKEN_CHECKS: JwtCheckOptions = {
@@ -59,6 +61,7 @@ export const SESSION_TOKEN_CHECKS: JwtCheckOptions = {
   allowedCategories: [undefined, TOKEN_CATEGORY.session],
   checkIssuer: true,
   checkAuthorizedParty: true,
+  refuseMachineSubjects: true,
 };
 
 /**
@@ -72,13 +75,14 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   keys: KeyStore,
   checks: JwtCheckOptions,
   waitUntil?: WaitUntil,
+  decodedHeader?: ProtectedHeaderParameters,
 ): Promise<JwtVerdict<C>> {
   if (token.length > MAX_TOKEN_BYTES) return rejected('token-too-large');
 
   let header: ProtectedHeaderParameters;
   try {
     if (token.split('.').length !== 3) return rejected('token-malformed');
-    header = decodeProtectedHeader(token);
+    header = decodedHeader ?? decodeProtectedHeader(token);
   } catch {
     return rejected('token-malformed');
   }
@@ -116,6 +120,7 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   const skewSeconds = config.clockSkewInMs / 1000;
   const nowSeconds = now / 1000;
   if (typeof claims.sub !== 'string' || claims.sub === '') return rejected('token-invalid-claims', '"sub" must be a non-empty string.');
+  if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_')) return rejected('token-type-mismatch', 'A machine (mch_) token is not a session.');
   if (typeof claims.exp !== 'number') return rejected('token-invalid-claims', '"exp" is required.');
   if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) return rejected('token-iat-in-the-future');
 

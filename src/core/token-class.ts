@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 
 /** The kinds of token a request can carry. */
 export type TokenType = 'session_token' | 'api_key' | 'm2m_token' | 'oauth_token';
@@ -15,9 +15,9 @@ export const TOKEN_CATEGORY = {
 
 /** How a credential was classified, before any verification. Internal. */
 export type TokenClass =
-  | { type: 'session_token'; format: 'jwt' }
+  | { type: 'session_token'; format: 'jwt'; header: ProtectedHeaderParameters }
   | { type: 'api_key' | 'm2m_token' | 'oauth_token'; format: 'opaque' }
-  | { type: 'm2m_token' | 'oauth_token'; format: 'jwt' }
+  | { type: 'm2m_token' | 'oauth_token'; format: 'jwt'; header: ProtectedHeaderParameters }
   | { type: 'unknown' };
 
 const OPAQUE_PREFIXES: Array<[string, 'api_key' | 'm2m_token' | 'oauth_token']> = [
@@ -27,8 +27,10 @@ const OPAQUE_PREFIXES: Array<[string, 'api_key' | 'm2m_token' | 'oauth_token']> 
 ];
 
 /**
- * Classifies a token by its shape: opaque machine prefixes, then JWT headers/claims. Reads only
- * unverified data to route the token to the right verifier; it never accepts anything itself.
+ * Classifies a token by its shape: opaque machine prefixes, then the JWT header (`typ`, `cat`).
+ * Reads only unverified data to route the token to the right verifier; it never accepts
+ * anything itself. The decoded header is handed on so verification does not decode it again.
+ * (An M2M JWT without its `cat` header is recognised after verification, by its `mch_` subject.)
  */
 export function classifyToken(token: string): TokenClass {
   for (const [prefix, type] of OPAQUE_PREFIXES) {
@@ -41,15 +43,9 @@ export function classifyToken(token: string): TokenClass {
     return { type: 'unknown' };
   }
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
-  if (typ === 'at+jwt' || typ === 'application/at+jwt') return { type: 'oauth_token', format: 'jwt' };
-  if (header.cat === TOKEN_CATEGORY.m2m) return { type: 'm2m_token', format: 'jwt' };
-  try {
-    const { sub } = decodeJwt(token);
-    if (typeof sub === 'string' && sub.startsWith('mch_')) return { type: 'm2m_token', format: 'jwt' };
-  } catch {
-    // A payload that does not decode is still routed to session verification, which rejects it with a reason.
-  }
-  return { type: 'session_token', format: 'jwt' };
+  if (typ === 'at+jwt' || typ === 'application/at+jwt') return { type: 'oauth_token', format: 'jwt', header };
+  if (header.cat === TOKEN_CATEGORY.m2m) return { type: 'm2m_token', format: 'jwt', header };
+  return { type: 'session_token', format: 'jwt', header };
 }
 
 /** Normalises `acceptsToken` into the list of accepted types. */

@@ -238,3 +238,19 @@ describe('acceptsToken', () => {
     expect((await clerk().verifyMachineToken(token, { acceptsToken: 'm2m_token' })).reason).toBe('token-type-mismatch');
   });
 });
+
+describe('machine JWTs recognised after verification', () => {
+  it('never accepts an M2M JWT without its cat header as a session, and verifies it as M2M when accepted', async () => {
+    const nowSeconds = Math.floor(now / 1000);
+    const token = await emulator.signToken({ claims: { sub: 'mch_2abcdefghijklmnopqrstuvwxyz', iss: emulator.issuer, iat: nowSeconds, exp: nowSeconds + 60, scopes: 'mch_x' } });
+    expect((await clerk().authenticateRequest(bearer(token))).reason).toBe('token-type-mismatch');
+    const state = await clerk().authenticateRequest(bearer(token), { acceptsToken: ['session_token', 'm2m_token'] });
+    expect(state.status).toBe('signed-in');
+    expect(state.tokenType).toBe('m2m_token');
+  });
+
+  it('reports a rejected secret key as unavailable for opaque tokens', async () => {
+    const { token } = await mint.api_key();
+    expect(await clerk({ secretKey: 'sk_test_wrong' }).authenticateRequest(bearer(token), { acceptsToken: 'api_key' })).toMatchObject({ status: 'unavailable', reason: 'secret-key-invalid' });
+  });
+});

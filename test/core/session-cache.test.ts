@@ -84,7 +84,7 @@ describe('verified-session cache', () => {
     const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { o: { id: 'org_1', rol: 'member' } }) });
     const first = (await clerk.authenticateRequest(bearer(token))).toAuth();
     expect(() => {
-      (first.sessionClaims as { sub: string }).sub = 'user_admin';
+      ((first as { sessionClaims: { sub: string } }).sessionClaims).sub = 'user_admin';
     }).toThrow();
     expect((await clerk.authenticateRequest(bearer(token))).toAuth().userId).toBe('user_test');
   });
