@@ -37,12 +37,10 @@ export type AuthErrorReason =
   | 'token-revoked'
   | 'machine-secret-key-missing'
   // Session refresh
-  | 'refresh-token-missing'
   | 'refresh-non-get-request'
   | 'refresh-rejected'
   // Infrastructure (status `unavailable`)
   | 'jwks-unavailable'
-  | 'jwt-key-invalid'
   | 'backend-api-unavailable'
   | 'secret-key-invalid'
   | 'rate-limited';
@@ -78,11 +76,9 @@ const HINTS: Record<AuthErrorReason, string> = {
   'token-invalid': 'The token is not valid for this instance.',
   'token-revoked': 'The token was revoked.',
   'machine-secret-key-missing': 'Verifying machine tokens needs CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY.',
-  'refresh-token-missing': 'The session token expired and there is no __refresh cookie to refresh it with.',
   'refresh-non-get-request': 'Sessions are only refreshed on GET requests; retry after the page refreshes the token.',
   'refresh-rejected': 'The Backend API refused to refresh the session; the user must sign in again.',
   'jwks-unavailable': 'The instance keys could not be fetched and none are cached. Retry later.',
-  'jwt-key-invalid': 'CLERK_JWT_KEY / `jwtKey` is not a PEM SPKI public key or a public JWK.',
   'backend-api-unavailable': 'The Clerk Backend API could not be reached or answered with an error. Retry later.',
   'secret-key-invalid': 'The Backend API rejected the secret key. Check CLERK_SECRET_KEY (and CLERK_MACHINE_SECRET_KEY).',
   'rate-limited': 'The Backend API rate-limited this instance. Retry after the Retry-After interval.',
