@@ -132,6 +132,14 @@ export const DEFAULT_API_VERSION = 'v1';
 export const CLERK_API_VERSION_HEADER = '2025-11-10';
 const DEFAULT_CLOCK_SKEW_MS = 5000;
 
+const warned = new Set<string>();
+/** Configuration warnings are printed once per process, never per request, and never contain a key. */
+function warnOnce(id: string, message: string): void {
+  if (warned.has(id)) return;
+  warned.add(id);
+  console.warn(message);
+}
+
 function processEnvironment(): EnvironmentRecord {
   const maybeProcess = (globalThis as { process?: { env?: EnvironmentRecord } }).process;
   return maybeProcess?.env ?? {};
@@ -256,6 +264,8 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
 
   const issuerOption = options.issuer === undefined ? undefined : Array.isArray(options.issuer) ? options.issuer : [options.issuer];
   const issuers = issuerOption ?? (proxyUrl ? [proxyUrl] : parsedKey ? [`https://${parsedKey.frontendApiHost}`] : undefined);
+
+  if (issuers === undefined) warnOnce('no-issuer', 'clerk-edge: no publishable key, proxy URL or `issuer` is configured, so the token issuer (iss) cannot be checked. Set CLERK_PUBLISHABLE_KEY.');
 
   const authorizedParties = (
     options.authorizedParties ??
