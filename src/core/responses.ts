@@ -41,12 +41,17 @@ function json(status: number, body: unknown, headers: Headers): Response {
   return new Response(JSON.stringify(body), { status, headers });
 }
 
-/** Copies the state's headers (debug headers, `Set-Cookie`) onto a response's headers. */
-export function copyStateHeaders(state: RequestState, target: Headers): void {
-  for (const cookie of state.headers.getSetCookie()) target.append('set-cookie', cookie);
-  state.headers.forEach((value, name) => {
+/** Copies auth headers onto a response's headers: every `Set-Cookie` appended, the rest (debug headers) set. */
+export function copyResponseHeaders(source: Headers, target: Headers): void {
+  for (const cookie of source.getSetCookie()) target.append('set-cookie', cookie);
+  source.forEach((value, name) => {
     if (name !== 'set-cookie') target.set(name, value);
   });
+}
+
+/** Copies the state's headers (debug headers, `Set-Cookie` from a refresh) onto a response's headers. */
+export function copyStateHeaders(state: RequestState, target: Headers): void {
+  copyResponseHeaders(state.headers, target);
 }
 
 /**

@@ -1,14 +1,14 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { env as honoEnvironment } from 'hono/adapter';
 import { HTTPException } from 'hono/http-exception';
-import type { AuthenticateRequestOptions } from '../core/authenticate.js';
 import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
 import { signedOutAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../core/claims.js';
 import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
 import { ClerkEdgeError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { WaitUntil } from '../core/jwks.js';
-import { copyStateHeaders, meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
+import { copyResponseHeaders, meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
+import { acceptsTokenKey, requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
 import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
 
@@ -33,10 +33,6 @@ declare module 'hono' {
 
 /** Options of {@link clerkMiddleware}: the shared options (see `ClerkEdgeOptions`). */
 export type ClerkMiddlewareOptions = ClerkEdgeOptions;
-
-function verdictKey(acceptsToken: AcceptsToken): string {
-  return [...acceptedTypes(acceptsToken)].sort().join(',');
-}
 
 function waitUntilOf(c: Context): WaitUntil | undefined {
   try {
@@ -68,34 +64,15 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
   const resolveAuth = createAuthResolver(options);
   return async function clerkEdgeMiddleware(c, next) {
     const auth = resolveAuth(options.env ?? (honoEnvironment(c) as EnvironmentRecord));
-    const request = c.req.raw;
-    const waitUntil = waitUntilOf(c);
-    const defaultKey = verdictKey(options.acceptsToken ?? auth.config.acceptsToken);
-    const verdicts = new Map<string, Promise<RequestState>>();
-    const settled = new Map<string, RequestState>();
-    const authenticate = (acceptsToken: AcceptsToken): Promise<RequestState> => {
-      const key = verdictKey(acceptsToken);
-      let verdict = verdicts.get(key);
-      if (!verdict) {
-        const callOptions: AuthenticateRequestOptions = { acceptsToken, ...(waitUntil ? { waitUntil } : {}) };
-        verdict = auth.authenticateRequest(request, callOptions).then((state) => {
-          settled.set(key, state);
-          return state;
-        });
-        verdicts.set(key, verdict);
-      }
-      return verdict;
-    };
-    const state = await authenticate(options.acceptsToken ?? auth.config.acceptsToken);
-    settled.set(defaultKey, state);
-    c.set('clerkAuth', { state, authenticate, verdicts: settled });
+    const verdicts = requestVerdicts(auth, c.req.raw, { defaultAcceptsToken: options.acceptsToken, waitUntil: waitUntilOf(c) });
+    const state = await verdicts.authenticate();
+    c.set('clerkAuth', { state, authenticate: (acceptsToken) => verdicts.authenticate(acceptsToken), verdicts: verdicts.settled });
     await next();
 
-    const extra = new Headers();
-    for (const verdict of settled.values()) copyStateHeaders(verdict, extra);
+    const extra = verdicts.responseHeaders();
     if ([...extra.keys()].length > 0) {
       const response = new Response(c.res.body, c.res);
-      copyStateHeaders({ headers: extra } as RequestState, response.headers);
+      copyResponseHeaders(extra, response.headers);
       c.res = response;
     }
   };
@@ -130,7 +107,7 @@ export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): Au
 export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
   const context = clerkContext(c);
   const acceptsToken = options.acceptsToken ?? 'session_token';
-  const verdict = context.verdicts.get(verdictKey(acceptsToken));
+  const verdict = context.verdicts.get(acceptsTokenKey(acceptsToken));
   if (verdict) return verdict.toAuth();
   const state = context.state;
   const accepted = acceptedTypes(acceptsToken);
