@@ -1,0 +1,156 @@
+import { headers as nextHeaders } from 'next/headers';
+import type { ClerkAuth } from '../core/authenticate.js';
+import { signedOutAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../core/claims.js';
+import type { ClerkEdgeOptions } from '../core/config.js';
+import { ClerkConfigurationError, ClerkEdgeError } from '../core/errors.js';
+import { createAuthResolver } from '../core/instance.js';
+import type { AuthObject } from '../core/state.js';
+import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
+import { nextEnvironment } from './environment.js';
+import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, readForwardedState, type ForwardedAuth } from './forwarded.js';
+import { cookieSuffixOf } from './instance.js';
+
+/** Options of {@link auth}. */
+export interface AuthOptions {
+  /** Token types this code accepts. Default `'session_token'`. */
+  acceptsToken?: AcceptsToken;
+  /**
+   * Verify the request's token here instead of reading the state the middleware forwarded: for
+   * routes the middleware does not run for. Costs a verification (keys are cached per instance).
+   * It never refreshes an expired session, since a route handler or server component cannot
+   * reliably set the new cookies; the middleware does that.
+   */
+  verify?: boolean;
+}
+
+/** The function {@link auth} is, bound to options (see {@link createAuth}). */
+export interface AuthFunction {
+  /** Session tokens only (the default): a session's auth object, or signed out. */
+  (options?: AuthOptions & { acceptsToken?: 'session_token' }): Promise<SessionAuthObject | SignedOutAuthObject>;
+  /** Other token types: any auth object. */
+  (options: AuthOptions): Promise<AuthObject>;
+}
+
+let warnedMissing = false;
+
+function warnOnceMissing(): void {
+  if (warnedMissing) return;
+  warnedMissing = true;
+  console.warn(
+    'clerk-edge: auth() found no auth state from clerkMiddleware on this request, so it is signed out. ' +
+      'Make sure middleware.ts / proxy.ts exports clerkMiddleware and its matcher covers this route, or call auth({ verify: true }).',
+  );
+}
+
+function secretKeyOf(clerk: ClerkAuth): string {
+  const secretKey = clerk.config.secretKey;
+  if (secretKey === undefined) {
+    throw new ClerkConfigurationError(
+      'secretKey',
+      'auth() checks the signature of the state clerkMiddleware forwards with a key derived from the secret key, and none is configured.',
+      'Set CLERK_SECRET_KEY for the server (the same value the middleware uses).',
+      true,
+    );
+  }
+  return secretKey;
+}
+
+/** A Request carrying these headers, for the core. The method is not GET, so the core never refreshes (see `verify`). */
+function requestFor(headers: Headers): Request {
+  const host = headers.get('x-forwarded-host')?.split(',')[0]?.trim() || headers.get('host') || 'localhost';
+  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https' ? 'https' : 'http';
+  let url: URL;
+  try {
+    url = new URL(`${proto}://${host}/`);
+  } catch {
+    url = new URL('http://localhost/');
+  }
+  return new Request(url, { method: 'POST', headers });
+}
+
+/** The auth object a verified forwarded state gives for `accepted` token types. */
+function authFor(forwarded: ForwardedAuth, acceptsToken: AcceptsToken): AuthObject {
+  const accepted = acceptedTypes(acceptsToken);
+  const tokenType = forwarded.tokenType;
+  if (tokenType === null) return forwarded.auth;
+  if (!accepted.includes(tokenType)) return signedOutAuthObject(tokenType);
+  if (forwarded.status !== 'signed-in' && forwarded.reason === 'token-type-mismatch' && tokenType !== 'session_token') {
+    throw new ClerkEdgeError(
+      'auth-not-verified',
+      `clerk-edge: this request's ${tokenType} was not verified by clerkMiddleware.`,
+      'Call auth.protect({ acceptsToken }) in the middleware for this route, give clerkMiddleware that acceptsToken, or call auth({ acceptsToken, verify: true }).',
+    );
+  }
+  return forwarded.auth;
+}
+
+/**
+ * The auth object for a request's headers: the verified forwarded state, or (with `verify`)
+ * the core's own verdict on the credential. Internal: {@link auth} calls it with `headers()`.
+ */
+export async function authFromHeaders(requestHeaders: Headers, clerk: ClerkAuth, authOptions: AuthOptions = {}): Promise<AuthObject> {
+  const acceptsToken = authOptions.acceptsToken ?? 'session_token';
+  if (authOptions.verify === true) {
+    const headers = new Headers(requestHeaders);
+    for (const name of [...headers.keys()]) {
+      if (name.startsWith(FORWARDED_HEADER_PREFIX)) headers.delete(name);
+    }
+    const state = await clerk.authenticateRequest(requestFor(headers), { acceptsToken });
+    return state.toAuth();
+  }
+  if (!requestHeaders.has(FORWARDED_AUTH_HEADER)) {
+    warnOnceMissing();
+    return signedOutAuthObject();
+  }
+  const forwarded = await readForwardedState(requestHeaders, {
+    secretKey: secretKeyOf(clerk),
+    cookieSuffix: await cookieSuffixOf(clerk),
+    now: clerk.config.now(),
+  });
+  if (forwarded === undefined) return signedOutAuthObject();
+  return authFor(forwarded, acceptsToken);
+}
+
+/**
+ * Creates an {@link auth} bound to explicit options, for apps that pass keys to
+ * `clerkMiddleware` instead of setting environment variables. Give it the same keys.
+ *
+ * @example
+ * ```ts
+ * // lib/auth.ts
+ * import { createAuth } from 'clerk-edge/next'
+ * export const auth = createAuth({ secretKey: mySecrets.clerkSecretKey, publishableKey: 'pk_live_…' })
+ * ```
+ */
+export function createAuth(options: ClerkEdgeOptions = {}): AuthFunction {
+  let resolve: ((env: undefined) => ClerkAuth) | undefined;
+  async function auth(authOptions: AuthOptions = {}): Promise<AuthObject> {
+    // headers() first: it is what marks the route dynamic, so nothing below runs at prerender time.
+    const requestHeaders = new Headers(await nextHeaders());
+    resolve ??= createAuthResolver({ ...options, env: nextEnvironment(options.env) });
+    return authFromHeaders(requestHeaders, resolve(undefined), authOptions);
+  }
+  return auth as AuthFunction;
+}
+
+/**
+ * The auth object of the current request, in route handlers, server components and server
+ * actions. It reads the state `clerkMiddleware` forwarded in signed request headers: a
+ * missing, expired, forged or replayed (made for another credential) state is signed out,
+ * never trusted. With `{ verify: true }` it verifies the request's token itself instead, for
+ * code the middleware does not run for. Keys come from the same environment variables as the
+ * middleware (`CLERK_SECRET_KEY`, `CLERK_PUBLISHABLE_KEY`, ...); see {@link createAuth} otherwise.
+ *
+ * @example
+ * ```ts
+ * // app/api/me/route.ts
+ * import { auth } from 'clerk-edge/next'
+ *
+ * export async function GET() {
+ *   const { userId, orgRole } = await auth()
+ *   if (!userId) return Response.json({ error: 'unauthorized' }, { status: 401 })
+ *   return Response.json({ userId, orgRole })
+ * }
+ * ```
+ */
+export const auth: AuthFunction = createAuth();

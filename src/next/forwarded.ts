@@ -1,0 +1,200 @@
+import { base64url } from 'jose';
+import { sessionAuthObject, signedOutAuthObject, type SessionClaims } from '../core/claims.js';
+import { extractCredentials } from '../core/credentials.js';
+import type { AuthErrorReason } from '../core/errors.js';
+import { machineAuthObject, type MachineAuthObject, type MachineTokenType } from '../core/machine.js';
+import type { AuthObject, AuthStatus, RequestState } from '../core/state.js';
+import { sha256Hex } from '../core/store.js';
+import { TOKEN_TYPES, type TokenType } from '../core/token-class.js';
+
+/**
+ * How the middleware hands its verdict to route handlers and server components: two request
+ * headers the middleware sets (after stripping any copies the client sent).
+ *
+ * `x-clerk-edge-auth` is base64url(JSON) of the status, reason, token type, the verified
+ * identity (session claims or machine identity), SHA-256 of the credential the request carries
+ * and an expiry. `x-clerk-edge-auth-signature` is base64url(HMAC-SHA256) over a version label
+ * and that value, with a key derived from the secret key by HKDF. Neither holds a token or a key.
+ */
+export const FORWARDED_AUTH_HEADER = 'x-clerk-edge-auth';
+export const FORWARDED_SIGNATURE_HEADER = 'x-clerk-edge-auth-signature';
+/** Every request header with this prefix is ours: the middleware drops client-sent ones. */
+export const FORWARDED_HEADER_PREFIX = 'x-clerk-edge-';
+/** Default lifetime of a forwarded state. The handler reads it right after the middleware; minutes are plenty. */
+export const DEFAULT_FORWARDED_TTL_SECONDS = 60;
+
+const VERSION = 1;
+const SIGNING_LABEL = 'clerk-edge/next forwarded-auth v1';
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The serialisable part of a machine auth object. */
+type MachineIdentity = Omit<MachineAuthObject, 'hasScope' | 'has' | 'isAuthenticated'>;
+
+interface ForwardedPayload {
+  v: typeof VERSION;
+  /** status */
+  s: AuthStatus;
+  /** reason */
+  r: AuthErrorReason | null;
+  /** token type */
+  t: TokenType | null;
+  /** session claims (signed-in session) */
+  c?: SessionClaims;
+  /** machine identity (signed-in machine token) */
+  m?: MachineIdentity;
+  /** SHA-256 (hex) of the credential the forwarded request carries; hash of '' when none */
+  h: string;
+  /** expiry, milliseconds since the epoch */
+  e: number;
+}
+
+/** A forwarded state that verified: what `auth()` in a route handler gets. */
+export interface ForwardedAuth {
+  status: AuthStatus;
+  reason: AuthErrorReason | null;
+  tokenType: TokenType | null;
+  auth: AuthObject;
+}
+
+// Derived keys are kept per secret for the life of the isolate; deriving costs a few WebCrypto calls.
+const signingKeys = new Map<string, Promise<CryptoKey>>();
+
+/**
+ * The HMAC key for forwarded state: HKDF-SHA256 of the secret key with a fixed salt and label,
+ * so the raw secret is never the MAC key and the derived key serves no other purpose.
+ */
+export function forwardingKey(secretKey: string): Promise<CryptoKey> {
+  let key = signingKeys.get(secretKey);
+  if (!key) {
+    key = crypto.subtle
+      .importKey('raw', encoder.encode(secretKey), 'HKDF', false, ['deriveKey'])
+      .then((base) =>
+        crypto.subtle.deriveKey(
+          { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('clerk-edge'), info: encoder.encode(SIGNING_LABEL) },
+          base,
+          { name: 'HMAC', hash: 'SHA-256', length: 256 },
+          false,
+          ['sign', 'verify'],
+        ),
+      );
+    key.catch(() => signingKeys.delete(secretKey));
+    if (signingKeys.size >= 8) signingKeys.clear();
+    signingKeys.set(secretKey, key);
+  }
+  return key;
+}
+
+/**
+ * SHA-256 (hex) of the credential these request headers carry, found exactly as the core finds
+ * it (bearer first, then the session cookie). Binds a forwarded state to its request: replaying
+ * captured headers with another credential, or none, does not verify.
+ */
+export async function credentialHash(headers: Headers, cookieSuffix: string | undefined): Promise<string> {
+  const credentials = extractCredentials(headers, cookieSuffix);
+  const credential = credentials.bearerMalformed ? '' : (credentials.bearerToken ?? credentials.sessionCookie ?? '');
+  return sha256Hex(credential);
+}
+
+function machineIdentity(auth: MachineAuthObject): MachineIdentity {
+  const { tokenType, id, subject, name, scopes, claims, userId, orgId, machineId, clientId } = auth;
+  return { tokenType, id, subject, name, scopes, claims, userId, orgId, machineId, clientId };
+}
+
+function signingInput(value: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(`${SIGNING_LABEL}.${value}`);
+}
+
+/**
+ * Serialises and signs a request state for the forwarded request headers.
+ * Returns the two header values.
+ */
+export async function signForwardedState(
+  state: RequestState,
+  options: { secretKey: string; credentialHash: string; now: number; ttlSeconds: number },
+): Promise<{ [FORWARDED_AUTH_HEADER]: string; [FORWARDED_SIGNATURE_HEADER]: string }> {
+  const payload: ForwardedPayload = {
+    v: VERSION,
+    s: state.status,
+    r: state.reason,
+    t: state.tokenType,
+    h: options.credentialHash,
+    e: options.now + options.ttlSeconds * 1000,
+  };
+  if (state.status === 'signed-in') {
+    const auth = state.toAuth();
+    if (auth.tokenType === 'session_token' && auth.isAuthenticated) payload.c = auth.sessionClaims;
+    else if (auth.isAuthenticated) payload.m = machineIdentity(auth as MachineAuthObject);
+  }
+  const value = base64url.encode(encoder.encode(JSON.stringify(payload)));
+  const key = await forwardingKey(options.secretKey);
+  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, signingInput(value)));
+  return { [FORWARDED_AUTH_HEADER]: value, [FORWARDED_SIGNATURE_HEADER]: base64url.encode(signature) };
+}
+
+const STATUSES: readonly AuthStatus[] = ['signed-in', 'signed-out', 'handshake', 'unavailable'];
+const MACHINE_TYPES: readonly MachineTokenType[] = ['api_key', 'm2m_token', 'oauth_token'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Rebuilds the auth object from a verified payload. Anything unexpected is signed out. */
+function authFromPayload(payload: ForwardedPayload): AuthObject {
+  if (payload.s === 'signed-in') {
+    if (payload.t === 'session_token' && isObject(payload.c) && typeof payload.c.sub === 'string' && payload.c.sub !== '') {
+      return sessionAuthObject(payload.c);
+    }
+    const m = payload.m;
+    if (payload.t !== null && (MACHINE_TYPES as readonly string[]).includes(payload.t) && isObject(m) && m.tokenType === payload.t) {
+      if (typeof m.id === 'string' && typeof m.subject === 'string' && Array.isArray(m.scopes)) {
+        return machineAuthObject({ ...m, scopes: m.scopes.filter((scope): scope is string => typeof scope === 'string') });
+      }
+    }
+  }
+  return signedOutAuthObject(payload.t);
+}
+
+function decodeBase64url(value: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(value)) return undefined;
+  try {
+    return new Uint8Array(base64url.decode(value));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the forwarded state from request headers. Returns undefined when it is missing, its
+ * signature does not verify (compared in constant time by `crypto.subtle.verify`), it has
+ * expired, or it was made for another credential than the one these headers carry: the
+ * caller treats all of those as signed out.
+ */
+export async function readForwardedState(
+  headers: Headers,
+  options: { secretKey: string; cookieSuffix: string | undefined; now: number },
+): Promise<ForwardedAuth | undefined> {
+  const value = headers.get(FORWARDED_AUTH_HEADER);
+  const signatureValue = headers.get(FORWARDED_SIGNATURE_HEADER);
+  if (value === null || signatureValue === null || value.length > 64 * 1024) return undefined;
+  const signature = decodeBase64url(signatureValue);
+  if (signature === undefined || signature.length !== 32) return undefined;
+  const key = await forwardingKey(options.secretKey);
+  if (!(await crypto.subtle.verify('HMAC', key, signature, signingInput(value)))) return undefined;
+
+  let payload: ForwardedPayload;
+  try {
+    const bytes = decodeBase64url(value);
+    if (bytes === undefined) return undefined;
+    payload = JSON.parse(decoder.decode(bytes)) as ForwardedPayload;
+  } catch {
+    return undefined;
+  }
+  if (!isObject(payload) || payload.v !== VERSION || !STATUSES.includes(payload.s)) return undefined;
+  if (typeof payload.e !== 'number' || !(payload.e > options.now)) return undefined;
+  if (payload.t !== null && !(TOKEN_TYPES as readonly string[]).includes(payload.t)) return undefined;
+  if (typeof payload.h !== 'string' || payload.h !== (await credentialHash(headers, options.cookieSuffix))) return undefined;
+  const auth = authFromPayload(payload);
+  const status = payload.s === 'signed-in' && !auth.isAuthenticated ? 'signed-out' : payload.s;
+  return { status, reason: payload.r ?? null, tokenType: payload.t, auth };
+}

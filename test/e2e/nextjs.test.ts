@@ -1,0 +1,169 @@
+// End to end: examples/nextjs is built (`next build`) and started (`next start` on 127.0.0.1)
+// twice, with middleware.ts (edge runtime) and with proxy.ts (Node runtime), against the Clerk
+// emulator over real loopback HTTP, and probed with real HTTP requests.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionAuthObject } from '../../src/core/claims.js';
+import { signedIn } from '../../src/core/state.js';
+import { credentialHash, FORWARDED_AUTH_HEADER, FORWARDED_SIGNATURE_HEADER, signForwardedState } from '../../src/next/forwarded.js';
+import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
+import { build, builtRuntime, cleanCopies, prepare, start, type FileConvention, type StartedApp } from './next-app.js';
+
+const CONVENTIONS: FileConvention[] = ['middleware', 'proxy'];
+const REFRESH_ROUTE = 'POST /v1/sessions/:session_id/refresh';
+
+let emulator: ClerkEmulator;
+const apps = new Map<FileConvention, StartedApp>();
+const dirs = new Map<FileConvention, string>();
+let memberToken: string;
+let adminToken: string;
+let memberIssuedAt: number;
+let startedAt = 0;
+
+beforeAll(async () => {
+  startedAt = Date.now();
+  emulator = await createClerkEmulator();
+  for (const convention of CONVENTIONS) dirs.set(convention, await prepare(convention));
+  // In parallel: each build spends much of its time waiting (type check, I/O); measured faster on two cores.
+  await Promise.all(CONVENTIONS.map((convention) => build(dirs.get(convention)!)));
+  const env = { CLERK_SECRET_KEY: emulator.secretKey, CLERK_PUBLISHABLE_KEY: emulator.publishableKey, CLERK_API_URL: emulator.url };
+  for (const convention of CONVENTIONS) apps.set(convention, await start(dirs.get(convention)!, env));
+
+  const member = await emulator.createSession({ userId: 'user_member', orgId: 'org_demo', orgRole: 'org:member' });
+  const admin = await emulator.createSession({ userId: 'user_admin', orgId: 'org_demo', orgRole: 'org:admin' });
+  memberIssuedAt = Math.floor(Date.now() / 1000);
+  memberToken = await emulator.createSessionToken(member.session.id, { expiresInSeconds: 600, issuedAt: memberIssuedAt });
+  adminToken = await emulator.createSessionToken(admin.session.id, { expiresInSeconds: 600 });
+});
+
+afterAll(async () => {
+  await Promise.all([...apps.values()].map((app) => app.stop()));
+  await emulator?.close();
+  cleanCopies();
+  console.info(`examples/nextjs e2e: built, started and probed both file conventions in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+});
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
+  const response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const html = { accept: 'text/html,application/xhtml+xml' };
+
+/** A forwarded state for `userId`, signed with the real key: what an attacker who knew the secret could send. */
+async function forgedHeaders(userId: string, boundTo: Record<string, string>): Promise<Record<string, string>> {
+  const now = Math.floor(Date.now() / 1000);
+  const state = signedIn(sessionAuthObject({ sub: userId, sid: 'sess_forged', iat: now, exp: now + 600, o: { id: 'org_demo', rol: 'admin' }, v: 2 }));
+  return signForwardedState(state, {
+    secretKey: emulator.secretKey,
+    credentialHash: await credentialHash(new Headers(boundTo), emulator.cookieSuffix),
+    now: Date.now(),
+    ttlSeconds: 60,
+  });
+}
+
+describe.each(CONVENTIONS)('examples/nextjs with %s.ts', (convention) => {
+  const app = () => apps.get(convention)!;
+
+  it('was built for the runtime of its file convention', () => {
+    expect(builtRuntime(dirs.get(convention)!)).toBe(convention === 'proxy' ? 'nodejs' : 'edge');
+  });
+
+  it('redirects a signed-out page request to sign in, with the page as the return URL', async () => {
+    const response = await get(`${app().url}/dashboard?tab=1`, html);
+    expect(response.status).toBe(307);
+    const location = new URL(response.headers.get('location')!, app().url);
+    expect(location.pathname).toBe('/sign-in');
+    expect(location.searchParams.get('redirect_url')).toBe(`${app().url}/dashboard?tab=1`);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers a signed-out API request with 401, WWW-Authenticate and a JSON reason', async () => {
+    const response = await get(`${app().url}/api/me`, html);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="clerk"');
+    expect(JSON.parse(response.text)).toEqual({ error: 'unauthorized', reason: 'token-missing' });
+  });
+
+  it('serves the protected page to an emulator session cookie and shows the user id', async () => {
+    const suffix = emulator.cookieSuffix;
+    const cookie = `__session_${suffix}=${memberToken}; __client_uat_${suffix}=${memberIssuedAt}`;
+    const response = await get(`${app().url}/dashboard`, { ...html, cookie });
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('<span id="user-id">user_member</span>');
+  });
+
+  it('serves the protected API to an emulator session token in the Authorization header', async () => {
+    const response = await get(`${app().url}/api/me`, bearer(memberToken));
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toMatchObject({ userId: 'user_member', orgId: 'org_demo', orgRole: 'org:member' });
+  });
+
+  it('answers 403 to a user without the org:admin role, and lets an admin in', async () => {
+    const api = await get(`${app().url}/api/admin`, bearer(memberToken));
+    expect(api.status).toBe(403);
+    expect(JSON.parse(api.text)).toEqual({ error: 'forbidden', reason: 'forbidden' });
+    const suffix = emulator.cookieSuffix;
+    const page = await get(`${app().url}/admin`, { ...html, cookie: `__session_${suffix}=${memberToken}; __client_uat_${suffix}=${memberIssuedAt}` });
+    expect(page.status).toBe(403);
+
+    const admin = await get(`${app().url}/api/admin`, bearer(adminToken));
+    expect(admin.status).toBe(200);
+    expect(JSON.parse(admin.text)).toEqual({ userId: 'user_admin', orgId: 'org_demo', orgRole: 'org:admin', admin: true });
+  });
+
+  it('refuses a token signed by another key', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const foreign = await emulator.signToken({
+      key: 'foreign',
+      claims: { sub: 'user_member', sid: 'sess_x', iss: emulator.issuer, iat: now, nbf: now - 10, exp: now + 600 },
+      header: { cat: 'cl_B7d4PD111AAA' },
+    });
+    const response = await get(`${app().url}/api/me`, bearer(foreign));
+    expect(response.status).toBe(401);
+    expect(JSON.parse(response.text)).toEqual({ error: 'unauthorized', reason: 'token-invalid-signature' });
+  });
+
+  it('ignores auth headers forged by the client, even validly signed ones', async () => {
+    const signedOut = await forgedHeaders('user_forged', {});
+    const whoami = await get(`${app().url}/api/whoami`, signedOut);
+    expect(JSON.parse(whoami.text)).toEqual({ userId: null, isAuthenticated: false, tokenType: null });
+    expect((await get(`${app().url}/api/me`, signedOut)).status).toBe(401);
+
+    const asAdmin = await forgedHeaders('user_admin', bearer(memberToken));
+    const member = await get(`${app().url}/api/whoami`, { ...bearer(memberToken), ...asAdmin });
+    expect(JSON.parse(member.text)).toEqual({ userId: 'user_member', isAuthenticated: true, tokenType: 'session_token' });
+    expect((await get(`${app().url}/api/admin`, { ...bearer(memberToken), ...asAdmin })).status).toBe(403);
+
+    const throughNextInternals = await get(`${app().url}/api/whoami`, {
+      'x-middleware-override-headers': FORWARDED_AUTH_HEADER,
+      [`x-middleware-request-${FORWARDED_AUTH_HEADER}`]: signedOut[FORWARDED_AUTH_HEADER]!,
+      [`x-middleware-request-${FORWARDED_SIGNATURE_HEADER}`]: signedOut[FORWARDED_SIGNATURE_HEADER]!,
+    });
+    expect(JSON.parse(throughNextInternals.text)).toMatchObject({ userId: null, isAuthenticated: false });
+
+    const garbage = await get(`${app().url}/api/whoami`, { [FORWARDED_AUTH_HEADER]: 'eyJ2IjoxfQ', [FORWARDED_SIGNATURE_HEADER]: 'AAAA' });
+    expect(JSON.parse(garbage.text)).toMatchObject({ userId: null, isAuthenticated: false });
+  });
+
+  it('refreshes an expired session cookie and sets the new session cookies on the response', async () => {
+    const { session, refreshToken } = await emulator.createSession({ userId: `user_refresh_${convention}` });
+    const issuedAt = Math.floor(Date.now() / 1000) - 120;
+    const expired = await emulator.createSessionToken(session.id, { issuedAt, expiresInSeconds: 60 });
+    const suffix = emulator.cookieSuffix;
+    const refreshesBefore = emulator.requestCount(REFRESH_ROUTE);
+
+    const response = await get(`${app().url}/dashboard`, {
+      ...html,
+      cookie: `__session_${suffix}=${expired}; __client_uat_${suffix}=${issuedAt}; __refresh_${suffix}=${refreshToken}`,
+    });
+    expect(response.status).toBe(200);
+    expect(response.text).toContain(`<span id="user-id">user_refresh_${convention}</span>`);
+    expect(emulator.requestCount(REFRESH_ROUTE)).toBe(refreshesBefore + 1);
+    const cookies = response.headers.getSetCookie();
+    const session_ = cookies.find((cookie) => cookie.startsWith(`__session_${suffix}=`));
+    expect(session_).toBeDefined();
+    expect(session_).not.toContain(expired);
+    expect(cookies.some((cookie) => cookie.startsWith(`__client_uat_${suffix}=`))).toBe(true);
+  });
+});
