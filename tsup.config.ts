@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'hono/index': 'src/hono/index.ts',
+    'workers/index': 'src/workers/index.ts',
+    'next/index': 'src/next/index.ts',
     'testing/index': 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],
@@ -13,5 +15,5 @@ export default defineConfig({
   target: 'es2022',
   treeshake: true,
   splitting: true,
-  external: ['hono', '@hono/node-server', 'jose'],
+  external: ['hono', '@hono/node-server', 'jose', 'next', /^next\//],
 });

@@ -60,6 +60,19 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 150_000,
+          // After every other project: two `next build`s would starve their tests of the CPU.
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Adapters inside real workerd (Miniflare), against the emulator over loopback.
+        extends: true,
+        test: {
+          name: 'workers',
+          environment: 'node',
+          include: ['test/workers/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -36,6 +36,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 const PUBLIC_NAMES: Record<string, string[]> = {
   '.': ['ClerkConfigurationError', 'ClerkEdgeError', 'MemoryStore', 'SUPPORTED_ALGORITHMS', 'TOKEN_TYPES', 'createClerkAuth', 'hintFor', 'parsePublishableKey'],
   './hono': ['clerkMiddleware', 'getAuth', 'requireAuth'],
+  './workers': ['CacheApiStore', 'KvStore', 'withClerk'],
   './next': ['FORWARDED_AUTH_HEADER', 'FORWARDED_SIGNATURE_HEADER', 'auth', 'clerkMiddleware', 'createAuth', 'createRouteMatcher'],
   './testing': ['CLERK_EMULATOR_ROUTES', 'TOKEN_CATEGORY', 'cookieSuffix', 'createClerkEmulator', 'createPublishableKey', 'createTestKeyPair', 'signTestToken'],
 };

@@ -1,0 +1,198 @@
+import { createClerkAuth, type AuthenticateRequestOptions, type ClerkAuth } from '../core/authenticate.js';
+import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
+import { ClerkConfigurationError } from '../core/errors.js';
+import { createAuthResolver } from '../core/instance.js';
+import type { WaitUntil } from '../core/jwks.js';
+import { copyStateHeaders, meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
+import type { AuthObject, RequestState } from '../core/state.js';
+import type { CacheStore } from '../core/store.js';
+import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
+import { CacheApiStore } from './cache-api-store.js';
+
+/** The part of a Worker's `ExecutionContext` the adapter uses. */
+export interface WorkerExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException?(): void;
+}
+
+/** What a protected request must satisfy: signed in with an accepted token, plus any requirement. */
+export interface ProtectOptions extends AuthRequirement {
+  /** Token types accepted. Default: the `acceptsToken` option (session tokens). */
+  acceptsToken?: AcceptsToken;
+}
+
+/**
+ * Which requests `withClerk` rejects before the handler runs: `true` (all, signed in with the
+ * default token type), a {@link ProtectOptions} (all, with that requirement), or a function of
+ * the request deciding per request (`false`/`undefined` leaves it to the handler).
+ */
+export type ProtectRule<Env> = boolean | ProtectOptions | ((request: Request, env: Env) => boolean | ProtectOptions | undefined);
+
+/** Options of {@link withClerk}: the shared options, plus what only a Worker needs. */
+export interface WithClerkOptions<Env = Record<string, unknown>> extends Omit<ClerkEdgeOptions, 'store' | 'env'> {
+  /**
+   * Reject requests that do not pass (401 / 503 / 403 with the same bodies and headers as the
+   * Hono adapter's `requireAuth`) before the handler runs. Default `false`: the handler decides.
+   */
+  protect?: ProtectRule<Env>;
+  /**
+   * The shared store behind the in-memory caches. Default: a {@link CacheApiStore} (the
+   * data center's Cache API). A function receives `env`, for stores on bindings:
+   * `(env) => new KvStore(env.CLERK_CACHE)`. `false` keeps everything in the isolate.
+   */
+  store?: CacheStore | false | ((env: Env) => CacheStore | undefined);
+}
+
+/** The auth state handed to a `withClerk` handler. */
+export interface ClerkWorkerAuth {
+  /** The verdict for the request (for `protect`'s token types, else the `acceptsToken` option's). */
+  readonly state: RequestState;
+  /** `state.toAuth()`: `userId`, `sessionId`, `orgId`, `has()` … or the signed-out object. */
+  readonly auth: AuthObject;
+  /** The verdict for other token types (e.g. `'api_key'`), computed once per request. */
+  authenticate(acceptsToken: AcceptsToken): Promise<RequestState>;
+  /**
+   * Guards inside the handler: resolves to the rejection `Response` (401 / 503 / 403) when the
+   * request does not pass, or `undefined` when it does.
+   */
+  protect(requirement?: ProtectOptions): Promise<Response | undefined>;
+}
+
+/** A module Worker's fetch handler that also receives the auth state. */
+export type ClerkFetchHandler<Env> = (
+  request: Request,
+  env: Env,
+  ctx: WorkerExecutionContext,
+  clerk: ClerkWorkerAuth,
+) => Response | Promise<Response>;
+
+/** The module Worker `withClerk` returns: `export default` it. */
+export interface ClerkWorker<Env> {
+  fetch(request: Request, env: Env, ctx: WorkerExecutionContext): Promise<Response>;
+}
+
+function verdictKey(acceptsToken: AcceptsToken): string {
+  return [...acceptedTypes(acceptsToken)].sort().join(',');
+}
+
+function protectionFor<Env>(rule: ProtectRule<Env> | undefined, request: Request, env: Env): ProtectOptions | undefined {
+  const decided = typeof rule === 'function' ? rule(request, env) : rule;
+  if (decided === true) return {};
+  if (decided === false || decided === undefined) return undefined;
+  return decided;
+}
+
+/** Returns the handler's response, with `Set-Cookie` (session refresh) and debug headers added. */
+function withStateHeaders(response: Response, verdicts: Iterable<RequestState>): Response {
+  const extra = new Headers();
+  for (const state of verdicts) copyStateHeaders(state, extra);
+  if ([...extra.keys()].length === 0 || response.status === 101) return response;
+  const copy = new Response(response.body, response);
+  copyStateHeaders({ headers: extra } as RequestState, copy.headers);
+  return copy;
+}
+
+/**
+ * Wraps a module Worker's fetch handler with Clerk authentication. Keys and options come from
+ * the options, then from `env` bindings per field (`CLERK_SECRET_KEY`, `CLERK_PUBLISHABLE_KEY`,
+ * `CLERK_JWT_KEY`, `CLERK_AUTHORIZED_PARTIES`, `CLERK_API_URL`, …). The handler gets the auth
+ * state as a fourth argument; with `protect`, requests that do not pass are answered 401
+ * (`WWW-Authenticate`), 503 (`Retry-After`, when Clerk is unreachable and no keys are cached;
+ * never a sign-out) or 403 before the handler runs.
+ *
+ * Keys and machine-token verdicts are cached in the isolate and in a shared store (the Cache
+ * API by default), concurrent requests share one key fetch, and stale keys are refreshed in the
+ * background through `ctx.waitUntil`, so no request waits for it. A malformed option throws
+ * here; a malformed binding throws on the first request that sees it.
+ *
+ * @example
+ * ```ts
+ * import { withClerk } from 'clerk-edge/workers'
+ *
+ * export default withClerk(async (request, env, ctx, clerk) => {
+ *   if (new URL(request.url).pathname === '/public') return new Response('hello')
+ *   const denied = await clerk.protect()
+ *   if (denied) return denied
+ *   return Response.json({ userId: clerk.auth.userId })
+ * })
+ *
+ * // Or reject every request that is not signed in:
+ * // export default withClerk(handler, { protect: true })
+ * ```
+ */
+export function withClerk<Env extends object = Record<string, unknown>>(
+  handler: ClerkFetchHandler<Env>,
+  options: WithClerkOptions<Env> = {},
+): ClerkWorker<Env> {
+  if (typeof handler !== 'function') {
+    throw new ClerkConfigurationError('handler', 'withClerk needs a fetch handler function.', 'Call withClerk((request, env, ctx, clerk) => response, options).');
+  }
+  const { protect: protectRule, store: storeOption, ...shared } = options;
+  const coreOptions: ClerkEdgeOptions = { ...shared, env: {} };
+  if (storeOption !== undefined && storeOption !== false && typeof storeOption !== 'function') coreOptions.store = storeOption;
+  else if (storeOption === undefined && CacheApiStore.isAvailable()) coreOptions.store = new CacheApiStore();
+
+  // Validates explicit options now; keys may still come from bindings with the first request.
+  const resolveAuth = createAuthResolver(coreOptions);
+  // `env` is one object per isolate: resolve it once, not per request.
+  const byEnvironment = new WeakMap<object, ClerkAuth>();
+  const authFor = (env: Env | undefined): ClerkAuth => {
+    if (env === undefined || env === null || typeof env !== 'object') return resolveAuth(undefined);
+    let auth = byEnvironment.get(env);
+    if (!auth) {
+      if (typeof storeOption === 'function') {
+        const store = storeOption(env);
+        auth = createClerkAuth({ ...coreOptions, ...(store ? { store } : {}), env: env as EnvironmentRecord });
+      } else {
+        auth = resolveAuth(env as EnvironmentRecord);
+      }
+      byEnvironment.set(env, auth);
+    }
+    return auth;
+  };
+
+  return {
+    async fetch(request, env, ctx) {
+      const auth = authFor(env);
+      const waitUntil: WaitUntil | undefined =
+        typeof ctx?.waitUntil === 'function' ? (promise) => ctx.waitUntil(promise) : undefined;
+      const verdicts = new Map<string, Promise<RequestState>>();
+      const settled: RequestState[] = [];
+      const authenticate = (acceptsToken: AcceptsToken): Promise<RequestState> => {
+        const key = verdictKey(acceptsToken);
+        let verdict = verdicts.get(key);
+        if (!verdict) {
+          const callOptions: AuthenticateRequestOptions = { acceptsToken, ...(waitUntil ? { waitUntil } : {}) };
+          verdict = auth.authenticateRequest(request, callOptions).then((state) => {
+            settled.push(state);
+            return state;
+          });
+          verdicts.set(key, verdict);
+        }
+        return verdict;
+      };
+      const defaultAcceptsToken = auth.config.acceptsToken;
+      const check = async (requirement: ProtectOptions): Promise<Response | undefined> => {
+        const state = await authenticate(requirement.acceptsToken ?? defaultAcceptsToken);
+        if (state.status !== 'signed-in') return rejectionResponse(state);
+        if (!meetsRequirement(state, requirement)) return rejectionResponse(state, { forbidden: true });
+        return undefined;
+      };
+
+      const protection = protectionFor(protectRule, request, env);
+      const state = await authenticate(protection?.acceptsToken ?? defaultAcceptsToken);
+      if (protection) {
+        const denied = await check(protection);
+        if (denied) return denied;
+      }
+      const clerk: ClerkWorkerAuth = {
+        state,
+        auth: state.toAuth(),
+        authenticate,
+        protect: (requirement = {}) => check(requirement),
+      };
+      const response = await handler(request, env, ctx, clerk);
+      return withStateHeaders(response, settled);
+    },
+  };
+}
