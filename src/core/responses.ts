@@ -49,6 +49,18 @@ export function copyResponseHeaders(source: Headers, target: Headers): void {
   });
 }
 
+/**
+ * A response carrying the auth headers (`Set-Cookie` from a refresh, debug headers), copied so
+ * immutable responses (from `fetch`) work; returned unchanged when there is nothing to add or it
+ * is a WebSocket upgrade.
+ */
+export function withAuthHeaders(response: Response, headers: Headers): Response {
+  if (headers.keys().next().done || response.status === 101) return response;
+  const copy = new Response(response.body, response);
+  copyResponseHeaders(headers, copy.headers);
+  return copy;
+}
+
 /** Copies the state's headers (debug headers, `Set-Cookie` from a refresh) onto a response's headers. */
 export function copyStateHeaders(state: RequestState, target: Headers): void {
   copyResponseHeaders(state.headers, target);

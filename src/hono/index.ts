@@ -7,7 +7,7 @@ import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
 import { ClerkEdgeError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { WaitUntil } from '../core/jwks.js';
-import { copyResponseHeaders, meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
+import { meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
 import { acceptsTokenKey, requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
 import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
@@ -69,12 +69,12 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
     c.set('clerkAuth', { state, authenticate: (acceptsToken) => verdicts.authenticate(acceptsToken), verdicts: verdicts.settled });
     await next();
 
+    // c.header() keeps the app's own Set-Cookie; replacing c.res would let Hono drop ours.
     const extra = verdicts.responseHeaders();
-    if ([...extra.keys()].length > 0) {
-      const response = new Response(c.res.body, c.res);
-      copyResponseHeaders(extra, response.headers);
-      c.res = response;
-    }
+    for (const cookie of extra.getSetCookie()) c.header('set-cookie', cookie, { append: true });
+    extra.forEach((value, name) => {
+      if (name !== 'set-cookie') c.header(name, value);
+    });
   };
 }
 

@@ -1,12 +1,13 @@
-import { createClerkAuth, type AuthenticateRequestOptions, type ClerkAuth } from '../core/authenticate.js';
+import { createClerkAuth, type ClerkAuth } from '../core/authenticate.js';
 import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
 import { ClerkConfigurationError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { WaitUntil } from '../core/jwks.js';
-import { copyStateHeaders, meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
+import { meetsRequirement, rejectionResponse, withAuthHeaders, type AuthRequirement } from '../core/responses.js';
+import { requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
 import type { CacheStore } from '../core/store.js';
-import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
+import type { AcceptsToken } from '../core/token-class.js';
 import { CacheApiStore } from './cache-api-store.js';
 
 /** The part of a Worker's `ExecutionContext` the adapter uses. */
@@ -71,10 +72,6 @@ export interface ClerkWorker<Env> {
   fetch(request: Request, env: Env, ctx: WorkerExecutionContext): Promise<Response>;
 }
 
-function verdictKey(acceptsToken: AcceptsToken): string {
-  return [...acceptedTypes(acceptsToken)].sort().join(',');
-}
-
 function protectionFor<Env>(rule: ProtectRule<Env> | undefined, request: Request, env: Env): ProtectOptions | undefined {
   const decided = typeof rule === 'function' ? rule(request, env) : rule;
   if (decided === true) return {};
@@ -83,15 +80,6 @@ function protectionFor<Env>(rule: ProtectRule<Env> | undefined, request: Request
 }
 
 /** Returns the handler's response, with `Set-Cookie` (session refresh) and debug headers added. */
-function withStateHeaders(response: Response, verdicts: Iterable<RequestState>): Response {
-  const extra = new Headers();
-  for (const state of verdicts) copyStateHeaders(state, extra);
-  if ([...extra.keys()].length === 0 || response.status === 101) return response;
-  const copy = new Response(response.body, response);
-  copyStateHeaders({ headers: extra } as RequestState, copy.headers);
-  return copy;
-}
-
 /**
  * Wraps a module Worker's fetch handler with Clerk authentication. Keys and options come from
  * the options, then from `env` bindings per field (`CLERK_SECRET_KEY`, `CLERK_PUBLISHABLE_KEY`,
@@ -156,21 +144,8 @@ export function withClerk<Env extends object = Record<string, unknown>>(
       const auth = authFor(env);
       const waitUntil: WaitUntil | undefined =
         typeof ctx?.waitUntil === 'function' ? (promise) => ctx.waitUntil(promise) : undefined;
-      const verdicts = new Map<string, Promise<RequestState>>();
-      const settled: RequestState[] = [];
-      const authenticate = (acceptsToken: AcceptsToken): Promise<RequestState> => {
-        const key = verdictKey(acceptsToken);
-        let verdict = verdicts.get(key);
-        if (!verdict) {
-          const callOptions: AuthenticateRequestOptions = { acceptsToken, ...(waitUntil ? { waitUntil } : {}) };
-          verdict = auth.authenticateRequest(request, callOptions).then((state) => {
-            settled.push(state);
-            return state;
-          });
-          verdicts.set(key, verdict);
-        }
-        return verdict;
-      };
+      const verdicts = requestVerdicts(auth, request, { waitUntil });
+      const authenticate = (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken);
       const defaultAcceptsToken = auth.config.acceptsToken;
       const check = async (requirement: ProtectOptions): Promise<Response | undefined> => {
         const state = await authenticate(requirement.acceptsToken ?? defaultAcceptsToken);
@@ -192,7 +167,7 @@ export function withClerk<Env extends object = Record<string, unknown>>(
         protect: (requirement = {}) => check(requirement),
       };
       const response = await handler(request, env, ctx, clerk);
-      return withStateHeaders(response, settled);
+      return withAuthHeaders(response, verdicts.responseHeaders());
     },
   };
 }

@@ -132,6 +132,19 @@ describe('refresh and machine tokens through clerk-edge/hono', () => {
     expect(cookies.some((cookie) => /^__session(_[A-Za-z0-9_-]{8})?=ey/.test(cookie))).toBe(true);
   });
 
+  it("keeps the app's own Set-Cookie next to the refreshed session's", async () => {
+    const browser = await expiredBrowser('user_cookie_app');
+    const hono = new Hono();
+    hono.use(clerkMiddleware({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: TEST_ENV }));
+    hono.get('/dashboard', requireAuth(), (c) => {
+      c.header('set-cookie', 'theme=light; Path=/', { append: true });
+      return c.text('ok');
+    });
+    const cookies = (await hono.request(page(browser.cookie))).headers.getSetCookie();
+    expect(cookies).toContain('theme=light; Path=/');
+    expect(cookies.some((cookie) => cookie.startsWith('__session'))).toBe(true);
+  });
+
   it('answers 401 on POST with an expired session and makes no call', async () => {
     const browser = await expiredBrowser();
     const res = await app().request(page(browser.cookie, { method: 'POST' }));
