@@ -30,6 +30,8 @@ export interface ClerkAuth {
   verifySessionToken(token: string, options?: { waitUntil?: WaitUntil }): Promise<RequestState>;
   /** Verifies one machine token (API key, M2M or OAuth), if `acceptsToken` allows its type. */
   verifyMachineToken(token: string, options?: { acceptsToken?: AcceptsToken; waitUntil?: WaitUntil }): Promise<RequestState>;
+  /** The instance's cookie suffix (`__session_<suffix>`), computed once; undefined without a publishable key. */
+  cookieSuffix(): Promise<string | undefined>;
   /** The resolved configuration (no secrets are ever logged from it). */
   readonly config: ResolvedConfig;
 }
@@ -149,6 +151,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
 
   return {
     config,
+    cookieSuffix: () => cookieSuffix,
     async authenticateRequest(request, options = {}) {
       const accepted = acceptedTypes(options.acceptsToken ?? config.acceptsToken);
       const credentials = extractCredentials(request.headers, await cookieSuffix);

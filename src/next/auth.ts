@@ -8,7 +8,6 @@ import type { AuthObject } from '../core/state.js';
 import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
 import { nextEnvironment } from './environment.js';
 import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, readForwardedState, type ForwardedAuth } from './forwarded.js';
-import { cookieSuffixOf } from './instance.js';
 
 /** Options of {@link auth}. */
 export interface AuthOptions {
@@ -104,7 +103,7 @@ export async function authFromHeaders(requestHeaders: Headers, clerk: ClerkAuth,
   }
   const forwarded = await readForwardedState(requestHeaders, {
     secretKey: secretKeyOf(clerk),
-    cookieSuffix: await cookieSuffixOf(clerk),
+    cookieSuffix: await clerk.cookieSuffix(),
     now: clerk.config.now(),
   });
   if (forwarded === undefined) return signedOutAuthObject();

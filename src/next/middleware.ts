@@ -17,7 +17,6 @@ import {
   FORWARDED_HEADER_PREFIX,
   signForwardedState,
 } from './forwarded.js';
-import { cookieSuffixOf } from './instance.js';
 import { createRouteMatcher, type RouteMatcherParam } from './route-matcher.js';
 import { resolveSignInUrl, unauthenticatedResponse, unauthorizedResponse, type UnauthorizedBehaviour } from './responses.js';
 
@@ -204,7 +203,7 @@ async function forwardState(response: Response, request: Request, state: Request
   }
   const signed = await signForwardedState(state, {
     secretKey,
-    credentialHash: await credentialHash(headers, await cookieSuffixOf(clerk)),
+    credentialHash: await credentialHash(headers, await clerk.cookieSuffix()),
     now: clerk.config.now(),
     ttlSeconds,
   });
