@@ -3,12 +3,9 @@
 // wrangler does for workerd (esbuild, ESM, `workerd`/`worker`/`browser` conditions, minified),
 // gzips it (level 9) and prints it next to Hono alone and @clerk/hono. 1 KB = 1000 bytes.
 // Exits 1 when the clerk-edge Worker is over the budget. `--json` prints the numbers as JSON.
-import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { workerBundleSize } from '../bench/bundle-size.mjs';
 
 const BUDGET_BYTES = 20_000;
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 const entries = [
   { label: 'Hono alone', entry: 'examples/worker/size/hono-only.ts' },
@@ -16,42 +13,11 @@ const entries = [
   { label: 'Hono + @clerk/hono', entry: 'examples/worker/size/clerk-hono.ts', optional: true },
 ];
 
-/** Bundles one entry; `clerk-edge` resolves to this repository's sources (what `npm run build` ships). */
-async function measure(entry) {
-  const result = await build({
-    entryPoints: [entry],
-    absWorkingDir: root,
-    bundle: true,
-    write: false,
-    minify: true,
-    treeShaking: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    alias: { 'clerk-edge': './src' },
-    define: { 'process.env.NODE_ENV': '"production"' },
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0].contents;
-  const byPackage = {};
-  for (const output of Object.values(result.metafile.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-      const owner = match ? match[1] : input.startsWith('src/') ? 'clerk-edge' : 'entry';
-      byPackage[owner] = (byPackage[owner] ?? 0) + bytesInOutput;
-    }
-  }
-  return { bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength, byPackage };
-}
-
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 const rows = [];
 for (const { label, entry, budget, optional } of entries) {
   try {
-    rows.push({ label, entry, budget: budget === true, ...(await measure(entry)) });
+    rows.push({ label, entry, budget: budget === true, ...(await workerBundleSize(entry)) });
   } catch (error) {
     if (!optional) throw error;
     rows.push({ label, entry, skipped: String(error.message ?? error).split('\n')[0] });

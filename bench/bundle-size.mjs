@@ -1,0 +1,63 @@
+// Bundle size of a Worker entry: esbuild bundles it the way Wrangler does for workerd (ESM,
+// browser platform with the `workerd`/`worker` export conditions, minified, tree-shaken), then
+// node:zlib gzips it at level 9. Plain JavaScript so both the bench (tsx) and
+// `scripts/size.mjs` (plain node) can import it; `clerk-edge` resolves to this repository's
+// sources, which is what `npm run build` ships.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * @typedef {object} BundleSize
+ * @property {number} bytes Minified size in bytes.
+ * @property {number} gzipBytes Gzip size (level 9) in bytes.
+ * @property {Record<string, number>} byPackage Minified bytes each package contributes
+ *   (`clerk-edge` for this repository's sources, `entry` for the entry file), largest first.
+ */
+
+/**
+ * Bundles and measures one Worker entry.
+ *
+ * @param {string} entry Path of the entry file, relative to the repository root or absolute.
+ * @returns {Promise<BundleSize>}
+ *
+ * @example
+ * import { workerBundleSize } from '../bench/bundle-size.mjs'
+ * const { gzipBytes } = await workerBundleSize('examples/worker/size/clerk-edge-hono.ts')
+ */
+export async function workerBundleSize(entry) {
+  const result = await build({
+    entryPoints: [entry],
+    absWorkingDir: ROOT,
+    bundle: true,
+    write: false,
+    minify: true,
+    treeShaking: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    alias: { 'clerk-edge': './src' },
+    define: { 'process.env.NODE_ENV': '"production"' },
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const code = /** @type {import('esbuild').OutputFile} */ (result.outputFiles[0]).contents;
+  /** @type {Record<string, number>} */
+  const byPackage = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const owner = match?.[1] ?? (input.startsWith('src/') ? 'clerk-edge' : 'entry');
+      byPackage[owner] = (byPackage[owner] ?? 0) + bytesInOutput;
+    }
+  }
+  return {
+    bytes: code.byteLength,
+    gzipBytes: gzipSync(code, { level: 9 }).byteLength,
+    byPackage: Object.fromEntries(Object.entries(byPackage).sort((a, b) => b[1] - a[1])),
+  };
+}
