@@ -67,10 +67,8 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     return state;
   };
 
-  /** A session JWT's verdict: from the verified-session cache when it holds the exact token, else a full verification. */
+  /** A full verification of a session JWT; successes are remembered by the verified-session cache (callers consult it first). */
   async function verifySessionJwt(token: string, waitUntil: WaitUntil | undefined, header?: ProtectedHeaderParameters): Promise<JwtVerdict<SessionClaims>> {
-    const cached = verified?.get(token, keys, waitUntil);
-    if (cached) return { ok: true, claims: cached, kid: undefined };
     const verdict = await verifyInstanceJwt<SessionClaims>(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil, header);
     if (verdict.ok) verified?.set(token, verdict.claims, verdict.kid);
     return verdict;
@@ -95,6 +93,9 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
 
   /** A token presented in the Authorization header or to a verify* method. */
   async function verifyToken(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState> {
+    // A cached verdict is for a token already classified and verified as a session.
+    const cached = accepted.includes('session_token') ? verified?.get(token, keys, waitUntil) : undefined;
+    if (cached) return sessionState(cached);
     const tokenClass = classifyToken(token);
     if (tokenClass.type === 'unknown') return notSignedIn('signed-out', 'token-malformed', null);
     if (!accepted.includes(tokenClass.type)) return notSignedIn('signed-out', 'token-type-mismatch', tokenClass.type);
@@ -115,12 +116,16 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
       return notSignedIn('signed-out', reason, null);
     }
     if (clientUat === 0) return notSignedIn('signed-out', 'client-uat-missing', 'session_token');
-    const tokenClass = classifyToken(sessionCookie);
-    if (tokenClass.type !== 'session_token') {
-      return notSignedIn('signed-out', tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch', 'session_token');
+    const cached = verified?.get(sessionCookie, keys, waitUntil);
+    let verdict: JwtVerdict<SessionClaims>;
+    if (cached) verdict = { ok: true, claims: cached, kid: undefined };
+    else {
+      const tokenClass = classifyToken(sessionCookie);
+      if (tokenClass.type !== 'session_token') {
+        return notSignedIn('signed-out', tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch', 'session_token');
+      }
+      verdict = await verifySessionJwt(sessionCookie, waitUntil, tokenClass.header);
     }
-
-    const verdict = await verifySessionJwt(sessionCookie, waitUntil, tokenClass.header);
     if (verdict.ok) {
       if (typeof verdict.claims.iat === 'number' && verdict.claims.iat < clientUat) {
         return notSignedIn('signed-out', 'session-token-outdated', 'session_token');

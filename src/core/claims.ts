@@ -215,8 +215,24 @@ function factorAge(value: unknown): [number, number] | null {
   return Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n) && n >= -1) ? [value[0], value[1]] : null;
 }
 
-/** Turns verified session claims into the auth object. */
+// Claims kept by the verified-session cache are frozen and shared; so is the auth object built from them.
+const authOfSharedClaims = new WeakMap<SessionClaims, SessionAuthObject>();
+
+/** Turns verified session claims into the auth object (built once for claims shared by the verified-session cache). */
 export function sessionAuthObject(claims: SessionClaims): SessionAuthObject {
+  if (!Object.isFrozen(claims)) return buildSessionAuthObject(claims);
+  let auth = authOfSharedClaims.get(claims);
+  if (!auth) {
+    auth = Object.freeze(buildSessionAuthObject(claims));
+    Object.freeze(auth.orgPermissions);
+    Object.freeze(auth.features);
+    Object.freeze(auth.plans);
+    authOfSharedClaims.set(claims, auth);
+  }
+  return auth;
+}
+
+function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
   const base: Omit<SessionAuthObject, 'has'> = {
     tokenType: 'session_token',
     isAuthenticated: true,

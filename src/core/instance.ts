@@ -29,11 +29,15 @@ export function createAuthResolver(options: ClerkEdgeOptions): (env: Environment
     if (!(error instanceof ClerkConfigurationError) || !error.missing) throw error;
   }
   const instances = new Map<string, ClerkAuth>();
+  // Platforms hand the same environment object to every request: remember its authenticator.
+  const byIdentity = new WeakMap<object, ClerkAuth>();
   return (env) => {
     if (env === undefined || env === options.env) {
       if (fromOptionsOnly) return fromOptionsOnly;
       return createClerkAuth(options);
     }
+    const known = byIdentity.get(env);
+    if (known) return known;
     const fingerprint = ENVIRONMENT_NAMES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join('\u0000');
     let auth = instances.get(fingerprint);
     if (!auth) {
@@ -41,6 +45,7 @@ export function createAuthResolver(options: ClerkEdgeOptions): (env: Environment
       if (instances.size >= 8) instances.clear();
       instances.set(fingerprint, auth);
     }
+    byIdentity.set(env, auth);
     return auth;
   };
 }

@@ -34,13 +34,18 @@ declare module 'hono' {
 /** Options of {@link clerkMiddleware}: the shared options (see `ClerkEdgeOptions`). */
 export type ClerkMiddlewareOptions = ClerkEdgeOptions;
 
-function waitUntilOf(c: Context): WaitUntil | undefined {
-  try {
-    const executionContext = c.executionCtx;
-    return (promise) => executionContext.waitUntil(promise);
-  } catch {
-    return undefined; // Node and other runtimes without an execution context.
-  }
+/**
+ * Hands background work to the platform's `waitUntil` when there is one. Reading
+ * `c.executionCtx` throws where there is none (Node), so it is only read when work is handed over.
+ */
+function waitUntilOf(c: Context): WaitUntil {
+  return (promise) => {
+    try {
+      c.executionCtx.waitUntil(promise);
+    } catch {
+      // No execution context (Node, Bun): the promise simply runs on.
+    }
+  };
 }
 
 /**

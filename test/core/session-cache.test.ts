@@ -87,6 +87,11 @@ describe('verified-session cache', () => {
       ((first as { sessionClaims: { sub: string } }).sessionClaims).sub = 'user_admin';
     }).toThrow();
     expect((await clerk.authenticateRequest(bearer(token))).toAuth().userId).toBe('user_test');
+    const second = (await clerk.authenticateRequest(bearer(token))).toAuth();
+    expect(() => {
+      (second as { userId: string }).userId = 'user_admin';
+    }).toThrow();
+    expect(() => (second as { orgPermissions: string[] }).orgPermissions.push('org:all:all')).toThrow();
   });
 
   it('is bounded', async () => {
