@@ -157,6 +157,12 @@ function finiteOr(value: number | undefined, fallback: number): number {
 /**
  * Parses a publishable key: `pk_test_` / `pk_live_` + base64(`<frontend API host>$`).
  * Returns undefined for anything else.
+ *
+ * @example
+ * ```ts
+ * parsePublishableKey('pk_live_Y2xlcmsuY2xlcmsuZGV2JA')
+ * // → { instanceType: 'live', frontendApiHost: 'clerk.clerk.dev' }
+ * ```
  */
 export function parsePublishableKey(key: string): { instanceType: 'test' | 'live'; frontendApiHost: string } | undefined {
   const match = /^pk_(test|live)_([A-Za-z0-9+/=_-]+)$/.exec(key);

@@ -84,7 +84,15 @@ const HINTS: Record<AuthErrorReason, string> = {
   'rate-limited': 'The Backend API rate-limited this instance. Retry after the Retry-After interval.',
 };
 
-/** The fix hint for a reason: a sentence safe to show to developers. */
+/**
+ * The fix hint for a reason: a sentence safe to show to developers (it never contains request data).
+ *
+ * @example
+ * ```ts
+ * const state = await clerk.authenticateRequest(request)
+ * if (state.reason) console.info(state.reason, hintFor(state.reason))
+ * ```
+ */
 export function hintFor(reason: AuthErrorReason): string {
   return HINTS[reason];
 }
