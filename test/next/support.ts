@@ -3,22 +3,11 @@
 // next/server exports NextFetchEvent as a type only; this is the class Next itself constructs.
 import { NextFetchEvent } from 'next/dist/server/web/spec-extension/fetch-event';
 import { NextRequest } from 'next/server';
-import { afterAll, beforeAll } from 'vitest';
 import { createClerkAuth } from '../../src/core/authenticate.js';
 import { clerkMiddleware, type ClerkMiddlewareHandler, type ClerkMiddlewareOptions } from '../../src/next/index.js';
-import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
+import type { ClerkEmulator } from '../../src/testing/index.js';
 
-/** Starts one emulator for the calling test file and closes it afterwards. */
-export function useEmulator(): { readonly emulator: ClerkEmulator } {
-  const holder = {} as { emulator: ClerkEmulator };
-  beforeAll(async () => {
-    holder.emulator = await createClerkEmulator();
-  });
-  afterAll(async () => {
-    await holder.emulator?.close();
-  });
-  return holder;
-}
+export { useEmulator } from '../support/fixtures.js';
 
 /** Options pointing at the emulator, with no environment leaking in. */
 export function optionsFor(emulator: ClerkEmulator, options: ClerkMiddlewareOptions = {}): ClerkMiddlewareOptions {
