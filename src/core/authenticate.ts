@@ -6,7 +6,7 @@ import type { AuthErrorReason } from './errors.js';
 import { KeyStore, type WaitUntil } from './jwks.js';
 import { machineAuthObject, MachineVerifier, type MachineAuthObject, type MachineTokenType } from './machine.js';
 import { SessionRefresher } from './refresh.js';
-import { SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
+import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
 import { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, signedIn, type RequestState } from './state.js';
 import { acceptedTypes, classifyToken, type AcceptsToken, type TokenType } from './token-class.js';
@@ -96,6 +96,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     // A cached verdict is for a token already classified and verified as a session.
     const cached = accepted.includes('session_token') ? verified?.get(token, keys, waitUntil) : undefined;
     if (cached) return sessionState(cached);
+    if (token.length > MAX_TOKEN_BYTES) return notSignedIn('signed-out', 'token-too-large', null);
     const tokenClass = classifyToken(token);
     if (tokenClass.type === 'unknown') return notSignedIn('signed-out', 'token-malformed', null);
     if (!accepted.includes(tokenClass.type)) return notSignedIn('signed-out', 'token-type-mismatch', tokenClass.type);
@@ -120,6 +121,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     let verdict: JwtVerdict<SessionClaims>;
     if (cached) verdict = { ok: true, claims: cached, kid: undefined };
     else {
+      if (sessionCookie.length > MAX_TOKEN_BYTES) return notSignedIn('signed-out', 'token-too-large', 'session_token');
       const tokenClass = classifyToken(sessionCookie);
       if (tokenClass.type !== 'session_token') {
         return notSignedIn('signed-out', tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch', 'session_token');

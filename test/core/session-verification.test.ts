@@ -1,5 +1,5 @@
 import { exportSPKI, generateKeyPair } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createTestKeyPair, signTestToken } from '../../src/testing/index.js';
 import { bearer, clerkFor, sessionClaims, useEmulator } from '../support/fixtures.js';
 
@@ -149,6 +149,16 @@ describe('session token verification against the emulator JWKS', () => {
     const state = await clerkFor(ctx.emulator).authenticateRequest(bearer(await sign({ padding: 'x'.repeat(17_000) })));
     expect(state.reason).toBe('token-too-large');
     expect(ctx.emulator.requests).toHaveLength(0);
+  });
+
+  it('refuses an oversized token before decoding anything, by header and by cookie', async () => {
+    const decode = vi.spyOn(JSON, 'parse');
+    const huge = `${'e'.repeat(20_000)}.e30.sig`;
+    expect((await verdict(huge)).reason).toBe('token-too-large');
+    const cookie = new Request('http://app.test/', { headers: { cookie: `__session=${huge}; __client_uat=1` } });
+    expect((await clerkFor(ctx.emulator).authenticateRequest(cookie)).reason).toBe('token-too-large');
+    expect(decode).not.toHaveBeenCalled();
+    decode.mockRestore();
   });
 
   it.each([
