@@ -122,6 +122,11 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   if (typeof claims.sub !== 'string' || claims.sub === '') return rejected('token-invalid-claims', '"sub" must be a non-empty string.');
   if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_')) return rejected('token-type-mismatch', 'A machine (mch_) token is not a session.');
   if (typeof claims.exp !== 'number') return rejected('token-invalid-claims', '"exp" is required.');
+  // JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or from the dawn of time.
+  for (const name of ['exp', 'nbf', 'iat'] as const) {
+    const value = claims[name];
+    if (value !== undefined && !Number.isFinite(value)) return rejected('token-invalid-claims', `"${name}" must be a finite number.`);
+  }
   if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) return rejected('token-iat-in-the-future');
 
   if (checks.checkIssuer && config.issuers !== undefined && (typeof claims.iss !== 'string' || !config.issuers.includes(claims.iss))) {

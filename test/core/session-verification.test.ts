@@ -1,4 +1,4 @@
-import { exportSPKI, generateKeyPair } from 'jose';
+import { CompactSign, exportSPKI, generateKeyPair } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { createTestKeyPair, signTestToken } from '../../src/testing/index.js';
 import { bearer, clerkFor, sessionClaims, useEmulator } from '../support/fixtures.js';
@@ -61,6 +61,18 @@ describe('session token verification against the emulator JWKS', () => {
     ['a string exp', { exp: 'tomorrow' }],
   ])('rejects a token with %s', async (_, overrides) => {
     expect((await verdict(await sign(overrides))).reason).toBe('token-invalid-claims');
+  });
+
+  it.each([
+    ['exp', 'token-invalid-claims'],
+    ['iat', 'token-invalid-claims'],
+    ['nbf', 'token-not-active-yet'],
+  ])('rejects an infinite %s (1e400 in the signed JSON)', async (claim, reason) => {
+    const keyPair = await createTestKeyPair({ kid: 'local' });
+    const payload = JSON.stringify(sessionClaims(ctx.emulator, { [claim]: 1 })).replace(`"${claim}":1`, `"${claim}":1e400`);
+    const token = await new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: 'RS256', kid: 'local', typ: 'JWT' }).sign(keyPair.privateKey);
+    const state = await verdict(token, { secretKey: undefined, jwtKey: keyPair.publicPem });
+    expect(state.reason).toBe(reason);
   });
 
   it('rejects a tampered payload', async () => {
