@@ -4,10 +4,9 @@
 // `scripts/size.mjs` (plain node) can import it; `clerk-edge` resolves to this repository's
 // sources, which is what `npm run build` ships.
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import { workerdBuildOptions } from '../scripts/workerd-bundle.mjs';
 import { gzipSync } from 'node:zlib';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * @typedef {object} BundleSize
@@ -29,21 +28,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  */
 export async function workerBundleSize(entry) {
   const result = await build({
-    entryPoints: [entry],
-    absWorkingDir: ROOT,
-    bundle: true,
-    write: false,
+    ...workerdBuildOptions(entry),
     minify: true,
     treeShaking: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    alias: { 'clerk-edge': './src' },
     define: { 'process.env.NODE_ENV': '"production"' },
     metafile: true,
-    logLevel: 'silent',
   });
   const code = /** @type {import('esbuild').OutputFile} */ (result.outputFiles[0]).contents;
   /** @type {Record<string, number>} */

@@ -2,11 +2,10 @@
 // Entries are bundled with esbuild first (Miniflare does not resolve bare imports); `clerk-edge`
 // and its subpaths resolve to the sources, as a user's bundler resolves the package.
 import { build } from 'esbuild';
+import { workerdBuildOptions } from '../../scripts/workerd-bundle.mjs';
 import { Miniflare } from 'miniflare';
-import { fileURLToPath } from 'node:url';
 import type { ClerkEmulator } from '../../src/testing/index.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The compatibility date of `wrangler.toml`, so tests run the runtime the example runs. */
 export const COMPATIBILITY_DATE = '2025-09-01';
@@ -17,19 +16,7 @@ const bundles = new Map<string, Promise<string>>();
 export function bundleWorker(entry: string): Promise<string> {
   let bundled = bundles.get(entry);
   if (!bundled) {
-    bundled = build({
-      entryPoints: [entry],
-      absWorkingDir: ROOT,
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['module', 'main'],
-      alias: { 'clerk-edge': './src' },
-      logLevel: 'silent',
-    }).then((result) => result.outputFiles[0]!.text);
+    bundled = build(workerdBuildOptions(entry)).then((result) => result.outputFiles[0]!.text);
     bundles.set(entry, bundled);
   }
   return bundled;
