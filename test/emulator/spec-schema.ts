@@ -17,7 +17,7 @@ import { expect } from 'vitest';
 import { parse } from 'yaml';
 
 /** Absolute path of the spec, found from this file so tests run from any working directory. */
-export const SPEC_PATH = fileURLToPath(new URL('../../../shared/spec/clerk-bapi-2025-11-10.yml', import.meta.url));
+export const SPEC_PATH = fileURLToPath(new URL('../../spec/clerk-bapi-2025-11-10.yml', import.meta.url));
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
