@@ -75,7 +75,9 @@ try {
   console.log('| Contender | Mean µs | p50 µs | p99 µs | vs as shipped |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const [id, timing] of result) {
-    console.log(`| ${id} | ${timing.meanUs.toFixed(1)} | ${timing.p50Us.toFixed(1)} | ${timing.p99Us.toFixed(1)} | ${(timing.meanUs - shipped).toFixed(1)} |`);
+    console.log(
+      `| ${id} | ${timing.meanUs.toFixed(1)} | ${timing.p50Us.toFixed(1)} | ${timing.p99Us.toFixed(1)} | ${(timing.meanUs - shipped).toFixed(1)} |`,
+    );
   }
 } finally {
   await emulator.close();

@@ -16,7 +16,9 @@ interface ClerkHonoModule {
 // Imported by a non-literal specifier so the type checker does not load @clerk/hono's
 // `ContextVariableMap` augmentation, which claims the same `clerkAuth` key as clerk-edge's.
 const CLERK_HONO: string = '@clerk/hono';
-const { clerkMiddleware: clerkHonoMiddleware, getAuth: clerkHonoGetAuth } = (await import(CLERK_HONO)) as ClerkHonoModule;
+const { clerkMiddleware: clerkHonoMiddleware, getAuth: clerkHonoGetAuth } = (await import(
+  CLERK_HONO
+)) as ClerkHonoModule;
 
 export type AppKind = 'none' | 'clerk-edge' | 'clerk-hono';
 
@@ -40,7 +42,9 @@ export function buildApp(kind: AppKind, keys: BenchKeys, extra: SessionCacheOpti
   if (kind === 'clerk-edge') {
     app.use(clerkMiddleware({ ...keys, ...extra }));
     app.get('/me', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }));
-    app.get('/api', requireAuth({ acceptsToken: 'api_key' }), (c) => c.json({ userId: getAuth(c, { acceptsToken: 'api_key' }).userId }));
+    app.get('/api', requireAuth({ acceptsToken: 'api_key' }), (c) =>
+      c.json({ userId: getAuth(c, { acceptsToken: 'api_key' }).userId }),
+    );
     return app;
   }
   // @clerk/hono authenticates every request with acceptsToken 'any' and leaves the decision to the route.

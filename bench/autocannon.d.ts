@@ -8,7 +8,10 @@ declare module 'autocannon' {
       body?: string | Buffer;
     }
     interface Request extends RequestParams {
-      setupRequest?: (request: RequestParams & Record<string, unknown>, context: Record<string, unknown>) => RequestParams | undefined;
+      setupRequest?: (
+        request: RequestParams & Record<string, unknown>,
+        context: Record<string, unknown>,
+      ) => RequestParams | undefined;
     }
     interface Options {
       url: string;
@@ -41,7 +44,10 @@ declare module 'autocannon' {
     }
   }
   interface Instance extends PromiseLike<autocannon.Result> {
-    on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): this;
+    on(
+      event: 'response',
+      listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
+    ): this;
   }
   function autocannon(options: autocannon.Options): Instance;
   export default autocannon;

@@ -7,7 +7,6 @@ import { build } from 'esbuild';
 import { workerdBuildOptions } from '../scripts/workerd-bundle.mjs';
 import { gzipSync } from 'node:zlib';
 
-
 /**
  * @typedef {object} BundleSize
  * @property {number} bytes Minified size in bytes.

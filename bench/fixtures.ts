@@ -52,7 +52,8 @@ export interface SessionCacheSupport {
 export function sessionCacheSupport(keys: BenchKeys): SessionCacheSupport {
   const config = createClerkAuth({ ...keys, env: {} }).config as unknown as Record<string, unknown>;
   const resolved = config.sessionCache as { enabled?: unknown } | undefined;
-  if (resolved === undefined || resolved === null || typeof resolved !== 'object') return { supported: false, enabledByDefault: undefined };
+  if (resolved === undefined || resolved === null || typeof resolved !== 'object')
+    return { supported: false, enabledByDefault: undefined };
   return { supported: true, enabledByDefault: resolved.enabled !== false };
 }
 
@@ -79,9 +80,14 @@ export interface TokenSet {
  * `jti` so no two are byte-identical. They live two hours, longer than any run.
  */
 export async function mintTokens(emulator: ClerkEmulator, count: number): Promise<TokenSet> {
-  const sessions = await Promise.all(Array.from({ length: 64 }, (_, i) => emulator.createSession({ userId: `user_bench${String(i).padStart(3, '0')}` })));
+  const sessions = await Promise.all(
+    Array.from({ length: 64 }, (_, i) => emulator.createSession({ userId: `user_bench${String(i).padStart(3, '0')}` })),
+  );
   const mint = (i: number) =>
-    emulator.createSessionToken(sessions[i % sessions.length]!.session.id, { expiresInSeconds: 7200, extraClaims: { jti: `bench_${i.toString(36)}` } });
+    emulator.createSessionToken(sessions[i % sessions.length]!.session.id, {
+      expiresInSeconds: 7200,
+      extraClaims: { jti: `bench_${i.toString(36)}` },
+    });
   const pool: string[] = [];
   const batch = 256;
   for (let start = 0; start < count; start += batch) {

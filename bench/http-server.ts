@@ -26,7 +26,9 @@ process.on('message', async (message: Message) => {
   switch (message.type) {
     case 'start': {
       const app = buildApp(message.kind, message.keys, message.extra);
-      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => send({ type: 'ready', port: info.port }));
+      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
+        send({ type: 'ready', port: info.port }),
+      );
       break;
     }
     case 'profile-start':

@@ -28,7 +28,10 @@ const SERVER = fileURLToPath(new URL('./http-server.ts', import.meta.url));
 
 /** Starts `kind` in a child process and waits until it listens. */
 export async function startServer(kind: AppKind, keys: BenchKeys, extra: SessionCacheOption): Promise<HttpServer> {
-  const child: ChildProcess = fork(SERVER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(SERVER, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const request = <T>(message: object, answer: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (reply: { type: string }) => {
@@ -69,7 +72,11 @@ export interface LoadOptions {
 
 /** One autocannon run. Throws if any response was not 2xx or any request failed. */
 export async function load(options: LoadOptions): Promise<HttpResult> {
-  const base = { url: `http://127.0.0.1:${options.port}${options.path}`, connections: options.connections, pipelining: 1 };
+  const base = {
+    url: `http://127.0.0.1:${options.port}${options.path}`,
+    connections: options.connections,
+    pipelining: 1,
+  };
   let config: autocannon.Options;
   if (options.tokens) {
     const tokens = options.tokens;
@@ -107,7 +114,10 @@ export async function load(options: LoadOptions): Promise<HttpResult> {
   const counted = responses - skip;
   const wallS = (lastResponse - firstCounted) / 1000;
   const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) throw new Error(`bench: ${failed} of ${result.requests.total} HTTP requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+  if (failed > 0)
+    throw new Error(
+      `bench: ${failed} of ${result.requests.total} HTTP requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`,
+    );
   return {
     requestsPerSecond: counted / wallS,
     p50Ms: result.latency.p50,
@@ -120,7 +130,11 @@ export async function load(options: LoadOptions): Promise<HttpResult> {
 }
 
 /** Profiles the server while `work` runs. */
-export async function profileServer(server: HttpServer, label: string, work: () => Promise<HttpResult>): Promise<ProfileSummary> {
+export async function profileServer(
+  server: HttpServer,
+  label: string,
+  work: () => Promise<HttpResult>,
+): Promise<ProfileSummary> {
   await server.request({ type: 'profile-start', label }, 'profile-started');
   const result = await work();
   const { summary } = await server.request<{ summary: ProfileSummary }>({ type: 'profile-stop' }, 'profile');

@@ -99,13 +99,18 @@ function summarise(label: string, profile: CpuProfile, topN: number): ProfileSum
     label,
     totalMs,
     samples,
-    byArea: [...byArea.entries()].sort((a, b) => b[1] - a[1]).map(([area, selfMs]) => ({ area, selfMs, percent: percentOf(selfMs) })),
+    byArea: [...byArea.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([area, selfMs]) => ({ area, selfMs, percent: percentOf(selfMs) })),
     top,
   };
 }
 
 /** Starts the sampling profiler in this process; the returned function stops it and summarises. */
-export async function startProfile(label: string, samplingIntervalUs = 100): Promise<(topN?: number) => Promise<ProfileSummary>> {
+export async function startProfile(
+  label: string,
+  samplingIntervalUs = 100,
+): Promise<(topN?: number) => Promise<ProfileSummary>> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -120,7 +125,11 @@ export async function startProfile(label: string, samplingIntervalUs = 100): Pro
 }
 
 /** Runs `op` back to back for about `durationMs` under the profiler. */
-export async function profileLoop(label: string, durationMs: number, op: (index: number) => Promise<unknown>): Promise<ProfileSummary> {
+export async function profileLoop(
+  label: string,
+  durationMs: number,
+  op: (index: number) => Promise<unknown>,
+): Promise<ProfileSummary> {
   const stop = await startProfile(label);
   const deadline = performance.now() + durationMs;
   let index = 0;
@@ -141,12 +150,17 @@ export function formatProfile(summary: ProfileSummary, areas = 10, functions = 1
     '',
     `| Area | Self ms | Share |${perOpHead}`,
     `| --- | ---: | ---: |${perOpRule}`,
-    ...summary.byArea.slice(0, areas).map((a) => `| ${a.area} | ${a.selfMs.toFixed(1)} | ${a.percent.toFixed(1)}% |${perOp(a.selfMs)}`),
+    ...summary.byArea
+      .slice(0, areas)
+      .map((a) => `| ${a.area} | ${a.selfMs.toFixed(1)} | ${a.percent.toFixed(1)}% |${perOp(a.selfMs)}`),
     '',
     `| Function | Where | Self ms | Share |${perOpHead}`,
     `| --- | --- | ---: | ---: |${perOpRule}`,
     ...summary.top
       .slice(0, functions)
-      .map((f) => `| \`${f.name}\` | ${f.where || '(native)'} | ${f.selfMs.toFixed(1)} | ${f.percent.toFixed(1)}% |${perOp(f.selfMs)}`),
+      .map(
+        (f) =>
+          `| \`${f.name}\` | ${f.where || '(native)'} | ${f.selfMs.toFixed(1)} | ${f.percent.toFixed(1)}% |${perOp(f.selfMs)}`,
+      ),
   ];
 }

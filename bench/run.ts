@@ -38,11 +38,37 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const forceProfile = argv.includes('--profile');
 const sectionsArg = argv.find((arg) => arg.startsWith('--sections='));
-const sections = new Set<Section>(sectionsArg ? (sectionsArg.slice('--sections='.length).split(',') as Section[]) : SECTIONS);
+const sections = new Set<Section>(
+  sectionsArg ? (sectionsArg.slice('--sections='.length).split(',') as Section[]) : SECTIONS,
+);
 
 const SETTINGS = quick
-  ? { warmup: 500, batches: 8, batchSize: 50, rounds: 3, httpWarmupS: 1, httpRounds: 3, httpSliceS: 1, httpFreshWarm: 500, httpFreshTimed: 4500, connections: 10, profileMs: 1500 }
-  : { warmup: 500, batches: 20, batchSize: 50, rounds: 5, httpWarmupS: 2, httpRounds: 5, httpSliceS: 2, httpFreshWarm: 1000, httpFreshTimed: 15000, connections: 10, profileMs: 4000 };
+  ? {
+      warmup: 500,
+      batches: 8,
+      batchSize: 50,
+      rounds: 3,
+      httpWarmupS: 1,
+      httpRounds: 3,
+      httpSliceS: 1,
+      httpFreshWarm: 500,
+      httpFreshTimed: 4500,
+      connections: 10,
+      profileMs: 1500,
+    }
+  : {
+      warmup: 500,
+      batches: 20,
+      batchSize: 50,
+      rounds: 5,
+      httpWarmupS: 2,
+      httpRounds: 5,
+      httpSliceS: 2,
+      httpFreshWarm: 1000,
+      httpFreshTimed: 15000,
+      connections: 10,
+      profileMs: 4000,
+    };
 
 const ITERATIONS = SETTINGS.batches * SETTINGS.batchSize;
 const HERD = 100;
@@ -73,12 +99,21 @@ const profiles: ProfileSummary[] = [];
 const startedAt = Date.now();
 const loadAtStart = loadavg()[0]!;
 
-const log = (message: string) => process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${message}\n`);
 const ms = (us: number) => `${(us / 1000).toFixed(3)} ms`;
 const times = (ratio: number) => `${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 
-function timingRow(level: Level, id: string, contender: string, token: string, measures: string, timing: Timing, vsAnchor: string): Row {
+function timingRow(
+  level: Level,
+  id: string,
+  contender: string,
+  token: string,
+  measures: string,
+  timing: Timing,
+  vsAnchor: string,
+): Row {
   const row: Row = {
     id,
     level,
@@ -118,7 +153,8 @@ log(`minted ${tokens.pool.length + 1} distinct session tokens`);
 const warmTokens = tokens.pool.slice(0, SETTINGS.warmup);
 const timedTokens = tokens.pool.slice(SETTINGS.warmup, SETTINGS.warmup + ITERATIONS);
 /** The tokens of iteration `i` of the warm-up and of the timed loop, per mode. */
-const tokenFor = (mode: TokenMode, phase: 'warm' | 'op', i: number) => (mode === 'repeated' ? tokens.repeated : phase === 'warm' ? warmTokens[i]! : timedTokens[i]!);
+const tokenFor = (mode: TokenMode, phase: 'warm' | 'op', i: number) =>
+  mode === 'repeated' ? tokens.repeated : phase === 'warm' ? warmTokens[i]! : timedTokens[i]!;
 
 // The floor: jose with the key imported once, before timing.
 const instanceJwk = emulator.jwks().keys[0] as JWK;
@@ -176,7 +212,15 @@ async function tokenLevel(): Promise<void> {
     const result = await measure(contenders, SETTINGS);
     const floor = result.get('jose')!;
     const clerk = result.get('clerk')!;
-    timingRow('Token', `token.jose.${mode}`, 'jose `jwtVerify`, key pre-imported (floor)', mode, 'jose.jwtVerify(token, importedKey, { algorithms: ["RS256"] }): signature and exp/nbf, nothing else.', floor, 'floor (anchor)');
+    timingRow(
+      'Token',
+      `token.jose.${mode}`,
+      'jose `jwtVerify`, key pre-imported (floor)',
+      mode,
+      'jose.jwtVerify(token, importedKey, { algorithms: ["RS256"] }): signature and exp/nbf, nothing else.',
+      floor,
+      'floor (anchor)',
+    );
     for (const variant of variants) {
       const timing = result.get(`clerk-edge.${variant.key}`)!;
       timingRow(
@@ -189,7 +233,15 @@ async function tokenLevel(): Promise<void> {
         `${times(timing.meanUs / floor.meanUs)} floor; ${times(clerk.meanUs / timing.meanUs)} faster than Clerk \`verifyToken\``,
       );
     }
-    timingRow('Token', `token.clerk.${mode}`, '@clerk/backend `verifyToken`', mode, 'verifyToken(token, { secretKey, apiUrl }) from @clerk/backend: JWKS from its module cache, key imported per call, signature and claims.', clerk, `${times(clerk.meanUs / floor.meanUs)} floor`);
+    timingRow(
+      'Token',
+      `token.clerk.${mode}`,
+      '@clerk/backend `verifyToken`',
+      mode,
+      'verifyToken(token, { secretKey, apiUrl }) from @clerk/backend: JWKS from its module cache, key imported per call, signature and claims.',
+      clerk,
+      `${times(clerk.meanUs / floor.meanUs)} floor`,
+    );
   }
 }
 
@@ -200,7 +252,10 @@ const request = (token: string) => new Request('http://localhost/me', { headers:
 // Built once before timing and shared by every contender; neither reads the body.
 const requests = {
   fresh: { warm: warmTokens.map(request), op: timedTokens.map(request) },
-  repeated: { warm: warmTokens.map(() => request(tokens.repeated)), op: timedTokens.map(() => request(tokens.repeated)) },
+  repeated: {
+    warm: warmTokens.map(() => request(tokens.repeated)),
+    op: timedTokens.map(() => request(tokens.repeated)),
+  },
 };
 
 async function requestLevel(): Promise<void> {
@@ -237,7 +292,15 @@ async function requestLevel(): Promise<void> {
     const result = await measure(contenders, SETTINGS);
     const floor = result.get('jose')!;
     const clerk = result.get('clerk')!;
-    timingRow('Request', `request.jose.${mode}`, 'jose `jwtVerify` (floor, same round)', mode, 'The floor again, interleaved with this level\'s contenders (the ratio base for the 1.3× target).', floor, 'floor (anchor)');
+    timingRow(
+      'Request',
+      `request.jose.${mode}`,
+      'jose `jwtVerify` (floor, same round)',
+      mode,
+      "The floor again, interleaved with this level's contenders (the ratio base for the 1.3× target).",
+      floor,
+      'floor (anchor)',
+    );
     for (const variant of variants) {
       const timing = result.get(`clerk-edge.${variant.key}`)!;
       timingRow(
@@ -291,7 +354,15 @@ async function honoLevel(): Promise<void> {
     const result = await measure(contenders, SETTINGS);
     const none = result.get('none')!;
     const clerk = result.get('clerk-hono')!;
-    timingRow('Hono', `hono.none.${mode}`, APP_LABELS.none, mode, 'app.request("/me") with a handler that returns JSON: what Hono itself costs.', none, `${times(clerk.meanUs / none.meanUs)} faster than @clerk/hono`);
+    timingRow(
+      'Hono',
+      `hono.none.${mode}`,
+      APP_LABELS.none,
+      mode,
+      'app.request("/me") with a handler that returns JSON: what Hono itself costs.',
+      none,
+      `${times(clerk.meanUs / none.meanUs)} faster than @clerk/hono`,
+    );
     for (const variant of variants) {
       const timing = result.get(`clerk-edge.${variant.key}`)!;
       timingRow(
@@ -304,7 +375,15 @@ async function honoLevel(): Promise<void> {
         `${times(clerk.meanUs / timing.meanUs)} faster than @clerk/hono; +${ms(timing.meanUs - none.meanUs)} over no middleware`,
       );
     }
-    timingRow('Hono', `hono.clerk-hono.${mode}`, APP_LABELS['clerk-hono'], mode, 'app.request("/me"): @clerk/hono clerkMiddleware() + getAuth(c) check in the route.', clerk, `anchor; +${ms(clerk.meanUs - none.meanUs)} over no middleware`);
+    timingRow(
+      'Hono',
+      `hono.clerk-hono.${mode}`,
+      APP_LABELS['clerk-hono'],
+      mode,
+      'app.request("/me"): @clerk/hono clerkMiddleware() + getAuth(c) check in the route.',
+      clerk,
+      `anchor; +${ms(clerk.meanUs - none.meanUs)} over no middleware`,
+    );
   }
 }
 
@@ -335,15 +414,23 @@ function combineSlices(slices: HttpResult[]): HttpResult & { slices: HttpResult[
 async function httpLevel(): Promise<void> {
   const freshWarm = tokens.pool.slice(0, SETTINGS.httpFreshWarm);
   const perSlice = Math.floor(SETTINGS.httpFreshTimed / SETTINGS.httpRounds);
-  const freshSlice = (round: number) => tokens.pool.slice(SETTINGS.httpFreshWarm + round * perSlice, SETTINGS.httpFreshWarm + (round + 1) * perSlice);
+  const freshSlice = (round: number) =>
+    tokens.pool.slice(SETTINGS.httpFreshWarm + round * perSlice, SETTINGS.httpFreshWarm + (round + 1) * perSlice);
   const defs: Array<{ id: string; kind: AppKind; label: string; variant?: ClerkEdgeVariant }> = [
     { id: 'none', kind: 'none', label: APP_LABELS.none },
-    ...variants.map((variant) => ({ id: `clerk-edge.${variant.key}`, kind: 'clerk-edge' as const, label: variantName(APP_LABELS['clerk-edge'], variant), variant })),
+    ...variants.map((variant) => ({
+      id: `clerk-edge.${variant.key}`,
+      kind: 'clerk-edge' as const,
+      label: variantName(APP_LABELS['clerk-edge'], variant),
+      variant,
+    })),
     { id: 'clerk-hono', kind: 'clerk-hono', label: APP_LABELS['clerk-hono'] },
   ];
   // Every server runs for the whole section (each in its own process, idle when not driven) so
   // their measurement slices can alternate: outside load then lands on all of them alike.
-  const servers = await Promise.all(defs.map(async (def) => ({ ...def, running: await startServer(def.kind, keys, def.variant?.options ?? {}) })));
+  const servers = await Promise.all(
+    defs.map(async (def) => ({ ...def, running: await startServer(def.kind, keys, def.variant?.options ?? {}) })),
+  );
   try {
     const slices = new Map<string, HttpResult[]>();
     for (const server of servers) {
@@ -362,7 +449,9 @@ async function httpLevel(): Promise<void> {
         // Fresh: every request carries a token this server has not seen.
         slices.get(`${server.id}.fresh`)!.push(await load({ ...base, tokens: freshSlice(round) }));
         // Repeated: one token for every request, for a fixed time.
-        slices.get(`${server.id}.repeated`)!.push(await load({ ...base, token: tokens.repeated, durationS: SETTINGS.httpSliceS }));
+        slices
+          .get(`${server.id}.repeated`)!
+          .push(await load({ ...base, token: tokens.repeated, durationS: SETTINGS.httpSliceS }));
       }
     }
     for (const [key, list] of slices) httpResults.set(key, combineSlices(list));
@@ -386,7 +475,10 @@ async function httpLevel(): Promise<void> {
         // autocannon records latency in whole milliseconds.
         p50: result.p50Ms === 0 ? '<1 ms' : `${result.p50Ms} ms`,
         p99: result.p99Ms === 0 ? '<1 ms' : `${result.p99Ms} ms`,
-        vsAnchor: server.kind === 'clerk-hono' ? 'anchor' : `${times(result.requestsPerSecond / clerk.requestsPerSecond)} @clerk/hono req/s`,
+        vsAnchor:
+          server.kind === 'clerk-hono'
+            ? 'anchor'
+            : `${times(result.requestsPerSecond / clerk.requestsPerSecond)} @clerk/hono req/s`,
         data: { ...result },
       });
     }
@@ -414,7 +506,11 @@ async function coldHerd(): Promise<void> {
       const start = performance.now();
       const responses = await Promise.all(herdTokens.map((token) => app.request('/me', { headers: bearer(token) })));
       const wallMs = performance.now() - start;
-      const result = { jwksFetches: jwksFetches(herdEmulator), signedIn: responses.filter((r) => r.status === 200).length, wallMs };
+      const result = {
+        jwksFetches: jwksFetches(herdEmulator),
+        signedIn: responses.filter((r) => r.status === 200).length,
+        wallMs,
+      };
       herdResults.set(contender.id, result);
       rows.push({
         id: `herd.${contender.id}`,
@@ -425,7 +521,8 @@ async function coldHerd(): Promise<void> {
         mean: `${result.jwksFetches} JWKS fetch${result.jwksFetches === 1 ? '' : 'es'}`,
         p50: `${result.signedIn}/${HERD} signed in`,
         p99: `${result.wallMs.toFixed(0)} ms wall`,
-        vsAnchor: contender.kind === 'clerk-edge' ? `target 1: ${result.jwksFetches === 1 ? 'met' : 'missed'}` : 'anchor',
+        vsAnchor:
+          contender.kind === 'clerk-edge' ? `target 1: ${result.jwksFetches === 1 ? 'met' : 'missed'}` : 'anchor',
         data: result,
       });
     } finally {
@@ -452,10 +549,15 @@ async function machineTokens(): Promise<void> {
       emulator.resetCounts();
       const start = performance.now();
       const responses: Response[] = [];
-      if (shape === 'concurrent') responses.push(...(await Promise.all(Array.from({ length: MACHINE_REQUESTS }, send))));
+      if (shape === 'concurrent')
+        responses.push(...(await Promise.all(Array.from({ length: MACHINE_REQUESTS }, send))));
       else for (let i = 0; i < MACHINE_REQUESTS; i++) responses.push(await send());
       const wallMs = performance.now() - start;
-      const result = { calls: emulator.requestCount('POST /v1/api_keys/verify'), ok: responses.filter((r) => r.status === 200).length, wallMs };
+      const result = {
+        calls: emulator.requestCount('POST /v1/api_keys/verify'),
+        ok: responses.filter((r) => r.status === 200).length,
+        wallMs,
+      };
       machineResults.set(`${contender.id}.${shape}`, result);
       rows.push({
         id: `machine.${contender.id}.${shape}`,
@@ -465,7 +567,10 @@ async function machineTokens(): Promise<void> {
         measures: `${MACHINE_REQUESTS} ${shape} app.request("/api") with one API key on a new app; POST /v1/api_keys/verify calls counted.`,
         mean: `${result.calls} Backend API call${result.calls === 1 ? '' : 's'}`,
         p50: `${result.ok}/${MACHINE_REQUESTS} ok`,
-        p99: shape === 'sequential' ? `${(result.wallMs / MACHINE_REQUESTS).toFixed(3)} ms/req` : `${result.wallMs.toFixed(0)} ms wall`,
+        p99:
+          shape === 'sequential'
+            ? `${(result.wallMs / MACHINE_REQUESTS).toFixed(3)} ms/req`
+            : `${result.wallMs.toFixed(0)} ms wall`,
         vsAnchor: contender.kind === 'clerk-edge' ? `target 1: ${result.calls === 1 ? 'met' : 'missed'}` : 'anchor',
         data: result,
       });
@@ -499,7 +604,10 @@ async function bundles(): Promise<void> {
       mean: `${kb(result.gzipBytes)} gzip`,
       p50: `${kb(result.bytes)} min`,
       p99: '—',
-      vsAnchor: entry.id === 'hono-only' ? 'anchor' : `+${kb(result.gzipBytes - hono.gzipBytes)} over Hono alone; ${times(result.gzipBytes / clerk.gzipBytes)} @clerk/hono`,
+      vsAnchor:
+        entry.id === 'hono-only'
+          ? 'anchor'
+          : `+${kb(result.gzipBytes - hono.gzipBytes)} over Hono alone; ${times(result.gzipBytes / clerk.gzipBytes)} @clerk/hono`,
       data: { ...result },
     });
   }
@@ -528,7 +636,10 @@ function timing(id: string): Timing | undefined {
 function evaluateTargets(): Target[] {
   const targets: Target[] = [];
   const v = primary.key;
-  for (const [mode, required] of [['fresh', 3], ['repeated', 10]] as const) {
+  for (const [mode, required] of [
+    ['fresh', 3],
+    ['repeated', 10],
+  ] as const) {
     const edge = timing(`hono.clerk-edge.${v}.${mode}`);
     const clerk = timing(`hono.clerk-hono.${mode}`);
     if (!edge || !clerk) continue;
@@ -611,7 +722,11 @@ function evaluateTargets(): Target[] {
  * Runs `use` over `pool`. With more than one token, the instance is replaced each time the pool
  * wraps, so every token stays unseen by the instance that verifies it.
  */
-function cycling<T>(pool: readonly string[], create: () => T, use: (instance: T, token: string) => Promise<unknown>): (i: number) => Promise<unknown> {
+function cycling<T>(
+  pool: readonly string[],
+  create: () => T,
+  use: (instance: T, token: string) => Promise<unknown>,
+): (i: number) => Promise<unknown> {
   let instance = create();
   return (i) => {
     if (pool.length > 1 && i > 0 && i % pool.length === 0) instance = create();
@@ -624,10 +739,14 @@ async function profileFor(target: Target): Promise<ProfileSummary | undefined> {
   const duration = SETTINGS.profileMs;
   const honoOp = (mode: TokenMode) => {
     const pool = mode === 'fresh' ? tokens.pool : [tokens.repeated];
-    return cycling(pool, () => buildApp('clerk-edge', keys, options), async (app, token) => {
-      const response = await app.request('/me', { headers: bearer(token) });
-      check(response.status === 200, `profile: status ${response.status}`);
-    });
+    return cycling(
+      pool,
+      () => buildApp('clerk-edge', keys, options),
+      async (app, token) => {
+        const response = await app.request('/me', { headers: bearer(token) });
+        check(response.status === 200, `profile: status ${response.status}`);
+      },
+    );
   };
   switch (target.id) {
     case 'hono-fresh':
@@ -656,12 +775,19 @@ async function profileFor(target: Target): Promise<ProfileSummary | undefined> {
         try {
           const base = { port: server.port, path: '/me', connections: SETTINGS.connections };
           await load({ ...base, token: tokens.repeated, durationS: 1 });
-          return await profileServer(server, label, () => load({ ...base, token: tokens.repeated, durationS: Math.max(2, duration / 1000) }));
+          return await profileServer(server, label, () =>
+            load({ ...base, token: tokens.repeated, durationS: Math.max(2, duration / 1000) }),
+          );
         } finally {
           await server.close();
         }
       };
-      profiles.push(await profileServerKind('none', 'reference: Hono without middleware, HTTP server process, one token repeated [http-repeated]'));
+      profiles.push(
+        await profileServerKind(
+          'none',
+          'reference: Hono without middleware, HTTP server process, one token repeated [http-repeated]',
+        ),
+      );
       return profileServerKind('clerk-edge', 'clerk-edge/hono HTTP server process, one token repeated');
     }
     default:
@@ -704,7 +830,8 @@ try {
     if (target.informational) continue;
     if (!target.met || forceProfile) {
       const summary = await profileFor(target);
-      if (summary) profiles.push(summary.label.includes('[') ? summary : { ...summary, label: `${summary.label} [${target.id}]` });
+      if (summary)
+        profiles.push(summary.label.includes('[') ? summary : { ...summary, label: `${summary.label} [${target.id}]` });
     }
   }
   if (profiles.length) log(`profiled ${profiles.length} scenario(s)`);
@@ -718,7 +845,12 @@ try {
     mode: quick ? 'quick' : 'full',
     settings: SETTINGS,
     sessionCache: cacheSupport,
-    versions: Object.fromEntries(['@clerk/backend', '@clerk/hono', 'hono', '@hono/node-server', 'jose', 'autocannon', 'esbuild'].map((name) => [name, versionOf(name)])),
+    versions: Object.fromEntries(
+      ['@clerk/backend', '@clerk/hono', 'hono', '@hono/node-server', 'jose', 'autocannon', 'esbuild'].map((name) => [
+        name,
+        versionOf(name),
+      ]),
+    ),
   };
 
   const out: string[] = [];
@@ -726,7 +858,9 @@ try {
   out.push('');
   out.push(
     `Node ${environment.node}, ${environment.cpus}, load average ${environment.loadAverage.start.toFixed(2)} at start and ${environment.loadAverage.end.toFixed(2)} at end` +
-      (Math.max(environment.loadAverage.start, environment.loadAverage.end) > cpus().length / 2 ? ' (other processes were busy: expect noisier rows)' : '') +
+      (Math.max(environment.loadAverage.start, environment.loadAverage.end) > cpus().length / 2
+        ? ' (other processes were busy: expect noisier rows)'
+        : '') +
       `. @clerk/backend ${environment.versions['@clerk/backend']}, @clerk/hono ${environment.versions['@clerk/hono']}, hono ${environment.versions.hono}, jose ${environment.versions.jose}. ` +
       `In-process rows: ${SETTINGS.rounds} rounds (fresh instances) × ${ITERATIONS} timed ops after ${SETTINGS.warmup} warm-up ops, one at a time, in batches of ${SETTINGS.batchSize} alternating between contenders; mean = median of the batch means. ` +
       (cacheSupport.supported
@@ -736,7 +870,10 @@ try {
   out.push('');
   out.push('| Level | Contender | Token | Mean / result | p50 | p99 | vs anchor |');
   out.push('| --- | --- | --- | ---: | ---: | ---: | --- |');
-  for (const row of rows) out.push(`| ${row.level} | ${row.contender} | ${row.token} | ${row.mean} | ${row.p50} | ${row.p99} | ${row.vsAnchor} |`);
+  for (const row of rows)
+    out.push(
+      `| ${row.level} | ${row.contender} | ${row.token} | ${row.mean} | ${row.p50} | ${row.p99} | ${row.vsAnchor} |`,
+    );
   out.push('');
   if (targets.length) {
     out.push('| Target | Measured | Met |');
@@ -748,7 +885,13 @@ try {
     out.push('');
   }
   const missed = targets.filter((target) => !target.met && !target.informational);
-  out.push(missed.length === 0 ? (targets.length ? 'All targets met in this run.' : '') : `Missed: ${missed.map((target) => `${target.id} (${target.measured}; ${target.shortfall})`).join('; ')}.`);
+  out.push(
+    missed.length === 0
+      ? targets.length
+        ? 'All targets met in this run.'
+        : ''
+      : `Missed: ${missed.map((target) => `${target.id} (${target.measured}; ${target.shortfall})`).join('; ')}.`,
+  );
   for (const summary of profiles) {
     out.push('');
     out.push(...formatProfile(summary));
@@ -759,7 +902,9 @@ try {
   const file = `${resultsDir}bench-${environment.mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, `${JSON.stringify({ environment, rows, targets, profiles }, null, 2)}\n`);
   out.push('');
-  out.push(`JSON: ${fileURLToPath(new URL('..', import.meta.url)) === process.cwd() + '/' ? file.slice(process.cwd().length + 1) : file}`);
+  out.push(
+    `JSON: ${fileURLToPath(new URL('..', import.meta.url)) === process.cwd() + '/' ? file.slice(process.cwd().length + 1) : file}`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
   log(`finished in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 } finally {

@@ -31,14 +31,18 @@ const overBudget = ours.gzipBytes > BUDGET_BYTES;
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify({ budgetBytes: BUDGET_BYTES, rows }, null, 2));
 } else {
-  console.log('Minimal Worker protecting one route (esbuild --minify as wrangler bundles it, gzip -9, 1 KB = 1000 bytes)\n');
+  console.log(
+    'Minimal Worker protecting one route (esbuild --minify as wrangler bundles it, gzip -9, 1 KB = 1000 bytes)\n',
+  );
   for (const row of rows) {
     if (row.skipped) {
       console.log(`  ${row.label.padEnd(26)} skipped: ${row.skipped}`);
       continue;
     }
     const extra = row === honoOnly ? '' : `  (+${kb(row.gzipBytes - honoOnly.gzipBytes)} over Hono)`;
-    console.log(`  ${row.label.padEnd(26)} ${kb(row.bytes).padStart(9)} min  ${kb(row.gzipBytes).padStart(8)} gzip${extra}`);
+    console.log(
+      `  ${row.label.padEnd(26)} ${kb(row.bytes).padStart(9)} min  ${kb(row.gzipBytes).padStart(8)} gzip${extra}`,
+    );
   }
   const parts = Object.entries(ours.byPackage)
     .sort((a, b) => b[1] - a[1])

@@ -53,7 +53,12 @@ const workdir = await mkdtemp(join(tmpdir(), 'clerk-edge-start-'));
 const envFile = join(workdir, 'emulator.env');
 await writeFile(
   envFile,
-  [`CLERK_SECRET_KEY=${emulator.secretKey}`, `CLERK_PUBLISHABLE_KEY=${emulator.publishableKey}`, `CLERK_API_URL=${emulator.url}`, ''].join('\n'),
+  [
+    `CLERK_SECRET_KEY=${emulator.secretKey}`,
+    `CLERK_PUBLISHABLE_KEY=${emulator.publishableKey}`,
+    `CLERK_API_URL=${emulator.url}`,
+    '',
+  ].join('\n'),
   { mode: 0o600 },
 );
 
@@ -64,10 +69,14 @@ const wrangler = spawn(
   [
     wranglerBin,
     'dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--env-file', envFile,
-    '--persist-to', join(workdir, 'state'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--env-file',
+    envFile,
+    '--persist-to',
+    join(workdir, 'state'),
     '--show-interactive-dev-session=false',
   ],
   {

@@ -5,7 +5,13 @@ export { parsePublishableKey, SUPPORTED_ALGORITHMS } from './core/config.js';
 export { TOKEN_TYPES } from './core/token-class.js';
 
 export type { AuthenticateRequestOptions, ClerkAuth } from './core/authenticate.js';
-export type { ClerkEdgeOptions, KeyStoreOptions, MachineCacheOptions, SupportedAlgorithm, EnvironmentRecord } from './core/config.js';
+export type {
+  ClerkEdgeOptions,
+  KeyStoreOptions,
+  MachineCacheOptions,
+  SupportedAlgorithm,
+  EnvironmentRecord,
+} from './core/config.js';
 export type { AuthErrorReason } from './core/errors.js';
 export type { CacheStore } from './core/store.js';
 export type { AcceptsToken, TokenType } from './core/token-class.js';

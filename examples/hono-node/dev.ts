@@ -7,7 +7,12 @@ import { createClerkEmulator } from 'clerk-edge/testing';
 import { createApp } from './app.js';
 
 const emulator = await createClerkEmulator();
-const app = createApp({ secretKey: emulator.secretKey, publishableKey: emulator.publishableKey, apiUrl: emulator.url, env: {} });
+const app = createApp({
+  secretKey: emulator.secretKey,
+  publishableKey: emulator.publishableKey,
+  apiUrl: emulator.url,
+  env: {},
+});
 const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
 await new Promise((resolve) => server.once('listening', resolve));
 const address = server.address();

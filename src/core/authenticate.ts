@@ -29,7 +29,10 @@ export interface ClerkAuth {
   /** Verifies one session token (no cookie rules, no refresh). */
   verifySessionToken(token: string, options?: { waitUntil?: WaitUntil }): Promise<RequestState>;
   /** Verifies one machine token (API key, M2M or OAuth), if `acceptsToken` allows its type. */
-  verifyMachineToken(token: string, options?: { acceptsToken?: AcceptsToken; waitUntil?: WaitUntil }): Promise<RequestState>;
+  verifyMachineToken(
+    token: string,
+    options?: { acceptsToken?: AcceptsToken; waitUntil?: WaitUntil },
+  ): Promise<RequestState>;
   /** The instance's cookie suffix (`__session_<suffix>`), computed once; undefined without a publishable key. */
   cookieSuffix(): Promise<string | undefined>;
   /** The resolved configuration (no secrets are ever logged from it). */
@@ -57,7 +60,9 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   const machines = new MachineVerifier(config, keys);
   const refresher = new SessionRefresher(config);
   const verified = config.sessionCache.enabled ? new VerifiedSessionCache(config) : undefined;
-  const cookieSuffix: Promise<string | undefined> = config.publishableKey ? cookieSuffixFor(config.publishableKey) : Promise.resolve(undefined);
+  const cookieSuffix: Promise<string | undefined> = config.publishableKey
+    ? cookieSuffixFor(config.publishableKey)
+    : Promise.resolve(undefined);
 
   const withDebug = (state: RequestState): RequestState => {
     if (config.debug) {
@@ -68,31 +73,60 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   };
 
   /** A full verification of a session JWT; successes are remembered by the verified-session cache (callers consult it first). */
-  async function verifySessionJwt(token: string, waitUntil: WaitUntil | undefined, header?: ProtectedHeaderParameters): Promise<JwtVerdict<SessionClaims>> {
-    const verdict = await verifyInstanceJwt<SessionClaims>(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil, header);
+  async function verifySessionJwt(
+    token: string,
+    waitUntil: WaitUntil | undefined,
+    header?: ProtectedHeaderParameters,
+  ): Promise<JwtVerdict<SessionClaims>> {
+    const verdict = await verifyInstanceJwt<SessionClaims>(
+      token,
+      config,
+      keys,
+      SESSION_TOKEN_CHECKS,
+      waitUntil,
+      header,
+    );
     if (verdict.ok) verified?.set(token, verdict.claims, verdict.kid);
     return verdict;
   }
 
-  async function verifySession(token: string, waitUntil: WaitUntil | undefined, headers?: Headers, header?: ProtectedHeaderParameters): Promise<RequestState> {
+  async function verifySession(
+    token: string,
+    waitUntil: WaitUntil | undefined,
+    headers?: Headers,
+    header?: ProtectedHeaderParameters,
+  ): Promise<RequestState> {
     const verdict = await verifySessionJwt(token, waitUntil, header);
-    if (!verdict.ok) return notSignedIn(verdict.status, verdict.reason, 'session_token', { detail: verdict.detail, headers });
+    if (!verdict.ok)
+      return notSignedIn(verdict.status, verdict.reason, 'session_token', { detail: verdict.detail, headers });
     return sessionState(verdict.claims, headers);
   }
 
   function sessionState(claims: SessionClaims, headers?: Headers): RequestState {
-    if (config.treatPendingAsSignedOut && claims.sts === 'pending') return notSignedIn('signed-out', 'session-pending', 'session_token', { headers });
+    if (config.treatPendingAsSignedOut && claims.sts === 'pending')
+      return notSignedIn('signed-out', 'session-pending', 'session_token', { headers });
     return signedIn<SessionAuthObject>(sessionAuthObject(claims), headers);
   }
 
-  async function verifyMachine(token: string, type: MachineTokenType, format: 'jwt' | 'opaque', waitUntil?: WaitUntil, header?: ProtectedHeaderParameters): Promise<RequestState> {
+  async function verifyMachine(
+    token: string,
+    type: MachineTokenType,
+    format: 'jwt' | 'opaque',
+    waitUntil?: WaitUntil,
+    header?: ProtectedHeaderParameters,
+  ): Promise<RequestState> {
     const verdict = await machines.verify(token, type, format, waitUntil, header);
-    if (!verdict.ok) return notSignedIn(verdict.status, verdict.reason, type, { retryAfterSeconds: verdict.retryAfterSeconds });
+    if (!verdict.ok)
+      return notSignedIn(verdict.status, verdict.reason, type, { retryAfterSeconds: verdict.retryAfterSeconds });
     return signedIn<MachineAuthObject>(machineAuthObject(verdict.identity));
   }
 
   /** A token presented in the Authorization header or to a verify* method. */
-  async function verifyToken(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState> {
+  async function verifyToken(
+    token: string,
+    accepted: readonly TokenType[],
+    waitUntil?: WaitUntil,
+  ): Promise<RequestState> {
     // A cached verdict is for a token already classified and verified as a session.
     const cached = accepted.includes('session_token') ? verified?.get(token, keys, waitUntil) : undefined;
     if (cached) return sessionState(cached);
@@ -103,14 +137,25 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     if (tokenClass.type === 'session_token') {
       const state = await verifySession(token, waitUntil, undefined, tokenClass.header);
       // An M2M JWT without its `cat` header shows itself by its `mch_` subject once verified.
-      if (state.reason === 'token-type-mismatch' && accepted.includes('m2m_token')) return verifyMachine(token, 'm2m_token', 'jwt', waitUntil, tokenClass.header);
+      if (state.reason === 'token-type-mismatch' && accepted.includes('m2m_token'))
+        return verifyMachine(token, 'm2m_token', 'jwt', waitUntil, tokenClass.header);
       return state;
     }
-    return verifyMachine(token, tokenClass.type, tokenClass.format, waitUntil, 'header' in tokenClass ? tokenClass.header : undefined);
+    return verifyMachine(
+      token,
+      tokenClass.type,
+      tokenClass.format,
+      waitUntil,
+      'header' in tokenClass ? tokenClass.header : undefined,
+    );
   }
 
   /** Clerk's cookie ladder: `__client_uat` makes a lingering `__session` from a signed-out browser harmless. */
-  async function authenticateCookies(request: Request, credentials: ReturnType<typeof extractCredentials>, waitUntil?: WaitUntil): Promise<RequestState> {
+  async function authenticateCookies(
+    request: Request,
+    credentials: ReturnType<typeof extractCredentials>,
+    waitUntil?: WaitUntil,
+  ): Promise<RequestState> {
     const { sessionCookie, clientUat } = credentials;
     if (sessionCookie === undefined) {
       const reason: AuthErrorReason = clientUat > 0 ? 'session-token-missing' : 'token-missing';
@@ -124,7 +169,11 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
       if (sessionCookie.length > MAX_TOKEN_BYTES) return notSignedIn('signed-out', 'token-too-large', 'session_token');
       const tokenClass = classifyToken(sessionCookie);
       if (tokenClass.type !== 'session_token') {
-        return notSignedIn('signed-out', tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch', 'session_token');
+        return notSignedIn(
+          'signed-out',
+          tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch',
+          'session_token',
+        );
       }
       verdict = await verifySessionJwt(sessionCookie, waitUntil, tokenClass.header);
     }
@@ -138,15 +187,23 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     if (verdict.reason === 'token-expired' && credentials.refreshToken !== undefined) {
       return refreshSession(request, sessionCookie, credentials.refreshToken, waitUntil);
     }
-    const detail = verdict.reason === 'token-expired' ? 'There is no __refresh cookie to refresh the session with.' : verdict.detail;
+    const detail =
+      verdict.reason === 'token-expired' ? 'There is no __refresh cookie to refresh the session with.' : verdict.detail;
     return notSignedIn(verdict.status, verdict.reason, 'session_token', { detail });
   }
 
-  async function refreshSession(request: Request, expiredToken: string, refreshToken: string, waitUntil?: WaitUntil): Promise<RequestState> {
+  async function refreshSession(
+    request: Request,
+    expiredToken: string,
+    refreshToken: string,
+    waitUntil?: WaitUntil,
+  ): Promise<RequestState> {
     if (request.method !== 'GET') return notSignedIn('signed-out', 'refresh-non-get-request', 'session_token');
     const refreshed = await refresher.refresh(request, expiredToken, refreshToken);
     if (!refreshed.ok) {
-      return notSignedIn(refreshed.status, refreshed.reason, 'session_token', { retryAfterSeconds: refreshed.retryAfterSeconds });
+      return notSignedIn(refreshed.status, refreshed.reason, 'session_token', {
+        retryAfterSeconds: refreshed.retryAfterSeconds,
+      });
     }
     const headers = new Headers();
     for (const directive of refreshed.setCookies) headers.append('set-cookie', directive);
@@ -162,13 +219,20 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     async authenticateRequest(request, options = {}) {
       const accepted = acceptedTypes(options.acceptsToken ?? config.acceptsToken);
       const credentials = extractCredentials(request.headers, await cookieSuffix);
-      if (credentials.bearerMalformed) return withDebug(notSignedIn('signed-out', 'authorization-header-malformed', null));
+      if (credentials.bearerMalformed)
+        return withDebug(notSignedIn('signed-out', 'authorization-header-malformed', null));
       if (credentials.bearerToken !== undefined) {
         return withDebug(await verifyToken(credentials.bearerToken, accepted, options.waitUntil));
       }
       if (!accepted.includes('session_token')) {
         const present = credentials.sessionCookie !== undefined;
-        return withDebug(notSignedIn('signed-out', present ? 'token-type-mismatch' : 'token-missing', present ? 'session_token' : null));
+        return withDebug(
+          notSignedIn(
+            'signed-out',
+            present ? 'token-type-mismatch' : 'token-missing',
+            present ? 'session_token' : null,
+          ),
+        );
       }
       return withDebug(await authenticateCookies(request, credentials, options.waitUntil));
     },

@@ -67,7 +67,12 @@ export async function callClerkApi<T>(config: ResolvedConfig, request: ApiReques
       } catch {
         // Error bodies are informative only.
       }
-      return { kind: 'http-error', status: response.status, retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')), code };
+      return {
+        kind: 'http-error',
+        status: response.status,
+        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+        code,
+      };
     }
     try {
       return { kind: 'ok', status: response.status, data: (await response.json()) as T };

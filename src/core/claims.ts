@@ -133,10 +133,16 @@ function permissionsFromBitmasks(orgFeatures: string[], per: string[], fpm: stri
   return permissions;
 }
 
-function organizationFromClaims(claims: SessionClaims): { orgId: string | null; orgRole: string | null; orgSlug: string | null; orgPermissions: string[] } {
+function organizationFromClaims(claims: SessionClaims): {
+  orgId: string | null;
+  orgRole: string | null;
+  orgSlug: string | null;
+  orgPermissions: string[];
+} {
   if (claims.v === 2 || (claims.o !== undefined && claims.org_id === undefined)) {
     const o = typeof claims.o === 'object' && claims.o !== null ? claims.o : undefined;
-    if (!o || typeof o.id !== 'string' || o.id === '') return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
+    if (!o || typeof o.id !== 'string' || o.id === '')
+      return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
     const orgFeatures = namesInScope(splitList(claims.fea), 'o');
     const role = typeof o.rol === 'string' && o.rol !== '' ? (o.rol.startsWith('org:') ? o.rol : `org:${o.rol}`) : null;
     return {
@@ -146,12 +152,15 @@ function organizationFromClaims(claims: SessionClaims): { orgId: string | null; 
       orgPermissions: permissionsFromBitmasks(orgFeatures, splitList(o.per), splitList(o.fpm)),
     };
   }
-  if (typeof claims.org_id !== 'string' || claims.org_id === '') return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
+  if (typeof claims.org_id !== 'string' || claims.org_id === '')
+    return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
   return {
     orgId: claims.org_id,
     orgRole: typeof claims.org_role === 'string' ? claims.org_role : null,
     orgSlug: typeof claims.org_slug === 'string' ? claims.org_slug : null,
-    orgPermissions: Array.isArray(claims.org_permissions) ? claims.org_permissions.filter((p): p is string => typeof p === 'string') : [],
+    orgPermissions: Array.isArray(claims.org_permissions)
+      ? claims.org_permissions.filter((p): p is string => typeof p === 'string')
+      : [],
   };
 }
 
@@ -200,9 +209,17 @@ function createHas(auth: Omit<SessionAuthObject, 'has'>): HasCheck {
     if (typeof params !== 'object' || params === null) return false;
     const checks: boolean[] = [];
     const { role, permission, feature, plan, reverification } = params;
-    if (role !== undefined) checks.push(typeof role === 'string' && role !== '' && auth.orgId !== null && auth.orgRole === withOrgPrefix(role));
+    if (role !== undefined)
+      checks.push(
+        typeof role === 'string' && role !== '' && auth.orgId !== null && auth.orgRole === withOrgPrefix(role),
+      );
     if (permission !== undefined) {
-      checks.push(typeof permission === 'string' && permission !== '' && auth.orgId !== null && auth.orgPermissions.includes(withOrgPrefix(permission)));
+      checks.push(
+        typeof permission === 'string' &&
+          permission !== '' &&
+          auth.orgId !== null &&
+          auth.orgPermissions.includes(withOrgPrefix(permission)),
+      );
     }
     if (feature !== undefined) checks.push(typeof feature === 'string' && grantsEntitlement(auth.features, feature));
     if (plan !== undefined) checks.push(typeof plan === 'string' && grantsEntitlement(auth.plans, plan));
@@ -212,7 +229,9 @@ function createHas(auth: Omit<SessionAuthObject, 'has'>): HasCheck {
 }
 
 function factorAge(value: unknown): [number, number] | null {
-  return Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n) && n >= -1) ? [value[0], value[1]] : null;
+  return Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n) && n >= -1)
+    ? [value[0], value[1]]
+    : null;
 }
 
 // Claims kept by the verified-session cache are frozen and shared; so is the auth object built from them.
@@ -239,7 +258,8 @@ function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
     userId: claims.sub as string,
     sessionId: typeof claims.sid === 'string' ? claims.sid : null,
     sessionStatus: typeof claims.sts === 'string' ? claims.sts : null,
-    actor: typeof claims.act === 'object' && claims.act !== null && typeof claims.act.sub === 'string' ? claims.act : null,
+    actor:
+      typeof claims.act === 'object' && claims.act !== null && typeof claims.act.sub === 'string' ? claims.act : null,
     ...organizationFromClaims(claims),
     features: splitList(claims.fea),
     plans: splitList(claims.pla),

@@ -3,7 +3,18 @@ import type { CacheStore } from './store.js';
 import type { AcceptsToken } from './token-class.js';
 
 /** Algorithms clerk-edge can verify. `none` and every HMAC algorithm are never accepted. */
-export const SUPPORTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+export const SUPPORTED_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
 export type SupportedAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
 
 /** Key-store tuning. Every field has a safe default. */
@@ -164,7 +175,9 @@ function finiteOr(value: number | undefined, fallback: number): number {
  * // → { instanceType: 'live', frontendApiHost: 'clerk.clerk.dev' }
  * ```
  */
-export function parsePublishableKey(key: string): { instanceType: 'test' | 'live'; frontendApiHost: string } | undefined {
+export function parsePublishableKey(
+  key: string,
+): { instanceType: 'test' | 'live'; frontendApiHost: string } | undefined {
   const match = /^pk_(test|live)_([A-Za-z0-9+/=_-]+)$/.exec(key);
   if (!match) return undefined;
   let decoded: string;
@@ -184,10 +197,18 @@ function parseUrlOption(option: string, variable: string, value: string): string
   try {
     url = new URL(value);
   } catch {
-    throw new ClerkConfigurationError(option, `\`${option}\` is not a URL.`, `Set ${variable} to an absolute http(s) URL.`);
+    throw new ClerkConfigurationError(
+      option,
+      `\`${option}\` is not a URL.`,
+      `Set ${variable} to an absolute http(s) URL.`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ClerkConfigurationError(option, `\`${option}\` must be http(s).`, `Set ${variable} to an absolute http(s) URL.`);
+    throw new ClerkConfigurationError(
+      option,
+      `\`${option}\` must be http(s).`,
+      `Set ${variable} to an absolute http(s) URL.`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -220,16 +241,28 @@ function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey {
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const env = options.env ?? processEnvironment();
   if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
-    throw new ClerkConfigurationError('crypto', 'This runtime has no WebCrypto (`crypto.subtle`).', 'Run on Node >= 20.19, workerd, or an edge runtime.');
+    throw new ClerkConfigurationError(
+      'crypto',
+      'This runtime has no WebCrypto (`crypto.subtle`).',
+      'Run on Node >= 20.19, workerd, or an edge runtime.',
+    );
   }
 
   const secretKey = options.secretKey ?? fromEnvironment(env, 'CLERK_SECRET_KEY');
   if (secretKey !== undefined && !/^sk_(test|live)_\S+$/.test(secretKey)) {
-    throw new ClerkConfigurationError('secretKey', 'The secret key is malformed.', 'Set CLERK_SECRET_KEY to the sk_test_… / sk_live_… key from the Clerk Dashboard.');
+    throw new ClerkConfigurationError(
+      'secretKey',
+      'The secret key is malformed.',
+      'Set CLERK_SECRET_KEY to the sk_test_… / sk_live_… key from the Clerk Dashboard.',
+    );
   }
   const machineSecretKey = options.machineSecretKey ?? fromEnvironment(env, 'CLERK_MACHINE_SECRET_KEY');
   if (machineSecretKey !== undefined && !/^ak_\S+$/.test(machineSecretKey)) {
-    throw new ClerkConfigurationError('machineSecretKey', 'The machine secret key is malformed.', 'Set CLERK_MACHINE_SECRET_KEY to the ak_… key of the machine.');
+    throw new ClerkConfigurationError(
+      'machineSecretKey',
+      'The machine secret key is malformed.',
+      'Set CLERK_MACHINE_SECRET_KEY to the ak_… key of the machine.',
+    );
   }
 
   const publishableKey = options.publishableKey ?? fromEnvironment(env, 'CLERK_PUBLISHABLE_KEY');
@@ -254,10 +287,18 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const apiUrl = parseUrlOption('apiUrl', 'CLERK_API_URL', options.apiUrl ?? fromEnvironment(env, 'CLERK_API_URL') ?? DEFAULT_API_URL);
+  const apiUrl = parseUrlOption(
+    'apiUrl',
+    'CLERK_API_URL',
+    options.apiUrl ?? fromEnvironment(env, 'CLERK_API_URL') ?? DEFAULT_API_URL,
+  );
   const apiVersion = options.apiVersion ?? fromEnvironment(env, 'CLERK_API_VERSION') ?? DEFAULT_API_VERSION;
   if (!/^v\d+$/.test(apiVersion)) {
-    throw new ClerkConfigurationError('apiVersion', '`apiVersion` must look like "v1".', 'Set CLERK_API_VERSION to v1 or leave it unset.');
+    throw new ClerkConfigurationError(
+      'apiVersion',
+      '`apiVersion` must look like "v1".',
+      'Set CLERK_API_VERSION to v1 or leave it unset.',
+    );
   }
 
   const rawProxyUrl = options.proxyUrl ?? fromEnvironment(env, 'CLERK_PROXY_URL');
@@ -268,10 +309,16 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       ? parseUrlOption('frontendApiUrl', 'CLERK_FRONTEND_API_URL', rawFrontendApiUrl)
       : (proxyUrl ?? (parsedKey ? `https://${parsedKey.frontendApiHost}` : undefined));
 
-  const issuerOption = options.issuer === undefined ? undefined : Array.isArray(options.issuer) ? options.issuer : [options.issuer];
-  const issuers = issuerOption ?? (proxyUrl ? [proxyUrl] : parsedKey ? [`https://${parsedKey.frontendApiHost}`] : undefined);
+  const issuerOption =
+    options.issuer === undefined ? undefined : Array.isArray(options.issuer) ? options.issuer : [options.issuer];
+  const issuers =
+    issuerOption ?? (proxyUrl ? [proxyUrl] : parsedKey ? [`https://${parsedKey.frontendApiHost}`] : undefined);
 
-  if (issuers === undefined) warnOnce('no-issuer', 'clerk-edge: no publishable key, proxy URL or `issuer` is configured, so the token issuer (iss) cannot be checked. Set CLERK_PUBLISHABLE_KEY.');
+  if (issuers === undefined)
+    warnOnce(
+      'no-issuer',
+      'clerk-edge: no publishable key, proxy URL or `issuer` is configured, so the token issuer (iss) cannot be checked. Set CLERK_PUBLISHABLE_KEY.',
+    );
 
   const authorizedParties = (
     options.authorizedParties ??
@@ -279,7 +326,11 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   ).filter((party) => typeof party === 'string' && party !== '');
 
   const algorithms = options.algorithms ?? ['RS256'];
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || algorithms.some((alg) => !(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg))) {
+  if (
+    !Array.isArray(algorithms) ||
+    algorithms.length === 0 ||
+    algorithms.some((alg) => !(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg))
+  ) {
     throw new ClerkConfigurationError(
       'algorithms',
       '`algorithms` must be a non-empty list of asymmetric JWS algorithms.',
@@ -287,7 +338,12 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const audience = options.audience === undefined ? undefined : Array.isArray(options.audience) ? options.audience : [options.audience];
+  const audience =
+    options.audience === undefined
+      ? undefined
+      : Array.isArray(options.audience)
+        ? options.audience
+        : [options.audience];
   const keys = options.keys ?? {};
   const machine = options.machineTokens ?? {};
   const debugEnv = fromEnvironment(env, 'CLERK_DEBUG');

@@ -58,7 +58,8 @@ export function extractCredentials(headers: Headers, cookieSuffix: string | unde
 
   const cookies = parseCookies(headers.get('cookie'));
   const suffixed =
-    cookieSuffix !== undefined && (cookies.has(`__session_${cookieSuffix}`) || cookies.has(`__client_uat_${cookieSuffix}`));
+    cookieSuffix !== undefined &&
+    (cookies.has(`__session_${cookieSuffix}`) || cookies.has(`__client_uat_${cookieSuffix}`));
   const sessionCookie = (suffixed ? cookies.get(`__session_${cookieSuffix}`) : cookies.get('__session')) || undefined;
   const rawUat = suffixed ? cookies.get(`__client_uat_${cookieSuffix}`) : cookies.get('__client_uat');
   const refreshToken = cookieSuffix !== undefined ? cookies.get(`__refresh_${cookieSuffix}`) || undefined : undefined;

@@ -51,28 +51,35 @@ const HINTS: Record<AuthErrorReason, string> = {
   'authorization-header-malformed': 'Use exactly "Authorization: Bearer <token>".',
   'client-uat-missing':
     'The browser has a __session cookie but __client_uat is missing or 0, which means it signed out. Sign in again.',
-  'session-token-missing': 'The browser is signed in (__client_uat > 0) but sent no __session cookie. Load a page so Clerk can refresh it.',
-  'session-token-outdated': 'The session token predates the latest sign-in state change (__client_uat). Refresh the session.',
+  'session-token-missing':
+    'The browser is signed in (__client_uat > 0) but sent no __session cookie. Load a page so Clerk can refresh it.',
+  'session-token-outdated':
+    'The session token predates the latest sign-in state change (__client_uat). Refresh the session.',
   'token-malformed': 'The token is not a well-formed compact JWS.',
   'token-too-large': 'Tokens larger than 16 KB are refused before any verification.',
   'token-type-mismatch': 'This route does not accept this kind of token; check acceptsToken.',
   'token-invalid-type': 'Session tokens must have no "typ" header or "typ": "JWT".',
   'token-invalid-algorithm': 'The token algorithm is not in the allowlist (option `algorithms`, default RS256).',
-  'token-unsupported-critical-header': 'The token marks a header parameter as critical ("crit") that is not understood.',
+  'token-unsupported-critical-header':
+    'The token marks a header parameter as critical ("crit") that is not understood.',
   'jwk-kid-missing': 'The token header has no "kid", so no instance key can be chosen.',
   'jwk-kid-mismatch':
     'No key of this Clerk instance has the token\'s "kid". Check that the token comes from the instance configured by CLERK_SECRET_KEY / CLERK_PUBLISHABLE_KEY.',
   'jwk-alg-mismatch': 'The key chosen by "kid" is not of the type the token algorithm needs.',
-  'token-invalid-signature': 'The signature does not match the instance key. The token was altered or signed by someone else.',
-  'token-expired': 'The token has expired. Clerk\'s frontend refreshes session tokens every minute; fetch a new one.',
+  'token-invalid-signature':
+    'The signature does not match the instance key. The token was altered or signed by someone else.',
+  'token-expired': "The token has expired. Clerk's frontend refreshes session tokens every minute; fetch a new one.",
   'token-not-active-yet': 'The token "nbf" is in the future. Check the server clock or raise clockSkewInMs.',
   'token-iat-in-the-future': 'The token "iat" is in the future. Check the server clock or raise clockSkewInMs.',
-  'token-invalid-claims': 'A required claim is missing or has the wrong type ("sub" must be a non-empty string, "exp" a number).',
-  'token-invalid-issuer': 'The token "iss" is not this instance\'s Frontend API. Check CLERK_PUBLISHABLE_KEY or the `issuer` option.',
+  'token-invalid-claims':
+    'A required claim is missing or has the wrong type ("sub" must be a non-empty string, "exp" a number).',
+  'token-invalid-issuer':
+    'The token "iss" is not this instance\'s Frontend API. Check CLERK_PUBLISHABLE_KEY or the `issuer` option.',
   'token-invalid-audience': 'The token "aud" does not match the `audience` option.',
   'token-invalid-authorized-parties':
     'The token "azp" (the origin that requested it) is not in authorizedParties / CLERK_AUTHORIZED_PARTIES.',
-  'session-pending': 'The session is pending (the user has tasks to complete). Set treatPendingAsSignedOut: false to accept it.',
+  'session-pending':
+    'The session is pending (the user has tasks to complete). Set treatPendingAsSignedOut: false to accept it.',
   'token-invalid': 'The token is not valid for this instance.',
   'token-revoked': 'The token was revoked.',
   'machine-secret-key-missing': 'Verifying machine tokens needs CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY.',
@@ -80,7 +87,8 @@ const HINTS: Record<AuthErrorReason, string> = {
   'refresh-rejected': 'The Backend API refused to refresh the session; the user must sign in again.',
   'jwks-unavailable': 'The instance keys could not be fetched and none are cached. Retry later.',
   'backend-api-unavailable': 'The Clerk Backend API could not be reached or answered with an error. Retry later.',
-  'secret-key-invalid': 'The Backend API rejected the secret key. Check CLERK_SECRET_KEY (and CLERK_MACHINE_SECRET_KEY).',
+  'secret-key-invalid':
+    'The Backend API rejected the secret key. Check CLERK_SECRET_KEY (and CLERK_MACHINE_SECRET_KEY).',
   'rate-limited': 'The Backend API rate-limited this instance. Retry after the Retry-After interval.',
 };
 

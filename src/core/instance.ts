@@ -38,7 +38,9 @@ export function createAuthResolver(options: ClerkEdgeOptions): (env: Environment
     }
     const known = byIdentity.get(env);
     if (known) return known;
-    const fingerprint = ENVIRONMENT_NAMES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join('\u0000');
+    const fingerprint = ENVIRONMENT_NAMES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join(
+      '\u0000',
+    );
     let auth = instances.get(fingerprint);
     if (!auth) {
       auth = createClerkAuth({ ...options, env: { ...options.env, ...env } });

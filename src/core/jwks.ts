@@ -146,7 +146,8 @@ export class KeyStore {
     }
     const expectedKid = typeof jwtKey === 'object' ? (jwtKey as JWK).kid : undefined;
     return imported.then((key): KeyLookup => {
-      if (expectedKid !== undefined && kid !== expectedKid) return { ok: false, status: 'signed-out', reason: 'jwk-kid-mismatch' };
+      if (expectedKid !== undefined && kid !== expectedKid)
+        return { ok: false, status: 'signed-out', reason: 'jwk-kid-mismatch' };
       return key ? { ok: true, key, kid } : { ok: false, status: 'signed-out', reason: 'jwk-alg-mismatch' };
     });
   }
@@ -203,7 +204,9 @@ export class KeyStore {
   }
 
   #sharedStoreKey(): Promise<string> {
-    this.#sharedKey ??= sha256Hex(`${this.#jwksUrl()}\u0000${this.#config.secretKey ?? ''}`).then((hash) => `clerk-edge:jwks:${hash}`);
+    this.#sharedKey ??= sha256Hex(`${this.#jwksUrl()}\u0000${this.#config.secretKey ?? ''}`).then(
+      (hash) => `clerk-edge:jwks:${hash}`,
+    );
     return this.#sharedKey;
   }
 

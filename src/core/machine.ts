@@ -38,12 +38,23 @@ type MachineIdentity = Omit<MachineAuthObject, 'hasScope' | 'has' | 'isAuthentic
 /** A verdict on one machine token. Serialisable. Internal. */
 export type MachineVerdict =
   | { ok: true; identity: MachineIdentity; expiresAtMs: number | null }
-  | { ok: false; status: 'signed-out' | 'unavailable'; reason: AuthErrorReason; retryAfterSeconds?: number | undefined };
+  | {
+      ok: false;
+      status: 'signed-out' | 'unavailable';
+      reason: AuthErrorReason;
+      retryAfterSeconds?: number | undefined;
+    };
 
 /** Builds the auth object from a verified identity. */
 export function machineAuthObject(identity: MachineIdentity): MachineAuthObject {
   const scopes = [...identity.scopes];
-  return { ...identity, scopes, isAuthenticated: true, hasScope: (scope) => typeof scope === 'string' && scopes.includes(scope), has: () => false };
+  return {
+    ...identity,
+    scopes,
+    isAuthenticated: true,
+    hasScope: (scope) => typeof scope === 'string' && scopes.includes(scope),
+    has: () => false,
+  };
 }
 
 interface VerifyResponse {
@@ -65,8 +76,18 @@ const ENDPOINTS: Record<MachineTokenType, { path: string; field: string }> = {
 };
 
 const JWT_CHECKS: Record<'m2m_token' | 'oauth_token', JwtCheckOptions> = {
-  m2m_token: { allowedTypes: [undefined, 'jwt'], allowedCategories: [undefined, TOKEN_CATEGORY.m2m], checkIssuer: false, checkAuthorizedParty: false },
-  oauth_token: { allowedTypes: ['at+jwt', 'application/at+jwt'], allowedCategories: [undefined], checkIssuer: true, checkAuthorizedParty: false },
+  m2m_token: {
+    allowedTypes: [undefined, 'jwt'],
+    allowedCategories: [undefined, TOKEN_CATEGORY.m2m],
+    checkIssuer: false,
+    checkAuthorizedParty: false,
+  },
+  oauth_token: {
+    allowedTypes: ['at+jwt', 'application/at+jwt'],
+    allowedCategories: [undefined],
+    checkIssuer: true,
+    checkAuthorizedParty: false,
+  },
 };
 
 function stringOrNull(value: unknown): string | null {
@@ -84,14 +105,22 @@ function expirationMs(value: unknown): number | null {
   return value < 1e12 ? value * 1000 : value;
 }
 
-function identityFor(type: MachineTokenType, id: string, subject: string, data: { name?: unknown; scopes?: unknown; claims?: unknown; clientId?: unknown }): MachineIdentity {
+function identityFor(
+  type: MachineTokenType,
+  id: string,
+  subject: string,
+  data: { name?: unknown; scopes?: unknown; claims?: unknown; clientId?: unknown },
+): MachineIdentity {
   return {
     tokenType: type,
     id,
     subject,
     name: stringOrNull(data.name),
     scopes: stringList(data.scopes),
-    claims: typeof data.claims === 'object' && data.claims !== null && !Array.isArray(data.claims) ? (data.claims as Record<string, unknown>) : null,
+    claims:
+      typeof data.claims === 'object' && data.claims !== null && !Array.isArray(data.claims)
+        ? (data.claims as Record<string, unknown>)
+        : null,
     userId: subject.startsWith('user_') ? subject : null,
     orgId: subject.startsWith('org_') ? subject : null,
     machineId: subject.startsWith('mch_') ? subject : null,
@@ -118,10 +147,18 @@ export class MachineVerifier {
     this.#cache = new LruCache(config.machineTokens.maxEntries, config.now);
   }
 
-  async verify(token: string, type: MachineTokenType, format: 'jwt' | 'opaque', waitUntil?: WaitUntil, header?: ProtectedHeaderParameters): Promise<MachineVerdict> {
+  async verify(
+    token: string,
+    type: MachineTokenType,
+    format: 'jwt' | 'opaque',
+    waitUntil?: WaitUntil,
+    header?: ProtectedHeaderParameters,
+  ): Promise<MachineVerdict> {
     if (format === 'jwt') return this.#verifyJwt(token, type as 'm2m_token' | 'oauth_token', waitUntil, header);
-    if (token.length > 4096 || !/^[\x21-\x7e]+$/.test(token)) return { ok: false, status: 'signed-out', reason: 'token-invalid' };
-    const bearer = type === 'm2m_token' ? (this.#config.machineSecretKey ?? this.#config.secretKey) : this.#config.secretKey;
+    if (token.length > 4096 || !/^[\x21-\x7e]+$/.test(token))
+      return { ok: false, status: 'signed-out', reason: 'token-invalid' };
+    const bearer =
+      type === 'm2m_token' ? (this.#config.machineSecretKey ?? this.#config.secretKey) : this.#config.secretKey;
     if (bearer === undefined) return { ok: false, status: 'unavailable', reason: 'machine-secret-key-missing' };
 
     const hash = await sha256Hex(`${type}\u0000${token}`);
@@ -145,12 +182,25 @@ export class MachineVerifier {
     return verdict;
   }
 
-  async #verifyJwt(token: string, type: 'm2m_token' | 'oauth_token', waitUntil?: WaitUntil, header?: ProtectedHeaderParameters): Promise<MachineVerdict> {
-    const verdict = await verifyInstanceJwt<Record<string, unknown> & { sub?: string; exp?: number }>(token, this.#config, this.#keys, JWT_CHECKS[type], waitUntil, header);
+  async #verifyJwt(
+    token: string,
+    type: 'm2m_token' | 'oauth_token',
+    waitUntil?: WaitUntil,
+    header?: ProtectedHeaderParameters,
+  ): Promise<MachineVerdict> {
+    const verdict = await verifyInstanceJwt<Record<string, unknown> & { sub?: string; exp?: number }>(
+      token,
+      this.#config,
+      this.#keys,
+      JWT_CHECKS[type],
+      waitUntil,
+      header,
+    );
     if (!verdict.ok) return { ok: false, status: verdict.status, reason: verdict.reason };
     const claims = verdict.claims;
     const subject = claims.sub as string;
-    if (type === 'm2m_token' && !subject.startsWith('mch_')) return { ok: false, status: 'signed-out', reason: 'token-invalid-claims' };
+    if (type === 'm2m_token' && !subject.startsWith('mch_'))
+      return { ok: false, status: 'signed-out', reason: 'token-invalid-claims' };
     const id = stringOrNull(claims.jti) ?? subject;
     const identity = identityFor(type, id, subject, {
       scopes: claims.scope ?? claims.scopes,
@@ -171,10 +221,23 @@ export class MachineVerifier {
     });
     if (result.kind === 'unreachable') return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable' };
     if (result.kind === 'http-error') {
-      if (result.status === 404 || result.status === 400 || result.status === 422) return { ok: false, status: 'signed-out', reason: 'token-invalid' };
-      if (result.status === 401 || result.status === 403) return { ok: false, status: 'unavailable', reason: 'secret-key-invalid' };
-      if (result.status === 429) return { ok: false, status: 'unavailable', reason: 'rate-limited', retryAfterSeconds: result.retryAfterSeconds };
-      return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable', retryAfterSeconds: result.retryAfterSeconds };
+      if (result.status === 404 || result.status === 400 || result.status === 422)
+        return { ok: false, status: 'signed-out', reason: 'token-invalid' };
+      if (result.status === 401 || result.status === 403)
+        return { ok: false, status: 'unavailable', reason: 'secret-key-invalid' };
+      if (result.status === 429)
+        return {
+          ok: false,
+          status: 'unavailable',
+          reason: 'rate-limited',
+          retryAfterSeconds: result.retryAfterSeconds,
+        };
+      return {
+        ok: false,
+        status: 'unavailable',
+        reason: 'backend-api-unavailable',
+        retryAfterSeconds: result.retryAfterSeconds,
+      };
     }
     const data = result.data;
     if (typeof data !== 'object' || data === null || typeof data.id !== 'string' || typeof data.subject !== 'string') {
@@ -185,21 +248,28 @@ export class MachineVerifier {
     if (data.expired === true || (expiresAtMs !== null && expiresAtMs <= this.#config.now())) {
       return { ok: false, status: 'signed-out', reason: 'token-expired' };
     }
-    return { ok: true, identity: identityFor(type, data.id, data.subject, { ...data, clientId: data.client_id }), expiresAtMs };
+    return {
+      ok: true,
+      identity: identityFor(type, data.id, data.subject, { ...data, clientId: data.client_id }),
+      expiresAtMs,
+    };
   }
 
   /** Positive verdicts for the configured TTL (never past expiry), rejections briefly, infrastructure errors never. */
   async #remember(hash: string, verdict: MachineVerdict, waitUntil?: WaitUntil): Promise<void> {
     const { ttlMs, negativeTtlMs } = this.#config.machineTokens;
     let ttl: number;
-    if (verdict.ok) ttl = verdict.expiresAtMs === null ? ttlMs : Math.min(ttlMs, verdict.expiresAtMs - this.#config.now());
+    if (verdict.ok)
+      ttl = verdict.expiresAtMs === null ? ttlMs : Math.min(ttlMs, verdict.expiresAtMs - this.#config.now());
     else if (verdict.status === 'signed-out') ttl = negativeTtlMs;
     else return;
     if (!(ttl > 0)) return;
     this.#cache.set(hash, verdict, ttl);
     const store = this.#config.store;
     if (store) {
-      const write = store.set(`clerk-edge:machine:${hash}`, verdict, Math.max(1, Math.floor(ttl / 1000))).catch(() => undefined);
+      const write = store
+        .set(`clerk-edge:machine:${hash}`, verdict, Math.max(1, Math.floor(ttl / 1000)))
+        .catch(() => undefined);
       if (waitUntil) waitUntil(write);
       else await write;
     }

@@ -8,10 +8,23 @@ import { FLIGHT_GRACE_MS, sha256Hex, SingleFlight } from './store.js';
 /** The result of a refresh call: new cookie directives, or why not. Internal. */
 export type RefreshResult =
   | { ok: true; sessionToken: string; setCookies: string[] }
-  | { ok: false; status: 'signed-out' | 'unavailable'; reason: AuthErrorReason; retryAfterSeconds?: number | undefined };
+  | {
+      ok: false;
+      status: 'signed-out' | 'unavailable';
+      reason: AuthErrorReason;
+      retryAfterSeconds?: number | undefined;
+    };
 
 /** The only request headers the refresh endpoint gets: enough to place the request, nothing that authenticates it. */
-const FORWARDED_HEADERS = ['host', 'origin', 'referer', 'user-agent', 'x-forwarded-host', 'x-forwarded-proto', 'sec-fetch-dest'];
+const FORWARDED_HEADERS = [
+  'host',
+  'origin',
+  'referer',
+  'user-agent',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'sec-fetch-dest',
+];
 
 function originatingIp(headers: Headers): string | undefined {
   const direct = headers.get('cf-connecting-ip') ?? headers.get('x-real-ip');
@@ -50,13 +63,22 @@ export class SessionRefresher {
     } catch {
       return { ok: false, status: 'signed-out', reason: 'token-malformed' };
     }
-    if (typeof sessionId !== 'string' || !/^[A-Za-z0-9_]+$/.test(sessionId)) return { ok: false, status: 'signed-out', reason: 'token-invalid-claims' };
+    if (typeof sessionId !== 'string' || !/^[A-Za-z0-9_]+$/.test(sessionId))
+      return { ok: false, status: 'signed-out', reason: 'token-invalid-claims' };
 
     const flightKey = await sha256Hex(`${expiredToken}\u0000${refreshToken}`);
-    return this.#flight.run(flightKey, () => this.#call(request, sessionId as string, expiredToken, refreshToken, secretKey));
+    return this.#flight.run(flightKey, () =>
+      this.#call(request, sessionId as string, expiredToken, refreshToken, secretKey),
+    );
   }
 
-  async #call(request: Request, sessionId: string, expiredToken: string, refreshToken: string, secretKey: string): Promise<RefreshResult> {
+  async #call(
+    request: Request,
+    sessionId: string,
+    expiredToken: string,
+    refreshToken: string,
+    secretKey: string,
+  ): Promise<RefreshResult> {
     const requestHeaders: Record<string, string[]> = {};
     for (const name of FORWARDED_HEADERS) {
       const value = request.headers.get(name);
@@ -82,8 +104,19 @@ export class SessionRefresher {
       if (result.status === 401 || result.status === 400 || result.status === 404 || result.status === 422) {
         return { ok: false, status: 'signed-out', reason: 'refresh-rejected' };
       }
-      if (result.status === 429) return { ok: false, status: 'unavailable', reason: 'rate-limited', retryAfterSeconds: result.retryAfterSeconds };
-      return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable', retryAfterSeconds: result.retryAfterSeconds };
+      if (result.status === 429)
+        return {
+          ok: false,
+          status: 'unavailable',
+          reason: 'rate-limited',
+          retryAfterSeconds: result.retryAfterSeconds,
+        };
+      return {
+        ok: false,
+        status: 'unavailable',
+        reason: 'backend-api-unavailable',
+        retryAfterSeconds: result.retryAfterSeconds,
+      };
     }
     const cookies = result.data?.cookies;
     if (!Array.isArray(cookies) || !cookies.every((cookie) => typeof cookie === 'string')) {

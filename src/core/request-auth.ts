@@ -37,7 +37,10 @@ export function requestVerdicts(
       const key = acceptsTokenKey(acceptsToken);
       let verdict = pending.get(key);
       if (!verdict) {
-        const callOptions: AuthenticateRequestOptions = { acceptsToken, ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}) };
+        const callOptions: AuthenticateRequestOptions = {
+          acceptsToken,
+          ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}),
+        };
         verdict = clerk.authenticateRequest(request, callOptions).then((state) => {
           settled.set(key, state);
           return state;

@@ -32,7 +32,10 @@ export class VerifiedSessionCache {
     const skew = this.#config.clockSkewInMs / 1000;
     const { exp, nbf, iat } = entry.claims;
     const timely =
-      typeof exp === 'number' && exp > now - skew && (nbf === undefined || nbf <= now + skew) && (iat === undefined || iat <= nowMs / 1000 + skew);
+      typeof exp === 'number' &&
+      exp > now - skew &&
+      (nbf === undefined || nbf <= now + skew) &&
+      (iat === undefined || iat <= nowMs / 1000 + skew);
     if (!timely || !keys.stillTrusts(entry.kid, waitUntil)) {
       this.#entries.delete(token);
       return undefined;
@@ -42,7 +45,11 @@ export class VerifiedSessionCache {
 
   set(token: string, claims: SessionClaims, kid: string | undefined): void {
     if (typeof claims.exp !== 'number') return;
-    this.#entries.set(token, { claims: deepFreeze(claims), kid }, claims.exp * 1000 + this.#config.clockSkewInMs - this.#config.now());
+    this.#entries.set(
+      token,
+      { claims: deepFreeze(claims), kid },
+      claims.exp * 1000 + this.#config.clockSkewInMs - this.#config.now(),
+    );
   }
 }
 

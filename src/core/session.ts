@@ -34,7 +34,9 @@ function reasonForJoseError(error: unknown, header: ProtectedHeaderParameters): 
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return rejected('token-invalid-algorithm');
     case 'ERR_JOSE_NOT_SUPPORTED':
-      return header.crit !== undefined ? rejected('token-unsupported-critical-header') : rejected('token-invalid-algorithm');
+      return header.crit !== undefined
+        ? rejected('token-unsupported-critical-header')
+        : rejected('token-invalid-algorithm');
     case 'ERR_JWS_INVALID':
     case 'ERR_JWT_INVALID':
       return rejected('token-malformed');
@@ -88,14 +90,18 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   }
 
   const alg = header.alg;
-  if (typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg)) return rejected('token-invalid-algorithm');
+  if (typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg))
+    return rejected('token-invalid-algorithm');
   const typ = header.typ === undefined ? undefined : typeof header.typ === 'string' ? header.typ.toLowerCase() : null;
   if (typ === null || !checks.allowedTypes.includes(typ)) {
-    return typ === 'at+jwt' || typ === 'application/at+jwt' ? rejected('token-type-mismatch') : rejected('token-invalid-type');
+    return typ === 'at+jwt' || typ === 'application/at+jwt'
+      ? rejected('token-type-mismatch')
+      : rejected('token-invalid-type');
   }
   const cat = header.cat as unknown;
   if (!checks.allowedCategories.includes(cat as string | undefined)) return rejected('token-type-mismatch');
-  if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === '')) return rejected('jwk-kid-missing');
+  if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === ''))
+    return rejected('jwk-kid-missing');
 
   const lookup = await keys.getKey(header.kid, alg, waitUntil);
   if (!lookup.ok) return { ok: false, status: lookup.status, reason: lookup.reason };
@@ -111,7 +117,10 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     });
     claims = result.payload;
   } catch (error) {
-    if ((error as { code?: string })?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as { claim?: string }).claim === 'aud') {
+    if (
+      (error as { code?: string })?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' &&
+      (error as { claim?: string }).claim === 'aud'
+    ) {
       return rejected('token-invalid-audience');
     }
     return reasonForJoseError(error, header);
@@ -119,23 +128,31 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
 
   const skewSeconds = config.clockSkewInMs / 1000;
   const nowSeconds = now / 1000;
-  if (typeof claims.sub !== 'string' || claims.sub === '') return rejected('token-invalid-claims', '"sub" must be a non-empty string.');
-  if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_')) return rejected('token-type-mismatch', 'A machine (mch_) token is not a session.');
+  if (typeof claims.sub !== 'string' || claims.sub === '')
+    return rejected('token-invalid-claims', '"sub" must be a non-empty string.');
+  if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_'))
+    return rejected('token-type-mismatch', 'A machine (mch_) token is not a session.');
   if (typeof claims.exp !== 'number') return rejected('token-invalid-claims', '"exp" is required.');
   // JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or from the dawn of time.
   for (const name of ['exp', 'nbf', 'iat'] as const) {
     const value = claims[name];
-    if (value !== undefined && !Number.isFinite(value)) return rejected('token-invalid-claims', `"${name}" must be a finite number.`);
+    if (value !== undefined && !Number.isFinite(value))
+      return rejected('token-invalid-claims', `"${name}" must be a finite number.`);
   }
   if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) return rejected('token-iat-in-the-future');
 
-  if (checks.checkIssuer && config.issuers !== undefined && (typeof claims.iss !== 'string' || !config.issuers.includes(claims.iss))) {
+  if (
+    checks.checkIssuer &&
+    config.issuers !== undefined &&
+    (typeof claims.iss !== 'string' || !config.issuers.includes(claims.iss))
+  ) {
     return rejected('token-invalid-issuer');
   }
   if (checks.checkAuthorizedParty && config.authorizedParties.length > 0) {
     const azp = (claims as SessionClaims).azp;
     if (azp === undefined || azp === '') {
-      if (config.missingAuthorizedParty === 'reject') return rejected('token-invalid-authorized-parties', 'The token has no "azp" claim.');
+      if (config.missingAuthorizedParty === 'reject')
+        return rejected('token-invalid-authorized-parties', 'The token has no "azp" claim.');
     } else if (typeof azp !== 'string' || !config.authorizedParties.includes(azp)) {
       return rejected('token-invalid-authorized-parties');
     }

@@ -32,8 +32,19 @@ export interface RequestState<A extends AuthObject = AuthObject> {
 /** Default Retry-After for infrastructure failures. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
-export function signedIn<A extends SessionAuthObject | MachineAuthObject>(auth: A, headers: Headers = new Headers()): RequestState<A> {
-  return { status: 'signed-in', reason: null, message: null, tokenType: auth.tokenType, headers, retryAfterSeconds: null, toAuth: () => auth };
+export function signedIn<A extends SessionAuthObject | MachineAuthObject>(
+  auth: A,
+  headers: Headers = new Headers(),
+): RequestState<A> {
+  return {
+    status: 'signed-in',
+    reason: null,
+    message: null,
+    tokenType: auth.tokenType,
+    headers,
+    retryAfterSeconds: null,
+    toAuth: () => auth,
+  };
 }
 
 export function notSignedIn(

@@ -111,10 +111,13 @@ export class SingleFlight<V> {
   #join(key: string, flight: Flight<V>, task: () => Promise<V>): Promise<V> {
     if (!Number.isFinite(this.#maxWaitMs)) return flight.promise;
     return new Promise<V>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.#inflight.get(key) === flight) this.#inflight.delete(key);
-        this.run(key, task).then(resolve, reject);
-      }, Math.max(0, flight.deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          if (this.#inflight.get(key) === flight) this.#inflight.delete(key);
+          this.run(key, task).then(resolve, reject);
+        },
+        Math.max(0, flight.deadline - Date.now()),
+      );
       flight.promise.then(
         (value) => {
           clearTimeout(timer);

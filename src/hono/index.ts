@@ -69,9 +69,16 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
   const resolveAuth = createAuthResolver(options);
   return async function clerkEdgeMiddleware(c, next) {
     const auth = resolveAuth(options.env ?? (honoEnvironment(c) as EnvironmentRecord));
-    const verdicts = requestVerdicts(auth, c.req.raw, { defaultAcceptsToken: options.acceptsToken, waitUntil: waitUntilOf(c) });
+    const verdicts = requestVerdicts(auth, c.req.raw, {
+      defaultAcceptsToken: options.acceptsToken,
+      waitUntil: waitUntilOf(c),
+    });
     const state = await verdicts.authenticate();
-    c.set('clerkAuth', { state, authenticate: (acceptsToken) => verdicts.authenticate(acceptsToken), verdicts: verdicts.settled });
+    c.set('clerkAuth', {
+      state,
+      authenticate: (acceptsToken) => verdicts.authenticate(acceptsToken),
+      verdicts: verdicts.settled,
+    });
     await next();
 
     // c.header() keeps the app's own Set-Cookie; replacing c.res would let Hono drop ours.
@@ -86,7 +93,11 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
 function clerkContext(c: Context): ClerkRequestContext {
   const context = c.get('clerkAuth');
   if (!context) {
-    throw new ClerkEdgeError('middleware-missing', 'clerk-edge: no auth state on this context.', 'Add app.use(clerkMiddleware()) before this route.');
+    throw new ClerkEdgeError(
+      'middleware-missing',
+      'clerk-edge: no auth state on this context.',
+      'Add app.use(clerkMiddleware()) before this route.',
+    );
   }
   return context;
 }
@@ -106,8 +117,14 @@ function clerkContext(c: Context): ClerkRequestContext {
  * app.post('/ingest', requireAuth({ acceptsToken: 'api_key' }), (c) => c.json({ by: getAuth(c, { acceptsToken: 'api_key' }).subject }))
  * ```
  */
-export function getAuth(c: Context, options?: { acceptsToken?: 'session_token' }): SessionAuthObject | SignedOutAuthObject;
-export function getAuth<T extends MachineTokenType>(c: Context, options: { acceptsToken: T | T[] }): MachineAuthObject | SignedOutAuthObject;
+export function getAuth(
+  c: Context,
+  options?: { acceptsToken?: 'session_token' },
+): SessionAuthObject | SignedOutAuthObject;
+export function getAuth<T extends MachineTokenType>(
+  c: Context,
+  options: { acceptsToken: T | T[] },
+): MachineAuthObject | SignedOutAuthObject;
 export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): AuthObject;
 export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
   const context = clerkContext(c);
@@ -116,7 +133,8 @@ export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {
   if (verdict) return verdict.toAuth();
   const state = context.state;
   const accepted = acceptedTypes(acceptsToken);
-  if (state.tokenType === null || (state.tokenType === 'session_token' && accepted.includes('session_token'))) return state.toAuth();
+  if (state.tokenType === null || (state.tokenType === 'session_token' && accepted.includes('session_token')))
+    return state.toAuth();
   if (accepted.includes(state.tokenType) && state.reason === 'token-type-mismatch') {
     throw new ClerkEdgeError(
       'auth-not-verified',
@@ -149,7 +167,10 @@ export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler
     const context = clerkContext(c);
     const state = options.acceptsToken === undefined ? context.state : await context.authenticate(options.acceptsToken);
     if (state.status !== 'signed-in') {
-      throw new HTTPException(state.status === 'unavailable' ? 503 : 401, { res: rejectionResponse(state), cause: state.reason });
+      throw new HTTPException(state.status === 'unavailable' ? 503 : 401, {
+        res: rejectionResponse(state),
+        cause: state.reason,
+      });
     }
     if (!meetsRequirement(state, options)) {
       throw new HTTPException(403, { res: rejectionResponse(state, { forbidden: true }), cause: 'forbidden' });

@@ -87,7 +87,11 @@ function authFor(forwarded: ForwardedAuth, acceptsToken: AcceptsToken): AuthObje
  * The auth object for a request's headers: the verified forwarded state, or (with `verify`)
  * the core's own verdict on the credential. Internal: {@link auth} calls it with `headers()`.
  */
-export async function authFromHeaders(requestHeaders: Headers, clerk: ClerkAuth, authOptions: AuthOptions = {}): Promise<AuthObject> {
+export async function authFromHeaders(
+  requestHeaders: Headers,
+  clerk: ClerkAuth,
+  authOptions: AuthOptions = {},
+): Promise<AuthObject> {
   const acceptsToken = authOptions.acceptsToken ?? 'session_token';
   if (authOptions.verify === true) {
     const headers = new Headers(requestHeaders);

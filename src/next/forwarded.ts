@@ -142,13 +142,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Rebuilds the auth object from a verified payload. Anything unexpected is signed out. */
 function authFromPayload(payload: ForwardedPayload): AuthObject {
   if (payload.s === 'signed-in') {
-    if (payload.t === 'session_token' && isObject(payload.c) && typeof payload.c.sub === 'string' && payload.c.sub !== '') {
+    if (
+      payload.t === 'session_token' &&
+      isObject(payload.c) &&
+      typeof payload.c.sub === 'string' &&
+      payload.c.sub !== ''
+    ) {
       return sessionAuthObject(payload.c);
     }
     const m = payload.m;
-    if (payload.t !== null && (MACHINE_TYPES as readonly string[]).includes(payload.t) && isObject(m) && m.tokenType === payload.t) {
+    if (
+      payload.t !== null &&
+      (MACHINE_TYPES as readonly string[]).includes(payload.t) &&
+      isObject(m) &&
+      m.tokenType === payload.t
+    ) {
       if (typeof m.id === 'string' && typeof m.subject === 'string' && Array.isArray(m.scopes)) {
-        return machineAuthObject({ ...m, scopes: m.scopes.filter((scope): scope is string => typeof scope === 'string') });
+        return machineAuthObject({
+          ...m,
+          scopes: m.scopes.filter((scope): scope is string => typeof scope === 'string'),
+        });
       }
     }
   }
@@ -193,7 +206,8 @@ export async function readForwardedState(
   if (!isObject(payload) || payload.v !== VERSION || !STATUSES.includes(payload.s)) return undefined;
   if (typeof payload.e !== 'number' || !(payload.e > options.now)) return undefined;
   if (payload.t !== null && !(TOKEN_TYPES as readonly string[]).includes(payload.t)) return undefined;
-  if (typeof payload.h !== 'string' || payload.h !== (await credentialHash(headers, options.cookieSuffix))) return undefined;
+  if (typeof payload.h !== 'string' || payload.h !== (await credentialHash(headers, options.cookieSuffix)))
+    return undefined;
   const auth = authFromPayload(payload);
   const status = payload.s === 'signed-in' && !auth.isAuthenticated ? 'signed-out' : payload.s;
   return { status, reason: payload.r ?? null, tokenType: payload.t, auth };

@@ -18,7 +18,12 @@ import {
   signForwardedState,
 } from './forwarded.js';
 import { createRouteMatcher, type RouteMatcherParam } from './route-matcher.js';
-import { resolveSignInUrl, unauthenticatedResponse, unauthorizedResponse, type UnauthorizedBehaviour } from './responses.js';
+import {
+  resolveSignInUrl,
+  unauthenticatedResponse,
+  unauthorizedResponse,
+  type UnauthorizedBehaviour,
+} from './responses.js';
 
 /** Options of {@link clerkMiddleware}: the shared options plus how the adapter answers. */
 export interface ClerkMiddlewareOptions extends ClerkEdgeOptions {
@@ -63,7 +68,10 @@ export interface ClerkMiddlewareAuth {
    * ends the middleware with the answer: a redirect to sign in (pages), 401 (APIs), 403 or 404
    * (signed in, not allowed), 503 (Clerk unreachable). Await it and let it throw.
    */
-  protect(params?: ProtectParams | ProtectPredicate, options?: ProtectOptions): Promise<SessionAuthObject | MachineAuthObject>;
+  protect(
+    params?: ProtectParams | ProtectPredicate,
+    options?: ProtectOptions,
+  ): Promise<SessionAuthObject | MachineAuthObject>;
 }
 
 /** The function given to {@link clerkMiddleware}. Return a response to answer or pass on (`NextResponse.next()`/`rewrite`), or nothing to pass on. */
@@ -71,6 +79,7 @@ export type ClerkMiddlewareHandler = (
   auth: ClerkMiddlewareAuth,
   request: NextRequest,
   event: NextFetchEvent,
+  // biome-ignore lint/suspicious/noConfusingVoidType: handlers that return nothing (async () => {}) must type-check
 ) => Response | null | undefined | void | Promise<Response | null | undefined | void>;
 
 const DEFAULT_API_ROUTES = ['/api(.*)', '/trpc(.*)'];
@@ -80,15 +89,24 @@ const PROTECT_SIGNAL = Symbol.for('clerk-edge.next.protect');
 class ProtectSignal extends ClerkEdgeError {
   readonly [PROTECT_SIGNAL] = true;
   constructor(readonly response: Response) {
-    super('protect-rejected', 'clerk-edge: auth.protect() rejected the request.', 'Let the error propagate out of the clerkMiddleware handler.');
+    super(
+      'protect-rejected',
+      'clerk-edge: auth.protect() rejected the request.',
+      'Let the error propagate out of the clerkMiddleware handler.',
+    );
   }
 }
 
 function isProtectSignal(error: unknown): error is ProtectSignal {
-  return typeof error === 'object' && error !== null && (error as { [PROTECT_SIGNAL]?: unknown })[PROTECT_SIGNAL] === true;
+  return (
+    typeof error === 'object' && error !== null && (error as { [PROTECT_SIGNAL]?: unknown })[PROTECT_SIGNAL] === true
+  );
 }
 
-function requirementOf(params: ProtectParams | ProtectPredicate | undefined): { acceptsToken?: AcceptsToken; requirement: AuthRequirement } {
+function requirementOf(params: ProtectParams | ProtectPredicate | undefined): {
+  acceptsToken?: AcceptsToken;
+  requirement: AuthRequirement;
+} {
   if (typeof params === 'function') return { requirement: { predicate: params as AuthRequirement['predicate'] } };
   if (params === undefined) return { requirement: {} };
   if (typeof params !== 'object' || params === null) return { requirement: { predicate: () => false } };
@@ -124,7 +142,11 @@ function withMutableHeaders(response: Response): Response {
     response.headers.delete('x-clerk-edge-probe');
     return response;
   } catch {
-    return new NextResponse(response.body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
+    return new NextResponse(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: new Headers(response.headers),
+    });
   }
 }
 
@@ -192,7 +214,14 @@ function withRefreshedCookies(cookieHeader: string | null, directives: string[])
  * copies are dropped, ours are added, through Next's request-header override (what
  * `NextResponse.next({ request: { headers } })` produces).
  */
-async function forwardState(response: Response, request: Request, state: RequestState, clerk: ClerkAuth, secretKey: string, ttlSeconds: number): Promise<void> {
+async function forwardState(
+  response: Response,
+  request: Request,
+  state: RequestState,
+  clerk: ClerkAuth,
+  secretKey: string,
+  ttlSeconds: number,
+): Promise<void> {
   const headers = forwardedRequestHeaders(response, request);
   for (const name of [...headers.keys()]) {
     if (name.startsWith(FORWARDED_HEADER_PREFIX)) headers.delete(name);
@@ -272,11 +301,19 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
   const [handler, options] = parseArguments(args);
   const { signInUrl, apiRoutes, unauthorized = 'forbidden', forwardedStateTtlSeconds, ...coreOptions } = options;
   if (unauthorized !== 'forbidden' && unauthorized !== 'not-found') {
-    throw new ClerkConfigurationError('unauthorized', '`unauthorized` must be "forbidden" or "not-found".', 'Pass unauthorized: "forbidden" (403) or "not-found" (404).');
+    throw new ClerkConfigurationError(
+      'unauthorized',
+      '`unauthorized` must be "forbidden" or "not-found".',
+      'Pass unauthorized: "forbidden" (403) or "not-found" (404).',
+    );
   }
   const ttl = forwardedStateTtlSeconds ?? DEFAULT_FORWARDED_TTL_SECONDS;
   if (!(Number.isFinite(ttl) && ttl > 0 && ttl <= 600)) {
-    throw new ClerkConfigurationError('forwardedStateTtlSeconds', '`forwardedStateTtlSeconds` must be a number of seconds between 0 and 600.', 'Leave it unset for 60 seconds.');
+    throw new ClerkConfigurationError(
+      'forwardedStateTtlSeconds',
+      '`forwardedStateTtlSeconds` must be a number of seconds between 0 and 600.',
+      'Leave it unset for 60 seconds.',
+    );
   }
   const env = nextEnvironment(coreOptions.env);
   const resolveAuth = createAuthResolver({ ...coreOptions, env });
@@ -294,10 +331,14 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
   const resolvedSignInUrl = (instance: ClerkAuth) => resolveSignInUrl(signInUrl, env, instance.config.frontendApiHost);
 
   return async function clerkEdgeMiddleware(request: NextRequest, event: NextFetchEvent) {
-    const instance = clerk ?? (clerk = resolveAuth(undefined));
+    clerk ??= resolveAuth(undefined);
+    const instance = clerk;
     const secretKey = signingSecret(instance);
     const defaultAccepts = coreOptions.acceptsToken ?? instance.config.acceptsToken;
-    const verdicts = requestVerdicts(instance, request, { defaultAcceptsToken: defaultAccepts, waitUntil: waitUntilOf(event) });
+    const verdicts = requestVerdicts(instance, request, {
+      defaultAcceptsToken: defaultAccepts,
+      waitUntil: waitUntilOf(event),
+    });
     const authenticate = (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken);
     const state = await authenticate(defaultAccepts);
 
@@ -315,7 +356,13 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
       const verdict = await authenticate(accepts);
       if (verdict.status !== 'signed-in') {
         const redirectAllowed = acceptedTypes(accepts).includes('session_token');
-        throw new ProtectSignal(unauthenticatedResponse(verdict, request, { signInUrl: resolvedSignInUrl(instance), isApiRoute, redirectAllowed }));
+        throw new ProtectSignal(
+          unauthenticatedResponse(verdict, request, {
+            signInUrl: resolvedSignInUrl(instance),
+            isApiRoute,
+            redirectAllowed,
+          }),
+        );
       }
       if (!meetsRequirement(verdict, requirement)) {
         throw new ProtectSignal(unauthorizedResponse(verdict, protectOptions.unauthorized ?? unauthorized));
@@ -334,7 +381,10 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
     applyStateHeaders(response, verdicts.settled.values());
 
     if (response.headers.has('x-middleware-next') || response.headers.has('x-middleware-rewrite')) {
-      const forwarded = state.status === 'signed-in' ? state : ([...verdicts.settled.values()].find((verdict) => verdict.status === 'signed-in') ?? state);
+      const forwarded =
+        state.status === 'signed-in'
+          ? state
+          : ([...verdicts.settled.values()].find((verdict) => verdict.status === 'signed-in') ?? state);
       await forwardState(response, request, forwarded, instance, secretKey, ttl);
     }
     return response;

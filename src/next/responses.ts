@@ -19,7 +19,8 @@ export function accountPortalSignInUrl(frontendApiHost: string | undefined): str
   if (frontendApiHost === undefined) return undefined;
   const dev = /^([a-z0-9-]+)\.clerk\.accounts\.dev$/i.exec(frontendApiHost);
   if (dev) return `https://${dev[1]}.accounts.dev/sign-in`;
-  if (/^clerk\.[a-z0-9.-]+\.[a-z]{2,}$/i.test(frontendApiHost)) return `https://accounts.${frontendApiHost.slice('clerk.'.length)}/sign-in`;
+  if (/^clerk\.[a-z0-9.-]+\.[a-z]{2,}$/i.test(frontendApiHost))
+    return `https://accounts.${frontendApiHost.slice('clerk.'.length)}/sign-in`;
   return undefined;
 }
 
@@ -27,7 +28,11 @@ export function accountPortalSignInUrl(frontendApiHost: string | undefined): str
  * The sign-in URL, per field: the `signInUrl` option, then `CLERK_SIGN_IN_URL`, then
  * `NEXT_PUBLIC_CLERK_SIGN_IN_URL`, then the Account Portal of the instance, then `/sign-in` on the app.
  */
-export function resolveSignInUrl(option: string | undefined, env: EnvironmentRecord, frontendApiHost: string | undefined): string {
+export function resolveSignInUrl(
+  option: string | undefined,
+  env: EnvironmentRecord,
+  frontendApiHost: string | undefined,
+): string {
   return (
     option ??
     environmentString(env, 'CLERK_SIGN_IN_URL') ??

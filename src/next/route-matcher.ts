@@ -49,7 +49,10 @@ export function compileRoutePattern(pattern: string): RegExp {
       i = group.end;
     } else if (ch === ':') {
       const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(pattern.slice(i + 1));
-      if (!name) throw new TypeError(`createRouteMatcher: ":" must be followed by a parameter name in route pattern "${pattern}".`);
+      if (!name)
+        throw new TypeError(
+          `createRouteMatcher: ":" must be followed by a parameter name in route pattern "${pattern}".`,
+        );
       i += 1 + name[0].length;
       const modifier = pattern[i];
       const afterSlash = source.endsWith('\\/');
@@ -57,7 +60,9 @@ export function compileRoutePattern(pattern: string): RegExp {
         i++;
         const quantifier = modifier;
         if (afterSlash) source = `${source.slice(0, -2)}(?:\\/[^/]+)${quantifier}`;
-        else source += modifier === '?' ? '(?:[^/]+)?' : modifier === '+' ? '[^/]+(?:\\/[^/]+)*' : '(?:[^/]+(?:\\/[^/]+)*)?';
+        else
+          source +=
+            modifier === '?' ? '(?:[^/]+)?' : modifier === '+' ? '[^/]+(?:\\/[^/]+)*' : '(?:[^/]+(?:\\/[^/]+)*)?';
       } else {
         source += '[^/]+';
       }

@@ -207,7 +207,8 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
 
   function createSessionRecord(opts: CreateSessionOptions): SessionRecord {
     // Fail at creation, not at the first token, when permissions cannot be encoded as v2 claims.
-    if ((opts.claimsVersion ?? 2) === 2 && opts.orgPermissions) encodeOrgPermissions(opts.orgPermissions, opts.features ?? []);
+    if ((opts.claimsVersion ?? 2) === 2 && opts.orgPermissions)
+      encodeOrgPermissions(opts.orgPermissions, opts.features ?? []);
     const createdAt = now();
     const [firstAge, secondAge] = opts.factorVerificationAge ?? [0, -1];
     const status = opts.status ?? 'active';
@@ -275,7 +276,10 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
       exp,
       azp: record.azp,
       actor: json.actor,
-      fva: [minutesSince(record.firstFactorAt), record.secondFactorAt === null ? -1 : minutesSince(record.secondFactorAt)],
+      fva: [
+        minutesSince(record.firstFactorAt),
+        record.secondFactorAt === null ? -1 : minutesSince(record.secondFactorAt),
+      ],
       orgId: json.last_active_organization_id,
       orgRole: record.orgRole,
       orgSlug: record.orgSlug,
@@ -313,7 +317,12 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     const clientUat = Math.floor(record.json.created_at / 1000);
     const session = `${jwt}; Path=/; SameSite=Lax${secure}`;
     const uat = `${clientUat}; Path=/; Max-Age=315360000; SameSite=Lax${secure}`;
-    return [`__session=${session}`, `__session_${suffix}=${session}`, `__client_uat=${uat}`, `__client_uat_${suffix}=${uat}`];
+    return [
+      `__session=${session}`,
+      `__session_${suffix}=${session}`,
+      `__client_uat=${uat}`,
+      `__client_uat_${suffix}=${uat}`,
+    ];
   }
 
   // ---- machine tokens ----
@@ -495,8 +504,20 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
   function expiresIn(ctx: RouteContext): number | undefined | Response {
     const value = ctx.body.expires_in_seconds;
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < TOKEN_EXPIRES_MIN || value > TOKEN_EXPIRES_MAX) {
-      return json(ctx.c, formParamInvalid('expires_in_seconds', `must be an integer between ${TOKEN_EXPIRES_MIN} and ${TOKEN_EXPIRES_MAX}.`), 422);
+    if (
+      typeof value !== 'number' ||
+      !Number.isInteger(value) ||
+      value < TOKEN_EXPIRES_MIN ||
+      value > TOKEN_EXPIRES_MAX
+    ) {
+      return json(
+        ctx.c,
+        formParamInvalid(
+          'expires_in_seconds',
+          `must be an integer between ${TOKEN_EXPIRES_MIN} and ${TOKEN_EXPIRES_MAX}.`,
+        ),
+        422,
+      );
     }
     return value;
   }
@@ -550,16 +571,28 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     },
     'POST /v1/sessions/:session_id/refresh': {
       auth: 'secret',
-      params: ['expired_token', 'refresh_token', 'request_origin', 'request_headers', 'format', 'request_originating_ip'],
+      params: [
+        'expired_token',
+        'refresh_token',
+        'request_origin',
+        'request_headers',
+        'format',
+        'request_originating_ip',
+      ],
       handle: async (ctx) => {
         const { expired_token: expiredToken, refresh_token: refreshToken, request_origin: origin, format } = ctx.body;
-        for (const [name, value] of [['expired_token', expiredToken], ['refresh_token', refreshToken], ['request_origin', origin]] as const) {
+        for (const [name, value] of [
+          ['expired_token', expiredToken],
+          ['refresh_token', refreshToken],
+          ['request_origin', origin],
+        ] as const) {
           if (typeof value !== 'string' || value === '') return json(ctx.c, formParamMissing(name), 400);
         }
         if (format !== undefined && format !== null && format !== 'token' && format !== 'cookie') {
           return json(ctx.c, formParamInvalid('format', 'must be one of: token, cookie.'), 400);
         }
-        const unauthorized = (why: string) => json(ctx.c, authenticationInvalid(`Cannot refresh the session: ${why}`), 401);
+        const unauthorized = (why: string) =>
+          json(ctx.c, authenticationInvalid(`Cannot refresh the session: ${why}`), 401);
         const record = sessions.get(ctx.param('session_id'));
         if (!record) return unauthorized('the session does not exist.');
         const rejected = await rejectExpiredToken(expiredToken as string, record);
@@ -582,7 +615,8 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
         const b = ctx.body;
         if (typeof b.name !== 'string' || b.name === '') return json(ctx.c, formParamMissing('name'), 400);
         if (typeof b.subject !== 'string' || b.subject === '') return json(ctx.c, formParamMissing('subject'), 400);
-        if (b.scopes !== undefined && !isStringArray(b.scopes)) return json(ctx.c, formParamInvalid('scopes', 'must be an array of strings.'), 400);
+        if (b.scopes !== undefined && !isStringArray(b.scopes))
+          return json(ctx.c, formParamInvalid('scopes', 'must be an array of strings.'), 400);
         const seconds = b.seconds_until_expiration;
         if (seconds !== undefined && seconds !== null && (typeof seconds !== 'number' || !(seconds > 0))) {
           return json(ctx.c, formParamInvalid('seconds_until_expiration', 'must be a positive number.'), 400);
@@ -630,7 +664,8 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
       handle: async (ctx) => {
         const b = ctx.body;
         const format = b.token_format ?? 'opaque';
-        if (format !== 'opaque' && format !== 'jwt') return json(ctx.c, formParamInvalid('token_format', 'must be one of: opaque, jwt.'), 400);
+        if (format !== 'opaque' && format !== 'jwt')
+          return json(ctx.c, formParamInvalid('token_format', 'must be one of: opaque, jwt.'), 400);
         const seconds = b.seconds_until_expiration;
         if (seconds !== undefined && seconds !== null && (typeof seconds !== 'number' || !(seconds > 0))) {
           return json(ctx.c, formParamInvalid('seconds_until_expiration', 'must be a positive number.'), 400);
@@ -645,12 +680,19 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
             return json(ctx.c, badRequest('min_remaining_ttl_seconds must be less than the token lifetime.'), 400);
           }
           // Server-side reuse (opaque only): a live token of this machine with the same claims and scopes.
-          const reusable = format === 'opaque'
-            ? [...m2mTokens.values()].find((r) =>
-                r.format === 'opaque' && r.subject === machineId && !r.revoked && r.scopes.length === 0 &&
-                r.expiration !== null && r.expiration - now() >= minRemaining * 1000 &&
-                JSON.stringify(r.claims) === JSON.stringify(claims))
-            : undefined;
+          const reusable =
+            format === 'opaque'
+              ? [...m2mTokens.values()].find(
+                  (r) =>
+                    r.format === 'opaque' &&
+                    r.subject === machineId &&
+                    !r.revoked &&
+                    r.scopes.length === 0 &&
+                    r.expiration !== null &&
+                    r.expiration - now() >= minRemaining * 1000 &&
+                    JSON.stringify(r.claims) === JSON.stringify(claims),
+                )
+              : undefined;
           if (reusable) return json(ctx.c, { ...m2mJson(reusable), token: reusable.token }, 201);
         }
         const record = await createM2MRecord({
@@ -679,7 +721,8 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
       handle: (ctx) => {
         const record = m2mTokens.get(ctx.param('m2m_token_id'));
         if (!record) return notFound(ctx.c, 'M2M token');
-        if (record.format === 'jwt') return json(ctx.c, badRequest('JWT-format M2M tokens are stateless and cannot be revoked.'), 400);
+        if (record.format === 'jwt')
+          return json(ctx.c, badRequest('JWT-format M2M tokens are stateless and cannot be revoked.'), 400);
         const reason = ctx.body.revocation_reason;
         revokeMachine(record, typeof reason === 'string' ? reason : null);
         return json(ctx.c, m2mJson(record));
@@ -704,10 +747,14 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     new Promise<void>((resolve) => {
       if (pendingDelays.signal.aborted) return resolve();
       const timer = setTimeout(resolve, ms);
-      pendingDelays.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      pendingDelays.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
 
   /** The answer a fault dictates, or undefined when the request should be handled normally (after any delay). */
@@ -775,11 +822,16 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
       const bearer = bearerOf(c);
       if (auth === 'secret' && bearer !== 'secret') return json(c, authenticationInvalid(), 401);
       if (auth === 'secret-or-machine' && bearer === 'none') {
-        const message = 'Unable to authenticate the request, you need to supply an active secret key or machine secret key.';
+        const message =
+          'Unable to authenticate the request, you need to supply an active secret key or machine secret key.';
         return json(c, authenticationInvalid(message), 401);
       }
       if (!body.valid || (body.parsed !== undefined && !isObject(body.parsed))) {
-        return json(c, clerkErrors('malformed_request', 'Malformed request', 'The request body must be a JSON object.'), 400);
+        return json(
+          c,
+          clerkErrors('malformed_request', 'Malformed request', 'The request body must be a JSON object.'),
+          400,
+        );
       }
       const unknown = params && Object.keys(body.parsed ?? {}).find((name) => !params.includes(name));
       if (unknown !== undefined) return json(c, formParamUnknown(unknown), 400);
@@ -793,12 +845,25 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
 
   app.notFound(async (c) => {
     const body = await readBody(c);
-    requests.push({ route: null, method: c.req.method, path: c.req.path, headers: Object.fromEntries(c.req.raw.headers), body: body.parsed });
+    requests.push({
+      route: null,
+      method: c.req.method,
+      path: c.req.path,
+      headers: Object.fromEntries(c.req.raw.headers),
+      body: body.parsed,
+    });
     return c.json(resourceNotFound(`No route matches ${c.req.method} ${c.req.path}.`), 404);
   });
 
   app.onError((error, c) =>
-    c.json(clerkErrors('internal_clerk_error', 'Oops, an unexpected error occurred', `Clerk emulator error: ${error.message}`), 500),
+    c.json(
+      clerkErrors(
+        'internal_clerk_error',
+        'Oops, an unexpected error occurred',
+        `Clerk emulator error: ${error.message}`,
+      ),
+      500,
+    ),
   );
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -843,7 +908,9 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     async createSessionToken(sessionId, opts = {}) {
       const record = lookup(sessions, sessionId, 'session');
       if (!canMint(record)) {
-        throw new Error(`Clerk emulator: session ${sessionId} is ${record.json.status}; tokens are only minted for active or pending sessions.`);
+        throw new Error(
+          `Clerk emulator: session ${sessionId} is ${record.json.status}; tokens are only minted for active or pending sessions.`,
+        );
       }
       return mintSessionToken(record, opts);
     },

@@ -97,8 +97,10 @@ export async function signJwt(
   const alg = typeof header.alg === 'string' ? header.alg : 'RS256';
   if (alg === 'none') return new UnsecuredJWT(claims).encode();
   const crit = Array.isArray(header.crit) ? header.crit : [];
-  return new SignJWT(claims)
-    .setProtectedHeader({ ...header, alg })
-    // jose refuses to sign a `crit` it does not know unless told the parameters are understood.
-    .sign(key, crit.length > 0 ? { crit: Object.fromEntries(crit.map((name) => [name, true])) } : undefined);
+  return (
+    new SignJWT(claims)
+      .setProtectedHeader({ ...header, alg })
+      // jose refuses to sign a `crit` it does not know unless told the parameters are understood.
+      .sign(key, crit.length > 0 ? { crit: Object.fromEntries(crit.map((name) => [name, true])) } : undefined)
+  );
 }

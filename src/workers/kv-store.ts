@@ -42,7 +42,9 @@ export class KvStore implements CacheStore {
 
   constructor(namespace: KvNamespaceLike, options: KvStoreOptions = {}) {
     if (typeof namespace?.get !== 'function' || typeof namespace.put !== 'function') {
-      throw new TypeError('KvStore needs a KV namespace binding, e.g. new KvStore(env.CLERK_CACHE). Check [[kv_namespaces]] in wrangler.toml.');
+      throw new TypeError(
+        'KvStore needs a KV namespace binding, e.g. new KvStore(env.CLERK_CACHE). Check [[kv_namespaces]] in wrangler.toml.',
+      );
     }
     this.#namespace = namespace;
     this.#prefix = options.prefix ?? '';

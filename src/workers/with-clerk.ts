@@ -27,7 +27,10 @@ export interface ProtectOptions extends AuthRequirement {
  * default token type), a {@link ProtectOptions} (all, with that requirement), or a function of
  * the request deciding per request (`false`/`undefined` leaves it to the handler).
  */
-export type ProtectRule<Env> = boolean | ProtectOptions | ((request: Request, env: Env) => boolean | ProtectOptions | undefined);
+export type ProtectRule<Env> =
+  | boolean
+  | ProtectOptions
+  | ((request: Request, env: Env) => boolean | ProtectOptions | undefined);
 
 /** Options of {@link withClerk}: the shared options, plus what only a Worker needs. */
 export interface WithClerkOptions<Env = Record<string, unknown>> extends Omit<ClerkEdgeOptions, 'store' | 'env'> {
@@ -72,7 +75,11 @@ export interface ClerkWorker<Env> {
   fetch(request: Request, env: Env, ctx: WorkerExecutionContext): Promise<Response>;
 }
 
-function protectionFor<Env>(rule: ProtectRule<Env> | undefined, request: Request, env: Env): ProtectOptions | undefined {
+function protectionFor<Env>(
+  rule: ProtectRule<Env> | undefined,
+  request: Request,
+  env: Env,
+): ProtectOptions | undefined {
   const decided = typeof rule === 'function' ? rule(request, env) : rule;
   if (decided === true) return {};
   if (decided === false || decided === undefined) return undefined;
@@ -113,11 +120,16 @@ export function withClerk<Env extends object = Record<string, unknown>>(
   options: WithClerkOptions<Env> = {},
 ): ClerkWorker<Env> {
   if (typeof handler !== 'function') {
-    throw new ClerkConfigurationError('handler', 'withClerk needs a fetch handler function.', 'Call withClerk((request, env, ctx, clerk) => response, options).');
+    throw new ClerkConfigurationError(
+      'handler',
+      'withClerk needs a fetch handler function.',
+      'Call withClerk((request, env, ctx, clerk) => response, options).',
+    );
   }
   const { protect: protectRule, store: storeOption, ...shared } = options;
   const coreOptions: ClerkEdgeOptions = { ...shared, env: {} };
-  if (storeOption !== undefined && storeOption !== false && typeof storeOption !== 'function') coreOptions.store = storeOption;
+  if (storeOption !== undefined && storeOption !== false && typeof storeOption !== 'function')
+    coreOptions.store = storeOption;
   else if (storeOption === undefined && CacheApiStore.isAvailable()) coreOptions.store = new CacheApiStore();
 
   // Validates explicit options now; keys may still come from bindings with the first request.

@@ -4,10 +4,23 @@ import { sessionAuthObject, signedOutAuthObject, type SessionClaims } from '../.
 const base: SessionClaims = { sub: 'user_1', sid: 'sess_1', sts: 'active', exp: 2, iat: 1 };
 
 describe('v1 organization claims', () => {
-  const auth = sessionAuthObject({ ...base, org_id: 'org_1', org_role: 'org:admin', org_slug: 'acme', org_permissions: ['org:reports:read'] });
+  const auth = sessionAuthObject({
+    ...base,
+    org_id: 'org_1',
+    org_role: 'org:admin',
+    org_slug: 'acme',
+    org_permissions: ['org:reports:read'],
+  });
 
   it('maps to the auth object', () => {
-    expect(auth).toMatchObject({ userId: 'user_1', sessionId: 'sess_1', orgId: 'org_1', orgRole: 'org:admin', orgSlug: 'acme', orgPermissions: ['org:reports:read'] });
+    expect(auth).toMatchObject({
+      userId: 'user_1',
+      sessionId: 'sess_1',
+      orgId: 'org_1',
+      orgRole: 'org:admin',
+      orgSlug: 'acme',
+      orgPermissions: ['org:reports:read'],
+    });
   });
 
   it('answers has() for role and permission, with or without the org: prefix', () => {
@@ -43,7 +56,12 @@ describe('v2 organization claims and the fpm bitmask', () => {
     ['7', ['org:reports:read', 'org:reports:manage', 'org:reports:delete']],
     ['8', []], // a bit past the end of per grants nothing
   ])('fpm %s on one feature gives %j', (fpm, expected) => {
-    const one = sessionAuthObject({ ...base, v: 2, fea: 'o:reports', o: { id: 'org', rol: 'member', per: 'read,manage,delete', fpm } });
+    const one = sessionAuthObject({
+      ...base,
+      v: 2,
+      fea: 'o:reports',
+      o: { id: 'org', rol: 'member', per: 'read,manage,delete', fpm },
+    });
     expect(one.orgPermissions).toEqual(expected);
   });
 
@@ -110,6 +128,12 @@ describe('reverification from fva', () => {
 describe('session claims', () => {
   it('maps actor, status, features, plans and factor age', () => {
     const auth = sessionAuthObject({ ...base, act: { sub: 'user_admin' }, fva: [1, 2], fea: 'u:a', pla: 'u:b' });
-    expect(auth).toMatchObject({ actor: { sub: 'user_admin' }, sessionStatus: 'active', features: ['u:a'], plans: ['u:b'], factorVerificationAge: [1, 2] });
+    expect(auth).toMatchObject({
+      actor: { sub: 'user_admin' },
+      sessionStatus: 'active',
+      features: ['u:a'],
+      plans: ['u:b'],
+      factorVerificationAge: [1, 2],
+    });
   });
 });

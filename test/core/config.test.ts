@@ -25,8 +25,14 @@ describe('cookie suffix', () => {
 
 describe('publishable key parsing', () => {
   it('reads the Frontend API host and instance type', () => {
-    expect(parsePublishableKey('pk_live_Y2xlcmsuY2xlcmsuZGV2JA')).toEqual({ instanceType: 'live', frontendApiHost: 'clerk.clerk.dev' });
-    expect(parsePublishableKey(`pk_test_${btoa('127.0.0.1:4321$')}`)).toEqual({ instanceType: 'test', frontendApiHost: '127.0.0.1:4321' });
+    expect(parsePublishableKey('pk_live_Y2xlcmsuY2xlcmsuZGV2JA')).toEqual({
+      instanceType: 'live',
+      frontendApiHost: 'clerk.clerk.dev',
+    });
+    expect(parsePublishableKey(`pk_test_${btoa('127.0.0.1:4321$')}`)).toEqual({
+      instanceType: 'test',
+      frontendApiHost: '127.0.0.1:4321',
+    });
   });
 
   it.each([
@@ -44,7 +50,11 @@ describe('configuration', () => {
   it('reads each option from the environment on its own, so passing one keeps the others', () => {
     const config = resolveConfig({
       secretKey: SECRET,
-      env: { CLERK_PUBLISHABLE_KEY: PUBLISHABLE, CLERK_AUTHORIZED_PARTIES: ' https://a.example , https://b.example,', CLERK_API_URL: 'http://127.0.0.1:9/' },
+      env: {
+        CLERK_PUBLISHABLE_KEY: PUBLISHABLE,
+        CLERK_AUTHORIZED_PARTIES: ' https://a.example , https://b.example,',
+        CLERK_API_URL: 'http://127.0.0.1:9/',
+      },
     });
     expect(config.secretKey).toBe(SECRET);
     expect(config.frontendApiHost).toBe('clerk.clerk.dev');
@@ -54,7 +64,11 @@ describe('configuration', () => {
   });
 
   it('prefers explicit options over the environment', () => {
-    const config = resolveConfig({ secretKey: SECRET, authorizedParties: ['https://x.example'], env: { CLERK_SECRET_KEY: 'sk_test_other', CLERK_AUTHORIZED_PARTIES: 'https://y.example' } });
+    const config = resolveConfig({
+      secretKey: SECRET,
+      authorizedParties: ['https://x.example'],
+      env: { CLERK_SECRET_KEY: 'sk_test_other', CLERK_AUTHORIZED_PARTIES: 'https://y.example' },
+    });
     expect(config.secretKey).toBe(SECRET);
     expect(config.authorizedParties).toEqual(['https://x.example']);
   });
@@ -72,8 +86,13 @@ describe('configuration', () => {
 
   it('turns the verified-session cache off from the environment', () => {
     expect(resolveConfig({ secretKey: SECRET, env: {} }).sessionCache.enabled).toBe(true);
-    expect(resolveConfig({ secretKey: SECRET, env: { CLERK_SESSION_CACHE: 'false' } }).sessionCache.enabled).toBe(false);
-    expect(resolveConfig({ secretKey: SECRET, sessionCache: { enabled: true }, env: { CLERK_SESSION_CACHE: 'false' } }).sessionCache.enabled).toBe(true);
+    expect(resolveConfig({ secretKey: SECRET, env: { CLERK_SESSION_CACHE: 'false' } }).sessionCache.enabled).toBe(
+      false,
+    );
+    expect(
+      resolveConfig({ secretKey: SECRET, sessionCache: { enabled: true }, env: { CLERK_SESSION_CACHE: 'false' } })
+        .sessionCache.enabled,
+    ).toBe(true);
   });
 
   it.each([Number.NaN, Number.POSITIVE_INFINITY, -1])('falls back to the default skew for %s', (skew) => {
@@ -81,13 +100,19 @@ describe('configuration', () => {
   });
 
   it('derives the issuer and Frontend API URL from a proxy URL', () => {
-    const config = resolveConfig({ publishableKey: PUBLISHABLE, proxyUrl: 'https://app.example.com/__clerk/', env: {} });
+    const config = resolveConfig({
+      publishableKey: PUBLISHABLE,
+      proxyUrl: 'https://app.example.com/__clerk/',
+      env: {},
+    });
     expect(config.issuers).toEqual(['https://app.example.com/__clerk']);
     expect(config.frontendApiUrl).toBe('https://app.example.com/__clerk');
   });
 
   it('reports a malformed publishable key when created, naming the variable, without echoing the key', () => {
-    const error = configError(() => createClerkAuth({ secretKey: SECRET, publishableKey: 'pk_test_bm90LWEta2V5', env: {} }));
+    const error = configError(() =>
+      createClerkAuth({ secretKey: SECRET, publishableKey: 'pk_test_bm90LWEta2V5', env: {} }),
+    );
     expect(error.option).toBe('publishableKey');
     expect(error.code).toBe('configuration-invalid');
     expect(error.message).toContain('CLERK_PUBLISHABLE_KEY');
@@ -115,7 +140,9 @@ describe('configuration', () => {
 
   it('refuses a jwtKey that is neither PEM nor a public JWK', () => {
     expect(configError(() => createClerkAuth({ jwtKey: 'not a key', env: {} })).option).toBe('jwtKey');
-    expect(configError(() => createClerkAuth({ jwtKey: { kty: 'RSA', d: 'private' } as JsonWebKey, env: {} })).option).toBe('jwtKey');
+    expect(
+      configError(() => createClerkAuth({ jwtKey: { kty: 'RSA', d: 'private' } as JsonWebKey, env: {} })).option,
+    ).toBe('jwtKey');
   });
 
   it('refuses a non-http apiUrl', () => {

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { clerkFor, sessionClaims, useEmulator } from '../support/fixtures.js';
+import { clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
 
-const ctx = useEmulator();
+const ctx = withEmulator();
 
 function page(cookie: string, init: RequestInit = {}) {
-  return new Request('http://app.test/dashboard', { ...init, headers: { cookie, ...(init.headers as Record<string, string>) } });
+  return new Request('http://app.test/dashboard', {
+    ...init,
+    headers: { cookie, ...(init.headers as Record<string, string>) },
+  });
 }
 
 async function cookieVerdict(cookie: string) {
@@ -24,12 +27,18 @@ describe('the cookie ladder', () => {
     const now = Math.floor(Date.now() / 1000);
     const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, {}, now) });
     const suffix = ctx.emulator.cookieSuffix;
-    const state = await cookieVerdict(`__session=garbage; __client_uat=0; __session_${suffix}=${token}; __client_uat_${suffix}=${now - 5}`);
+    const state = await cookieVerdict(
+      `__session=garbage; __client_uat=0; __session_${suffix}=${token}; __client_uat_${suffix}=${now - 5}`,
+    );
     expect(state.status).toBe('signed-in');
   });
 
   it('is signed out with neither cookie', async () => {
-    expect(await cookieVerdict('theme=dark')).toMatchObject({ status: 'signed-out', reason: 'token-missing', tokenType: null });
+    expect(await cookieVerdict('theme=dark')).toMatchObject({
+      status: 'signed-out',
+      reason: 'token-missing',
+      tokenType: null,
+    });
   });
 
   it('is signed out when __session lingers but __client_uat is 0 or missing (signed out elsewhere)', async () => {
@@ -62,7 +71,11 @@ describe('the cookie ladder', () => {
 
   it('never reads the request body', async () => {
     const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator) });
-    const request = new Request('http://app.test/', { method: 'POST', body: 'payload', headers: { authorization: `Bearer ${token}` } });
+    const request = new Request('http://app.test/', {
+      method: 'POST',
+      body: 'payload',
+      headers: { authorization: `Bearer ${token}` },
+    });
     await clerkFor(ctx.emulator).authenticateRequest(request);
     expect(request.bodyUsed).toBe(false);
     expect(await request.text()).toBe('payload');
@@ -72,7 +85,12 @@ describe('the cookie ladder', () => {
     const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { exp: 1 }) });
     const quiet = await clerkFor(ctx.emulator).authenticateRequest(page(`__session=${token}; __client_uat=1`));
     expect([...quiet.headers]).toEqual([]);
-    const loud = await clerkFor(ctx.emulator, { debug: true }).authenticateRequest(page(`__session=${token}; __client_uat=1`));
-    expect(Object.fromEntries(loud.headers)).toEqual({ 'x-clerk-auth-status': 'signed-out', 'x-clerk-auth-reason': 'token-expired' });
+    const loud = await clerkFor(ctx.emulator, { debug: true }).authenticateRequest(
+      page(`__session=${token}; __client_uat=1`),
+    );
+    expect(Object.fromEntries(loud.headers)).toEqual({
+      'x-clerk-auth-status': 'signed-out',
+      'x-clerk-auth-reason': 'token-expired',
+    });
   });
 });

@@ -6,7 +6,9 @@ const headers = (init: Record<string, string>) => new Headers(init);
 
 describe('credential extraction', () => {
   it('reads a bearer token with a case-insensitive scheme', () => {
-    expect(extractCredentials(headers({ authorization: 'Bearer abc.def.ghi' }), undefined).bearerToken).toBe('abc.def.ghi');
+    expect(extractCredentials(headers({ authorization: 'Bearer abc.def.ghi' }), undefined).bearerToken).toBe(
+      'abc.def.ghi',
+    );
     expect(extractCredentials(headers({ authorization: 'bEaReR abc' }), undefined).bearerToken).toBe('abc');
   });
 
@@ -17,7 +19,10 @@ describe('credential extraction', () => {
   });
 
   it('ignores other authorization schemes', () => {
-    const credentials = extractCredentials(headers({ authorization: 'Basic dXNlcjpwYXNz', cookie: '__session=s; __client_uat=5' }), undefined);
+    const credentials = extractCredentials(
+      headers({ authorization: 'Basic dXNlcjpwYXNz', cookie: '__session=s; __client_uat=5' }),
+      undefined,
+    );
     expect(credentials.bearerToken).toBeUndefined();
     expect(credentials.bearerMalformed).toBe(false);
     expect(credentials.sessionCookie).toBe('s');
@@ -25,14 +30,20 @@ describe('credential extraction', () => {
 
   it('prefers the suffixed cookie pair of this instance', () => {
     const credentials = extractCredentials(
-      headers({ cookie: '__session=plain; __client_uat=1; __session_QvfNY2dr=suffixed; __client_uat_QvfNY2dr=2; __refresh_QvfNY2dr=r' }),
+      headers({
+        cookie:
+          '__session=plain; __client_uat=1; __session_QvfNY2dr=suffixed; __client_uat_QvfNY2dr=2; __refresh_QvfNY2dr=r',
+      }),
       'QvfNY2dr',
     );
     expect(credentials).toMatchObject({ sessionCookie: 'suffixed', clientUat: 2, refreshToken: 'r' });
   });
 
   it('falls back to unsuffixed cookies and never reads an unsuffixed refresh cookie', () => {
-    const credentials = extractCredentials(headers({ cookie: '__session=plain; __client_uat=7; __refresh=r' }), 'QvfNY2dr');
+    const credentials = extractCredentials(
+      headers({ cookie: '__session=plain; __client_uat=7; __refresh=r' }),
+      'QvfNY2dr',
+    );
     expect(credentials).toMatchObject({ sessionCookie: 'plain', clientUat: 7, refreshToken: undefined });
   });
 
@@ -41,7 +52,13 @@ describe('credential extraction', () => {
   });
 
   it('parses cookies without being confused by = in values or quotes', () => {
-    expect(parseCookies('a=b=c; "x"=1; q="quoted"; a=second')).toEqual(new Map([['a', 'b=c'], ['"x"', '1'], ['q', 'quoted']]));
+    expect(parseCookies('a=b=c; "x"=1; q="quoted"; a=second')).toEqual(
+      new Map([
+        ['a', 'b=c'],
+        ['"x"', '1'],
+        ['q', 'quoted'],
+      ]),
+    );
   });
 });
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../../src/index.js';
 import { createTestKeyPair, signTestToken } from '../../src/testing/index.js';
-import { bearer, clerkFor, sessionClaims, useEmulator } from '../support/fixtures.js';
+import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
 
-const ctx = useEmulator();
+const ctx = withEmulator();
 const JWKS = 'GET /v1/jwks' as const;
 
 /** A clock the test moves by hand; the emulator keeps real time, tokens are long-lived. */
@@ -12,7 +12,10 @@ function manualClock(start = Date.now()) {
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
-const validToken = () => ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { exp: Math.floor(Date.now() / 1000) + 3 * 24 * 3600 }) });
+const validToken = () =>
+  ctx.emulator.signToken({
+    claims: sessionClaims(ctx.emulator, { exp: Math.floor(Date.now() / 1000) + 3 * 24 * 3600 }),
+  });
 
 afterEach(() => {
   ctx.emulator.clearFaults();
@@ -38,14 +41,23 @@ describe('key store', () => {
 
     const forger = await createTestKeyPair();
     const forged = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => signTestToken({ keyPair: forger, claims: sessionClaims(ctx.emulator), header: { kid: `ins_forged_${i}_${Math.random()}` } })),
+      Array.from({ length: 1000 }, (_, i) =>
+        signTestToken({
+          keyPair: forger,
+          claims: sessionClaims(ctx.emulator),
+          header: { kid: `ins_forged_${i}_${Math.random()}` },
+        }),
+      ),
     );
-    const firstWindow = await Promise.all(forged.slice(0, 500).map((token) => clerk.authenticateRequest(bearer(token))));
+    const firstWindow = await Promise.all(
+      forged.slice(0, 500).map((token) => clerk.authenticateRequest(bearer(token))),
+    );
     expect(firstWindow.every((state) => state.reason === 'jwk-kid-mismatch')).toBe(true);
     expect(ctx.emulator.requestCount(JWKS)).toBe(1);
 
     clock.advance(30_000);
-    for (const token of forged.slice(500)) expect((await clerk.authenticateRequest(bearer(token))).reason).toBe('jwk-kid-mismatch');
+    for (const token of forged.slice(500))
+      expect((await clerk.authenticateRequest(bearer(token))).reason).toBe('jwk-kid-mismatch');
     expect(ctx.emulator.requestCount(JWKS)).toBe(2);
   });
 
@@ -56,7 +68,10 @@ describe('key store', () => {
     ['answers malformed JSON', { malformed: true }],
   ])('keeps accepting valid tokens with warm keys when the JWKS %s', async (_, fault) => {
     const clock = manualClock();
-    const clerk = clerkFor(ctx.emulator, { now: clock.now, keys: { ttlMs: 60_000, maxStaleMs: 3_600_000, timeoutMs: 300 } });
+    const clerk = clerkFor(ctx.emulator, {
+      now: clock.now,
+      keys: { ttlMs: 60_000, maxStaleMs: 3_600_000, timeoutMs: 300 },
+    });
     const token = await validToken();
     expect((await clerk.authenticateRequest(bearer(token))).status).toBe('signed-in');
 
@@ -67,7 +82,10 @@ describe('key store', () => {
     expect((await clerk.authenticateRequest(bearer(token))).status).toBe('signed-in');
     await new Promise((resolve) => setTimeout(resolve, 400));
     clock.advance(700_000); // past ttl + maxStale: keys are too old to trust and the JWKS is down
-    expect(await clerk.authenticateRequest(bearer(token))).toMatchObject({ status: 'unavailable', reason: 'jwks-unavailable' });
+    expect(await clerk.authenticateRequest(bearer(token))).toMatchObject({
+      status: 'unavailable',
+      reason: 'jwks-unavailable',
+    });
   });
 
   it('answers unavailable, not signed-out, on a cold cache with the JWKS down', async () => {

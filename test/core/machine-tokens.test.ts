@@ -18,7 +18,14 @@ afterEach(() => {
 });
 
 const clerk = (options: ClerkEdgeOptions = {}) =>
-  createClerkAuth({ secretKey: emulator.secretKey, publishableKey: emulator.publishableKey, apiUrl: emulator.url, env: TEST_ENV, now: clock, ...options });
+  createClerkAuth({
+    secretKey: emulator.secretKey,
+    publishableKey: emulator.publishableKey,
+    apiUrl: emulator.url,
+    env: TEST_ENV,
+    now: clock,
+    ...options,
+  });
 
 const VERIFY = {
   api_key: 'POST /v1/api_keys/verify',
@@ -29,7 +36,12 @@ const VERIFY = {
 type Opaque = keyof typeof VERIFY;
 const mint: Record<Opaque, () => Promise<{ token: string; id: string; revoke: () => void }>> = {
   api_key: async () => {
-    const key = await emulator.createApiKey({ subject: 'user_owner', name: 'ci', scopes: ['read', 'write'], claims: { team: 'a' } });
+    const key = await emulator.createApiKey({
+      subject: 'user_owner',
+      name: 'ci',
+      scopes: ['read', 'write'],
+      claims: { team: 'a' },
+    });
     return { token: key.secret, id: key.id, revoke: () => emulator.revokeApiKey(key.id) };
   },
   m2m_token: async () => {
@@ -37,7 +49,11 @@ const mint: Record<Opaque, () => Promise<{ token: string; id: string; revoke: ()
     return { token: m2m.token, id: m2m.id, revoke: () => emulator.revokeM2MToken(m2m.id) };
   },
   oauth_token: async () => {
-    const oauth = await emulator.createOAuthToken({ userId: 'user_oauth', clientId: 'client_1', scopes: ['profile', 'email'] });
+    const oauth = await emulator.createOAuthToken({
+      userId: 'user_oauth',
+      clientId: 'client_1',
+      scopes: ['profile', 'email'],
+    });
     return { token: oauth.token, id: oauth.id, revoke: () => emulator.revokeOAuthToken(oauth.id) };
   },
 };
@@ -58,7 +74,10 @@ describe.each(Object.keys(VERIFY) as Opaque[])('opaque %s', (type) => {
 
   it('is rejected as token-invalid when unknown', async () => {
     const prefix = { api_key: 'ak_', m2m_token: 'mt_', oauth_token: 'oat_' }[type];
-    expect(await clerk().authenticateRequest(bearer(`${prefix}doesnotexist`), { acceptsToken: type })).toMatchObject({ status: 'signed-out', reason: 'token-invalid' });
+    expect(await clerk().authenticateRequest(bearer(`${prefix}doesnotexist`), { acceptsToken: type })).toMatchObject({
+      status: 'signed-out',
+      reason: 'token-invalid',
+    });
   });
 
   it('stays accepted until its cache entry ends after a revocation, then is rejected', async () => {
@@ -68,7 +87,10 @@ describe.each(Object.keys(VERIFY) as Opaque[])('opaque %s', (type) => {
     revoke();
     expect((await auth.authenticateRequest(bearer(token), { acceptsToken: type })).status).toBe('signed-in');
     now += 30_001;
-    expect(await auth.authenticateRequest(bearer(token), { acceptsToken: type })).toMatchObject({ status: 'signed-out', reason: 'token-revoked' });
+    expect(await auth.authenticateRequest(bearer(token), { acceptsToken: type })).toMatchObject({
+      status: 'signed-out',
+      reason: 'token-revoked',
+    });
     expect(emulator.requestCount(route)).toBe(2);
   });
 
@@ -85,7 +107,11 @@ describe.each(Object.keys(VERIFY) as Opaque[])('opaque %s', (type) => {
 
   it('costs no Backend API call on a route that does not accept it', async () => {
     const { token } = await mint[type]();
-    expect(await clerk().authenticateRequest(bearer(token))).toMatchObject({ status: 'signed-out', reason: 'token-type-mismatch', tokenType: type });
+    expect(await clerk().authenticateRequest(bearer(token))).toMatchObject({
+      status: 'signed-out',
+      reason: 'token-type-mismatch',
+      tokenType: type,
+    });
     expect(emulator.requests).toHaveLength(0);
   });
 
@@ -109,7 +135,8 @@ describe('machine token verification cache', () => {
   it('makes 1 verify call for 200 sequential requests with one API key', async () => {
     const { token } = await mint.api_key();
     const auth = clerk();
-    for (let i = 0; i < 200; i++) expect((await auth.authenticateRequest(bearer(token), { acceptsToken: 'api_key' })).status).toBe('signed-in');
+    for (let i = 0; i < 200; i++)
+      expect((await auth.authenticateRequest(bearer(token), { acceptsToken: 'api_key' })).status).toBe('signed-in');
     expect(emulator.requestCount(VERIFY.api_key)).toBe(1);
   });
 
@@ -117,7 +144,9 @@ describe('machine token verification cache', () => {
     const { token } = await mint.api_key();
     emulator.fault(VERIFY.api_key, { delayMs: 50, times: 1 });
     const auth = clerk();
-    const states = await Promise.all(Array.from({ length: 50 }, () => auth.authenticateRequest(bearer(token), { acceptsToken: 'any' })));
+    const states = await Promise.all(
+      Array.from({ length: 50 }, () => auth.authenticateRequest(bearer(token), { acceptsToken: 'any' })),
+    );
     expect(states.every((state) => state.status === 'signed-in')).toBe(true);
     expect(emulator.requestCount(VERIFY.api_key)).toBe(1);
   });
@@ -136,7 +165,9 @@ describe('machine token verification cache', () => {
     const auth = clerk({ machineTokens: { ttlMs: 60_000 } });
     expect((await auth.authenticateRequest(bearer(key.secret), { acceptsToken: 'api_key' })).status).toBe('signed-in');
     now += 10_001;
-    expect((await auth.authenticateRequest(bearer(key.secret), { acceptsToken: 'api_key' })).reason).toBe('token-expired');
+    expect((await auth.authenticateRequest(bearer(key.secret), { acceptsToken: 'api_key' })).reason).toBe(
+      'token-expired',
+    );
   });
 
   it('can be disabled', async () => {
@@ -160,7 +191,9 @@ describe('machine token verification cache', () => {
       },
     };
     await clerk({ store }).authenticateRequest(bearer(token), { acceptsToken: 'api_key' });
-    expect(await clerk({ store }).authenticateRequest(bearer(token), { acceptsToken: 'api_key' })).toMatchObject({ status: 'signed-in' });
+    expect(await clerk({ store }).authenticateRequest(bearer(token), { acceptsToken: 'api_key' })).toMatchObject({
+      status: 'signed-in',
+    });
     expect(emulator.requestCount(VERIFY.api_key)).toBe(1);
     expect(keys.some((key) => key.startsWith('clerk-edge:machine:'))).toBe(true);
     expect(keys.join() + values.join()).not.toContain(token);
@@ -170,23 +203,49 @@ describe('machine token verification cache', () => {
 describe('machine auth objects', () => {
   it('maps an API key and checks scopes', async () => {
     const { token } = await mint.api_key();
-    const auth = (await clerk().authenticateRequest(bearer(token), { acceptsToken: 'api_key' })).toAuth() as MachineAuthObject;
-    expect(auth).toMatchObject({ tokenType: 'api_key', subject: 'user_owner', userId: 'user_owner', orgId: null, name: 'ci', scopes: ['read', 'write'], claims: { team: 'a' } });
+    const auth = (
+      await clerk().authenticateRequest(bearer(token), { acceptsToken: 'api_key' })
+    ).toAuth() as MachineAuthObject;
+    expect(auth).toMatchObject({
+      tokenType: 'api_key',
+      subject: 'user_owner',
+      userId: 'user_owner',
+      orgId: null,
+      name: 'ci',
+      scopes: ['read', 'write'],
+      claims: { team: 'a' },
+    });
     expect(auth.hasScope('write')).toBe(true);
     expect(auth.hasScope('admin')).toBe(false);
   });
 
   it('maps an M2M token to its machine and verifies it with the machine secret key', async () => {
     const { token } = await mint.m2m_token();
-    const auth = (await clerk({ machineSecretKey: emulator.machineSecretKey }).authenticateRequest(bearer(token), { acceptsToken: 'm2m_token' })).toAuth() as MachineAuthObject;
-    expect(auth).toMatchObject({ tokenType: 'm2m_token', machineId: emulator.machineId, subject: emulator.machineId, scopes: ['mch_other'] });
+    const auth = (
+      await clerk({ machineSecretKey: emulator.machineSecretKey }).authenticateRequest(bearer(token), {
+        acceptsToken: 'm2m_token',
+      })
+    ).toAuth() as MachineAuthObject;
+    expect(auth).toMatchObject({
+      tokenType: 'm2m_token',
+      machineId: emulator.machineId,
+      subject: emulator.machineId,
+      scopes: ['mch_other'],
+    });
     expect(emulator.requests.at(-1)?.headers.authorization).toBe(`Bearer ${emulator.machineSecretKey}`);
   });
 
   it('maps an OAuth token to its user and client', async () => {
     const { token } = await mint.oauth_token();
-    const auth = (await clerk().authenticateRequest(bearer(token), { acceptsToken: 'oauth_token' })).toAuth() as MachineAuthObject;
-    expect(auth).toMatchObject({ tokenType: 'oauth_token', userId: 'user_oauth', clientId: 'client_1', scopes: ['profile', 'email'] });
+    const auth = (
+      await clerk().authenticateRequest(bearer(token), { acceptsToken: 'oauth_token' })
+    ).toAuth() as MachineAuthObject;
+    expect(auth).toMatchObject({
+      tokenType: 'oauth_token',
+      userId: 'user_oauth',
+      clientId: 'client_1',
+      scopes: ['profile', 'email'],
+    });
   });
 
   it('sends only the token field the endpoint defines', async () => {
@@ -208,27 +267,42 @@ describe('JWT-format machine tokens', () => {
   });
 
   it('verifies OAuth at+jwt tokens locally and rejects forged ones', async () => {
-    const oauth = await emulator.createOAuthToken({ format: 'jwt', userId: 'user_jwt', clientId: 'client_jwt', scopes: ['read'] });
+    const oauth = await emulator.createOAuthToken({
+      format: 'jwt',
+      userId: 'user_jwt',
+      clientId: 'client_jwt',
+      scopes: ['read'],
+    });
     const auth = clerk();
     const state = await auth.authenticateRequest(bearer(oauth.token), { acceptsToken: 'oauth_token' });
     expect(state.status).toBe('signed-in');
     expect(state.toAuth()).toMatchObject({ userId: 'user_jwt', clientId: 'client_jwt', scopes: ['read'] });
     expect(emulator.requestCount(VERIFY.oauth_token)).toBe(0);
-    const forged = await emulator.signToken({ key: 'foreign', header: { typ: 'at+jwt' }, claims: sessionClaims(emulator, { client_id: 'x' }) });
-    expect((await auth.authenticateRequest(bearer(forged), { acceptsToken: 'oauth_token' })).reason).toBe('token-invalid-signature');
+    const forged = await emulator.signToken({
+      key: 'foreign',
+      header: { typ: 'at+jwt' },
+      claims: sessionClaims(emulator, { client_id: 'x' }),
+    });
+    expect((await auth.authenticateRequest(bearer(forged), { acceptsToken: 'oauth_token' })).reason).toBe(
+      'token-invalid-signature',
+    );
   });
 });
 
 describe('acceptsToken', () => {
   it('accepts an array of types and any', async () => {
     const { token } = await mint.api_key();
-    expect((await clerk().authenticateRequest(bearer(token), { acceptsToken: ['session_token', 'api_key'] })).status).toBe('signed-in');
+    expect(
+      (await clerk().authenticateRequest(bearer(token), { acceptsToken: ['session_token', 'api_key'] })).status,
+    ).toBe('signed-in');
     expect((await clerk().authenticateRequest(bearer(token), { acceptsToken: 'any' })).status).toBe('signed-in');
   });
 
   it('rejects a session token on a machine-only route without verifying it', async () => {
     const token = await emulator.signToken({ claims: sessionClaims(emulator, {}, Math.floor(now / 1000)) });
-    expect((await clerk().authenticateRequest(bearer(token), { acceptsToken: 'api_key' })).reason).toBe('token-type-mismatch');
+    expect((await clerk().authenticateRequest(bearer(token), { acceptsToken: 'api_key' })).reason).toBe(
+      'token-type-mismatch',
+    );
     expect(emulator.requests).toHaveLength(0);
   });
 
@@ -242,7 +316,15 @@ describe('acceptsToken', () => {
 describe('machine JWTs recognised after verification', () => {
   it('never accepts an M2M JWT without its cat header as a session, and verifies it as M2M when accepted', async () => {
     const nowSeconds = Math.floor(now / 1000);
-    const token = await emulator.signToken({ claims: { sub: 'mch_2abcdefghijklmnopqrstuvwxyz', iss: emulator.issuer, iat: nowSeconds, exp: nowSeconds + 60, scopes: 'mch_x' } });
+    const token = await emulator.signToken({
+      claims: {
+        sub: 'mch_2abcdefghijklmnopqrstuvwxyz',
+        iss: emulator.issuer,
+        iat: nowSeconds,
+        exp: nowSeconds + 60,
+        scopes: 'mch_x',
+      },
+    });
     expect((await clerk().authenticateRequest(bearer(token))).reason).toBe('token-type-mismatch');
     const state = await clerk().authenticateRequest(bearer(token), { acceptsToken: ['session_token', 'm2m_token'] });
     expect(state.status).toBe('signed-in');
@@ -251,6 +333,8 @@ describe('machine JWTs recognised after verification', () => {
 
   it('reports a rejected secret key as unavailable for opaque tokens', async () => {
     const { token } = await mint.api_key();
-    expect(await clerk({ secretKey: 'sk_test_wrong' }).authenticateRequest(bearer(token), { acceptsToken: 'api_key' })).toMatchObject({ status: 'unavailable', reason: 'secret-key-invalid' });
+    expect(
+      await clerk({ secretKey: 'sk_test_wrong' }).authenticateRequest(bearer(token), { acceptsToken: 'api_key' }),
+    ).toMatchObject({ status: 'unavailable', reason: 'secret-key-invalid' });
   });
 });

@@ -1,18 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hintFor, type AuthErrorReason } from '../../src/index.js';
-import { bearer, clerkFor, useEmulator } from '../support/fixtures.js';
+import { bearer, clerkFor, withEmulator } from '../support/fixtures.js';
 
-const ctx = useEmulator();
+const ctx = withEmulator();
 const errorsSource = readFileSync(new URL('../../src/core/errors.ts', import.meta.url), 'utf8');
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 /** Every reason the AuthErrorReason union declares. */
-const declared = [...errorsSource.slice(0, errorsSource.indexOf('const HINTS')).matchAll(/\|\s*'([a-z-]+)'/g)].map((match) => match[1]!);
+const declared = [...errorsSource.slice(0, errorsSource.indexOf('const HINTS')).matchAll(/\|\s*'([a-z-]+)'/g)].map(
+  (match) => match[1]!,
+);
 
 describe('rejection reasons', () => {
   it('are all documented in the README table, and the table lists no others', () => {
-    const documented = [...readme.matchAll(/^\| `([a-z-]+)` \| (?:signed-out|unavailable) \|/gm)].map((match) => match[1]!);
+    const documented = [...readme.matchAll(/^\| `([a-z-]+)` \| (?:signed-out|unavailable) \|/gm)].map(
+      (match) => match[1]!,
+    );
     expect(documented.sort()).toEqual([...declared].sort());
   });
 

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clerkMiddleware, getAuth, requireAuth } from '../../src/hono/index.js';
-import { clerkFor, useEmulator, TEST_ENV } from '../support/fixtures.js';
+import { clerkFor, withEmulator, TEST_ENV } from '../support/fixtures.js';
 
-const ctx = useEmulator();
+const ctx = withEmulator();
 const REFRESH = 'POST /v1/sessions/:session_id/refresh' as const;
 
 afterEach(() => {
@@ -22,7 +22,15 @@ async function expiredBrowser(userId = 'user_refresh') {
 }
 
 const page = (cookie: string, init: RequestInit = {}) =>
-  new Request('https://app.example/dashboard', { ...init, headers: { cookie, 'user-agent': 'test-browser', 'x-forwarded-for': '203.0.113.9, 10.0.0.1', ...(init.headers as Record<string, string>) } });
+  new Request('https://app.example/dashboard', {
+    ...init,
+    headers: {
+      cookie,
+      'user-agent': 'test-browser',
+      'x-forwarded-for': '203.0.113.9, 10.0.0.1',
+      ...(init.headers as Record<string, string>),
+    },
+  });
 
 describe('session refresh through the sessions endpoint', () => {
   it('refreshes an expired cookie session on GET and returns the new cookies', async () => {
@@ -31,13 +39,19 @@ describe('session refresh through the sessions endpoint', () => {
     expect(state.status).toBe('signed-in');
     expect(state.toAuth().userId).toBe('user_refresh');
     const cookies = state.headers.getSetCookie();
-    expect(cookies.some((cookie) => cookie.startsWith(`__session_${ctx.emulator.cookieSuffix}=`) || cookie.startsWith('__session='))).toBe(true);
+    expect(
+      cookies.some(
+        (cookie) => cookie.startsWith(`__session_${ctx.emulator.cookieSuffix}=`) || cookie.startsWith('__session='),
+      ),
+    ).toBe(true);
     expect(ctx.emulator.requestCount(REFRESH)).toBe(1);
   });
 
   it('sends exactly what the endpoint needs and nothing that authenticates the browser', async () => {
     const browser = await expiredBrowser();
-    await clerkFor(ctx.emulator).authenticateRequest(page(browser.cookie, { headers: { authorization: 'Basic c2VjcmV0' } }));
+    await clerkFor(ctx.emulator).authenticateRequest(
+      page(browser.cookie, { headers: { authorization: 'Basic c2VjcmV0' } }),
+    );
     const sent = ctx.emulator.requests.find((request) => request.route === REFRESH)!;
     expect(sent.path).toBe(`/v1/sessions/${browser.session.id}/refresh`);
     expect(sent.headers.authorization).toBe(`Bearer ${ctx.emulator.secretKey}`);
@@ -90,7 +104,10 @@ describe('session refresh through the sessions endpoint', () => {
   it('is unavailable, not signed out, when the endpoint is down', async () => {
     const browser = await expiredBrowser();
     ctx.emulator.fault(REFRESH, { status: 500 });
-    expect(await clerkFor(ctx.emulator).authenticateRequest(page(browser.cookie))).toMatchObject({ status: 'unavailable', reason: 'backend-api-unavailable' });
+    expect(await clerkFor(ctx.emulator).authenticateRequest(page(browser.cookie))).toMatchObject({
+      status: 'unavailable',
+      reason: 'backend-api-unavailable',
+    });
   });
 
   it('shares one refresh call among 20 concurrent requests of the same session', async () => {
@@ -104,7 +121,10 @@ describe('session refresh through the sessions endpoint', () => {
 
   it('does not refresh a token that fails verification for another reason', async () => {
     const browser = await expiredBrowser();
-    const forged = await ctx.emulator.signToken({ key: 'foreign', claims: { sub: 'user_x', sid: browser.session.id, exp: 1, iss: ctx.emulator.issuer } });
+    const forged = await ctx.emulator.signToken({
+      key: 'foreign',
+      claims: { sub: 'user_x', sid: browser.session.id, exp: 1, iss: ctx.emulator.issuer },
+    });
     const cookie = browser.cookie.replace(browser.expired, forged);
     expect((await clerkFor(ctx.emulator).authenticateRequest(page(cookie))).reason).toBe('token-invalid-signature');
     expect(ctx.emulator.requestCount(REFRESH)).toBe(0);
@@ -114,10 +134,19 @@ describe('session refresh through the sessions endpoint', () => {
 describe('refresh and machine tokens through clerk-edge/hono', () => {
   const app = () => {
     const hono = new Hono();
-    hono.use(clerkMiddleware({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: TEST_ENV }));
+    hono.use(
+      clerkMiddleware({
+        secretKey: ctx.emulator.secretKey,
+        publishableKey: ctx.emulator.publishableKey,
+        apiUrl: ctx.emulator.url,
+        env: TEST_ENV,
+      }),
+    );
     hono.get('/dashboard', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }));
     hono.post('/dashboard', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }));
-    hono.get('/api/items', requireAuth({ acceptsToken: ['session_token', 'api_key'] }), (c) => c.json(getAuth(c, { acceptsToken: ['session_token', 'api_key'] })));
+    hono.get('/api/items', requireAuth({ acceptsToken: ['session_token', 'api_key'] }), (c) =>
+      c.json(getAuth(c, { acceptsToken: ['session_token', 'api_key'] })),
+    );
     hono.post('/api/ingest', requireAuth({ acceptsToken: 'api_key', scopes: ['write'] }), (c) => c.text('ok'));
     return hono;
   };
@@ -135,7 +164,14 @@ describe('refresh and machine tokens through clerk-edge/hono', () => {
   it("keeps the app's own Set-Cookie next to the refreshed session's", async () => {
     const browser = await expiredBrowser('user_cookie_app');
     const hono = new Hono();
-    hono.use(clerkMiddleware({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: TEST_ENV }));
+    hono.use(
+      clerkMiddleware({
+        secretKey: ctx.emulator.secretKey,
+        publishableKey: ctx.emulator.publishableKey,
+        apiUrl: ctx.emulator.url,
+        env: TEST_ENV,
+      }),
+    );
     hono.get('/dashboard', requireAuth(), (c) => {
       c.header('set-cookie', 'theme=light; Path=/', { append: true });
       return c.text('ok');
@@ -168,14 +204,20 @@ describe('refresh and machine tokens through clerk-edge/hono', () => {
 
   it('answers 403 when an API key lacks a required scope', async () => {
     const key = await ctx.emulator.createApiKey({ scopes: ['read'] });
-    const res = await app().request('/api/ingest', { method: 'POST', headers: { authorization: `Bearer ${key.secret}` } });
+    const res = await app().request('/api/ingest', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secret}` },
+    });
     expect(res.status).toBe(403);
   });
 
   it('answers 503 when the Backend API cannot verify an API key', async () => {
     const key = await ctx.emulator.createApiKey({ scopes: ['write'] });
     ctx.emulator.fault('POST /v1/api_keys/verify', { status: 503 });
-    const res = await app().request('/api/ingest', { method: 'POST', headers: { authorization: `Bearer ${key.secret}` } });
+    const res = await app().request('/api/ingest', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secret}` },
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).not.toBeNull();
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bearer, clerkFor, sessionClaims, useEmulator } from '../support/fixtures.js';
+import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
 
-const ctx = useEmulator();
+const ctx = withEmulator();
 
 function manualClock(start = Date.now()) {
   let now = start;
@@ -19,7 +19,8 @@ describe('verified-session cache', () => {
     const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator) });
     expect((await clerk.authenticateRequest(bearer(token))).status).toBe('signed-in');
     const verify = vi.spyOn(crypto.subtle, 'verify');
-    for (let i = 0; i < 10; i++) expect((await clerk.authenticateRequest(bearer(token))).toAuth().userId).toBe('user_test');
+    for (let i = 0; i < 10; i++)
+      expect((await clerk.authenticateRequest(bearer(token))).toAuth().userId).toBe('user_test');
     expect(verify).not.toHaveBeenCalled();
   });
 
@@ -36,7 +37,9 @@ describe('verified-session cache', () => {
     const clock = manualClock();
     const clerk = clerkFor(ctx.emulator, { now: clock.now, sessionCache: { enabled: true } });
     const nowSeconds = Math.floor(clock.now() / 1000);
-    const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { exp: nowSeconds + 30 }, nowSeconds) });
+    const token = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { exp: nowSeconds + 30 }, nowSeconds),
+    });
     expect((await clerk.authenticateRequest(bearer(token))).status).toBe('signed-in');
     clock.advance(34_000); // within the 5 s skew
     expect((await clerk.authenticateRequest(bearer(token))).status).toBe('signed-in');
@@ -48,7 +51,9 @@ describe('verified-session cache', () => {
     const clock = manualClock();
     const clerk = clerkFor(ctx.emulator, { now: clock.now, sessionCache: { enabled: true } });
     const nowSeconds = Math.floor(clock.now() / 1000);
-    const early = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { nbf: nowSeconds + 60 }, nowSeconds) });
+    const early = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { nbf: nowSeconds + 60 }, nowSeconds),
+    });
     expect((await clerk.authenticateRequest(bearer(early))).reason).toBe('token-not-active-yet');
     clock.advance(60_000);
     expect((await clerk.authenticateRequest(bearer(early))).status).toBe('signed-in');
@@ -56,14 +61,22 @@ describe('verified-session cache', () => {
 
   it('drops verdicts signed by a kid that left the JWKS', async () => {
     const clock = manualClock();
-    const clerk = clerkFor(ctx.emulator, { now: clock.now, keys: { ttlMs: 60_000, unknownKidCooldownMs: 0 }, sessionCache: { enabled: true } });
-    const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { exp: Math.floor(clock.now() / 1000) + 3600 }) });
+    const clerk = clerkFor(ctx.emulator, {
+      now: clock.now,
+      keys: { ttlMs: 60_000, unknownKidCooldownMs: 0 },
+      sessionCache: { enabled: true },
+    });
+    const token = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { exp: Math.floor(clock.now() / 1000) + 3600 }),
+    });
     expect((await clerk.authenticateRequest(bearer(token))).status).toBe('signed-in');
 
     await ctx.emulator.rotateKeys({ keepPrevious: false });
     clock.advance(61_000); // keys are stale: the next hit starts a background refresh
     const background: Promise<unknown>[] = [];
-    expect((await clerk.authenticateRequest(bearer(token), { waitUntil: (p) => background.push(p) })).status).toBe('signed-in');
+    expect((await clerk.authenticateRequest(bearer(token), { waitUntil: (p) => background.push(p) })).status).toBe(
+      'signed-in',
+    );
     await Promise.all(background);
     expect(background).toHaveLength(1);
     expect((await clerk.authenticateRequest(bearer(token))).reason).toBe('jwk-kid-mismatch');
@@ -73,7 +86,8 @@ describe('verified-session cache', () => {
     const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true } });
     const now = Math.floor(Date.now() / 1000);
     const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { iat: now - 30 }, now) });
-    const request = (uat: number) => new Request('http://app.test/', { headers: { cookie: `__session=${token}; __client_uat=${uat}` } });
+    const request = (uat: number) =>
+      new Request('http://app.test/', { headers: { cookie: `__session=${token}; __client_uat=${uat}` } });
     expect((await clerk.authenticateRequest(request(now - 60))).status).toBe('signed-in');
     expect((await clerk.authenticateRequest(request(now - 10))).reason).toBe('session-token-outdated');
     expect((await clerk.authenticateRequest(request(0))).reason).toBe('client-uat-missing');
@@ -81,10 +95,12 @@ describe('verified-session cache', () => {
 
   it('shares read-only claims, so one request cannot alter another', async () => {
     const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true } });
-    const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { o: { id: 'org_1', rol: 'member' } }) });
+    const token = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { o: { id: 'org_1', rol: 'member' } }),
+    });
     const first = (await clerk.authenticateRequest(bearer(token))).toAuth();
     expect(() => {
-      ((first as { sessionClaims: { sub: string } }).sessionClaims).sub = 'user_admin';
+      (first as { sessionClaims: { sub: string } }).sessionClaims.sub = 'user_admin';
     }).toThrow();
     expect((await clerk.authenticateRequest(bearer(token))).toAuth().userId).toBe('user_test');
     const second = (await clerk.authenticateRequest(bearer(token))).toAuth();
@@ -96,7 +112,9 @@ describe('verified-session cache', () => {
 
   it('is bounded', async () => {
     const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true, maxEntries: 2 } });
-    const tokens = await Promise.all([1, 2, 3].map((i) => ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { sub: `user_${i}` }) })));
+    const tokens = await Promise.all(
+      [1, 2, 3].map((i) => ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { sub: `user_${i}` }) })),
+    );
     for (const token of tokens) await clerk.authenticateRequest(bearer(token));
     const verify = vi.spyOn(crypto.subtle, 'verify');
     await clerk.authenticateRequest(bearer(tokens[0]!)); // evicted: verified again

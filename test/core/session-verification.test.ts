@@ -1,9 +1,9 @@
 import { CompactSign, exportSPKI, generateKeyPair } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { createTestKeyPair, signTestToken } from '../../src/testing/index.js';
-import { bearer, clerkFor, sessionClaims, useEmulator } from '../support/fixtures.js';
+import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
 
-const ctx = useEmulator();
+const ctx = withEmulator();
 const NOW = 1_900_000_000; // a fixed clock, in seconds, for boundary tests
 
 async function verdict(token: string, options: Parameters<typeof clerkFor>[1] = {}) {
@@ -12,25 +12,42 @@ async function verdict(token: string, options: Parameters<typeof clerkFor>[1] = 
   return state;
 }
 
-async function sign(overrides: Record<string, unknown> = {}, header: Record<string, unknown> = {}, nowSeconds?: number) {
+async function sign(
+  overrides: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+  nowSeconds?: number,
+) {
   return ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, overrides, nowSeconds), header });
 }
 
 describe('session token verification against the emulator JWKS', () => {
   it('accepts a session token minted by the emulator and maps its claims', async () => {
-    const { session } = await ctx.emulator.createSession({ userId: 'user_42', orgId: 'org_1', orgRole: 'org:admin', orgPermissions: ['org:reports:read'] });
+    const { session } = await ctx.emulator.createSession({
+      userId: 'user_42',
+      orgId: 'org_1',
+      orgRole: 'org:admin',
+      orgPermissions: ['org:reports:read'],
+    });
     const token = await ctx.emulator.createSessionToken(session.id);
     const state = await verdict(token);
     expect(state.status).toBe('signed-in');
     expect(state.reason).toBeNull();
     const auth = state.toAuth();
-    expect(auth).toMatchObject({ userId: 'user_42', sessionId: session.id, orgId: 'org_1', orgRole: 'org:admin', tokenType: 'session_token' });
+    expect(auth).toMatchObject({
+      userId: 'user_42',
+      sessionId: session.id,
+      orgId: 'org_1',
+      orgRole: 'org:admin',
+      tokenType: 'session_token',
+    });
     expect(auth.has({ permission: 'org:reports:read' })).toBe(true);
     expect(auth.has({ role: 'org:member' })).toBe(false);
   });
 
   it('rejects an expired token', async () => {
-    const state = await verdict(await sign({ exp: NOW - 6, iat: NOW - 70, nbf: NOW - 80 }, {}, NOW), { now: () => NOW * 1000 });
+    const state = await verdict(await sign({ exp: NOW - 6, iat: NOW - 70, nbf: NOW - 80 }, {}, NOW), {
+      now: () => NOW * 1000,
+    });
     expect(state).toMatchObject({ status: 'signed-out', reason: 'token-expired' });
   });
 
@@ -38,7 +55,9 @@ describe('session token verification against the emulator JWKS', () => {
     const clock = { now: () => NOW * 1000 };
     expect((await verdict(await sign({ exp: NOW - 4 }, {}, NOW - 60), clock)).status).toBe('signed-in');
     expect((await verdict(await sign({ exp: NOW - 5 }, {}, NOW - 60), clock)).reason).toBe('token-expired');
-    expect((await verdict(await sign({ exp: NOW - 5 }, {}, NOW - 60), { ...clock, clockSkewInMs: 10_000 })).status).toBe('signed-in');
+    expect(
+      (await verdict(await sign({ exp: NOW - 5 }, {}, NOW - 60), { ...clock, clockSkewInMs: 10_000 })).status,
+    ).toBe('signed-in');
   });
 
   it('rejects nbf beyond the skew and accepts it within', async () => {
@@ -50,7 +69,9 @@ describe('session token verification against the emulator JWKS', () => {
   it('rejects iat in the future beyond the skew and accepts it within', async () => {
     const clock = { now: () => NOW * 1000 };
     expect((await verdict(await sign({ iat: NOW + 4, nbf: NOW - 1 }, {}, NOW), clock)).status).toBe('signed-in');
-    expect((await verdict(await sign({ iat: NOW + 30, nbf: NOW - 1 }, {}, NOW), clock)).reason).toBe('token-iat-in-the-future');
+    expect((await verdict(await sign({ iat: NOW + 30, nbf: NOW - 1 }, {}, NOW), clock)).reason).toBe(
+      'token-iat-in-the-future',
+    );
   });
 
   it.each([
@@ -69,8 +90,13 @@ describe('session token verification against the emulator JWKS', () => {
     ['nbf', 'token-not-active-yet'],
   ])('rejects an infinite %s (1e400 in the signed JSON)', async (claim, reason) => {
     const keyPair = await createTestKeyPair({ kid: 'local' });
-    const payload = JSON.stringify(sessionClaims(ctx.emulator, { [claim]: 1 })).replace(`"${claim}":1`, `"${claim}":1e400`);
-    const token = await new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: 'RS256', kid: 'local', typ: 'JWT' }).sign(keyPair.privateKey);
+    const payload = JSON.stringify(sessionClaims(ctx.emulator, { [claim]: 1 })).replace(
+      `"${claim}":1`,
+      `"${claim}":1e400`,
+    );
+    const token = await new CompactSign(new TextEncoder().encode(payload))
+      .setProtectedHeader({ alg: 'RS256', kid: 'local', typ: 'JWT' })
+      .sign(keyPair.privateKey);
     const state = await verdict(token, { secretKey: undefined, jwtKey: keyPair.publicPem });
     expect(state.reason).toBe(reason);
   });
@@ -78,7 +104,10 @@ describe('session token verification against the emulator JWKS', () => {
   it('rejects a tampered payload', async () => {
     const token = await sign();
     const [header, , signature] = token.split('.');
-    const payload = btoa(JSON.stringify(sessionClaims(ctx.emulator, { sub: 'user_admin' }))).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+    const payload = btoa(JSON.stringify(sessionClaims(ctx.emulator, { sub: 'user_admin' })))
+      .replace(/=+$/, '')
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_');
     expect((await verdict(`${header}.${payload}.${signature}`)).reason).toBe('token-invalid-signature');
   });
 
@@ -89,13 +118,21 @@ describe('session token verification against the emulator JWKS', () => {
 
   it('ignores embedded keys: a jwk header with its own kid is an unknown kid', async () => {
     const attacker = await createTestKeyPair({ kid: 'attacker' });
-    const token = await signTestToken({ keyPair: attacker, claims: sessionClaims(ctx.emulator), header: { jwk: attacker.publicJwk, jku: 'http://127.0.0.1:1/jwks', x5u: 'http://127.0.0.1:1/x' } });
+    const token = await signTestToken({
+      keyPair: attacker,
+      claims: sessionClaims(ctx.emulator),
+      header: { jwk: attacker.publicJwk, jku: 'http://127.0.0.1:1/jwks', x5u: 'http://127.0.0.1:1/x' },
+    });
     expect((await verdict(token)).reason).toBe('jwk-kid-mismatch');
   });
 
   it('ignores embedded keys: a jwk header naming the instance kid still fails the signature', async () => {
     const attacker = await createTestKeyPair({ kid: ctx.emulator.kid });
-    const token = await signTestToken({ keyPair: attacker, claims: sessionClaims(ctx.emulator), header: { jwk: attacker.publicJwk } });
+    const token = await signTestToken({
+      keyPair: attacker,
+      claims: sessionClaims(ctx.emulator),
+      header: { jwk: attacker.publicJwk },
+    });
     expect((await verdict(token)).reason).toBe('token-invalid-signature');
   });
 
@@ -111,7 +148,11 @@ describe('session token verification against the emulator JWKS', () => {
 
   it('rejects HMAC algorithm confusion with the public key as the secret', async () => {
     const jwk = ctx.emulator.jwks().keys[0]!;
-    const token = await ctx.emulator.signToken({ alg: 'HS256', key: new TextEncoder().encode(JSON.stringify(jwk)), claims: sessionClaims(ctx.emulator) });
+    const token = await ctx.emulator.signToken({
+      alg: 'HS256',
+      key: new TextEncoder().encode(JSON.stringify(jwk)),
+      claims: sessionClaims(ctx.emulator),
+    });
     expect((await verdict(token)).reason).toBe('token-invalid-algorithm');
   });
 
@@ -185,13 +226,17 @@ describe('session token verification against the emulator JWKS', () => {
   it('rejects a wrong or missing issuer', async () => {
     expect((await verdict(await sign({ iss: 'https://evil.example' }))).reason).toBe('token-invalid-issuer');
     expect((await verdict(await sign({ iss: undefined }))).reason).toBe('token-invalid-issuer');
-    expect((await verdict(await sign({ iss: 'https://evil.example' }), { issuer: 'https://evil.example' })).status).toBe('signed-in');
+    expect(
+      (await verdict(await sign({ iss: 'https://evil.example' }), { issuer: 'https://evil.example' })).status,
+    ).toBe('signed-in');
   });
 
   it('checks azp against authorized parties', async () => {
     const parties = { authorizedParties: ['https://app.example'] };
     expect((await verdict(await sign({ azp: 'https://app.example' }), parties)).status).toBe('signed-in');
-    expect((await verdict(await sign({ azp: 'https://evil.example' }), parties)).reason).toBe('token-invalid-authorized-parties');
+    expect((await verdict(await sign({ azp: 'https://evil.example' }), parties)).reason).toBe(
+      'token-invalid-authorized-parties',
+    );
     expect((await verdict(await sign({ azp: 'https://evil.example' }))).status).toBe('signed-in');
   });
 
@@ -245,7 +290,10 @@ describe('networkless verification with jwtKey', () => {
   it('verifies with a JWK and checks its kid', async () => {
     const keyPair = await createTestKeyPair({ kid: 'local' });
     const clerk = clerkFor(ctx.emulator, { secretKey: undefined, jwtKey: JSON.stringify(keyPair.publicJwk) });
-    expect((await clerk.authenticateRequest(bearer(await signTestToken({ keyPair, claims: sessionClaims(ctx.emulator) })))).status).toBe('signed-in');
+    expect(
+      (await clerk.authenticateRequest(bearer(await signTestToken({ keyPair, claims: sessionClaims(ctx.emulator) }))))
+        .status,
+    ).toBe('signed-in');
     const other = await createTestKeyPair({ kid: 'other' });
     const wrongKid = await signTestToken({ keyPair: other, claims: sessionClaims(ctx.emulator) });
     expect((await clerk.authenticateRequest(bearer(wrongKid))).reason).toBe('jwk-kid-mismatch');
@@ -254,8 +302,17 @@ describe('networkless verification with jwtKey', () => {
   it('rejects a token signed by another key', async () => {
     const keyPair = await createTestKeyPair();
     const other = await createTestKeyPair();
-    const clerk = clerkFor(ctx.emulator, { secretKey: undefined, jwtKey: await exportSPKI(keyPair.publicKey as CryptoKey) });
-    expect((await clerk.authenticateRequest(bearer(await signTestToken({ keyPair: other, claims: sessionClaims(ctx.emulator) })))).reason).toBe('token-invalid-signature');
+    const clerk = clerkFor(ctx.emulator, {
+      secretKey: undefined,
+      jwtKey: await exportSPKI(keyPair.publicKey as CryptoKey),
+    });
+    expect(
+      (
+        await clerk.authenticateRequest(
+          bearer(await signTestToken({ keyPair: other, claims: sessionClaims(ctx.emulator) })),
+        )
+      ).reason,
+    ).toBe('token-invalid-signature');
   });
 });
 

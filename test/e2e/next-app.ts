@@ -50,7 +50,9 @@ export async function prepare(convention: FileConvention): Promise<string> {
     if (!SKIPPED.has(entry)) cpSync(path.join(EXAMPLE_DIR, entry), path.join(dir, entry), { recursive: true });
   }
   const tsconfigPath = path.join(dir, 'tsconfig.json');
-  const tsconfig = JSON.parse(readFileSync(tsconfigPath, 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
+  const tsconfig = JSON.parse(readFileSync(tsconfigPath, 'utf8')) as {
+    compilerOptions: { paths: Record<string, string[]> };
+  };
   tsconfig.compilerOptions.paths = { 'clerk-edge/*': [path.join(REPOSITORY_ROOT, 'src/*/index.ts')] };
   writeFileSync(tsconfigPath, `${JSON.stringify(tsconfig, null, 2)}\n`);
   if (convention === 'proxy') {
@@ -60,7 +62,8 @@ export async function prepare(convention: FileConvention): Promise<string> {
   }
   const expected = path.join(dir, `${convention}.ts`);
   const other = path.join(dir, `${convention === 'proxy' ? 'middleware' : 'proxy'}.ts`);
-  if (!existsSync(expected) || existsSync(other)) throw new Error(`the ${convention} copy does not have exactly ${convention}.ts`);
+  if (!existsSync(expected) || existsSync(other))
+    throw new Error(`the ${convention} copy does not have exactly ${convention}.ts`);
   return dir;
 }
 
@@ -105,7 +108,8 @@ export async function start(dir: string, env: Record<string, string>): Promise<S
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (server.child.exitCode !== null) throw new Error(`next start exited with ${server.child.exitCode}:\n${server.output.join('')}`);
+    if (server.child.exitCode !== null)
+      throw new Error(`next start exited with ${server.child.exitCode}:\n${server.output.join('')}`);
     try {
       const response = await fetch(`${url}/sign-in`, { signal: AbortSignal.timeout(2000) });
       await response.arrayBuffer();
@@ -130,13 +134,17 @@ export function cleanCopies(): void {
 
 /** Which runtime the build chose for the middleware/proxy function, from Next's manifests. */
 export function builtRuntime(dir: string): 'edge' | 'nodejs' | 'none' {
-  const middlewareManifest = JSON.parse(readFileSync(path.join(dir, '.next/server/middleware-manifest.json'), 'utf8')) as {
+  const middlewareManifest = JSON.parse(
+    readFileSync(path.join(dir, '.next/server/middleware-manifest.json'), 'utf8'),
+  ) as {
     middleware: Record<string, unknown>;
   };
   if (Object.keys(middlewareManifest.middleware).length > 0) return 'edge';
   const functionsPath = path.join(dir, '.next/server/functions-config-manifest.json');
   if (existsSync(functionsPath)) {
-    const functions = JSON.parse(readFileSync(functionsPath, 'utf8')) as { functions: Record<string, { runtime?: string }> };
+    const functions = JSON.parse(readFileSync(functionsPath, 'utf8')) as {
+      functions: Record<string, { runtime?: string }>;
+    };
     if (functions.functions['/_middleware']?.runtime === 'nodejs') return 'nodejs';
   }
   return 'none';

@@ -4,7 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionAuthObject } from '../../src/core/claims.js';
 import { signedIn } from '../../src/core/state.js';
-import { credentialHash, FORWARDED_AUTH_HEADER, FORWARDED_SIGNATURE_HEADER, signForwardedState } from '../../src/next/forwarded.js';
+import {
+  credentialHash,
+  FORWARDED_AUTH_HEADER,
+  FORWARDED_SIGNATURE_HEADER,
+  signForwardedState,
+} from '../../src/next/forwarded.js';
 import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
 import { build, builtRuntime, cleanCopies, prepare, start, type FileConvention, type StartedApp } from './next-app.js';
 
@@ -25,13 +30,20 @@ beforeAll(async () => {
   for (const convention of CONVENTIONS) dirs.set(convention, await prepare(convention));
   // In parallel: each build spends much of its time waiting (type check, I/O); measured faster on two cores.
   await Promise.all(CONVENTIONS.map((convention) => build(dirs.get(convention)!)));
-  const env = { CLERK_SECRET_KEY: emulator.secretKey, CLERK_PUBLISHABLE_KEY: emulator.publishableKey, CLERK_API_URL: emulator.url };
+  const env = {
+    CLERK_SECRET_KEY: emulator.secretKey,
+    CLERK_PUBLISHABLE_KEY: emulator.publishableKey,
+    CLERK_API_URL: emulator.url,
+  };
   for (const convention of CONVENTIONS) apps.set(convention, await start(dirs.get(convention)!, env));
 
   const member = await emulator.createSession({ userId: 'user_member', orgId: 'org_demo', orgRole: 'org:member' });
   const admin = await emulator.createSession({ userId: 'user_admin', orgId: 'org_demo', orgRole: 'org:admin' });
   memberIssuedAt = Math.floor(Date.now() / 1000);
-  memberToken = await emulator.createSessionToken(member.session.id, { expiresInSeconds: 600, issuedAt: memberIssuedAt });
+  memberToken = await emulator.createSessionToken(member.session.id, {
+    expiresInSeconds: 600,
+    issuedAt: memberIssuedAt,
+  });
   adminToken = await emulator.createSessionToken(admin.session.id, { expiresInSeconds: 600 });
 });
 
@@ -39,10 +51,15 @@ afterAll(async () => {
   await Promise.all([...apps.values()].map((app) => app.stop()));
   await emulator?.close();
   cleanCopies();
-  console.info(`examples/nextjs e2e: built, started and probed both file conventions in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  console.info(
+    `examples/nextjs e2e: built, started and probed both file conventions in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+  );
 });
 
-async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
+async function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; text: string }> {
   const response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
@@ -53,7 +70,16 @@ const html = { accept: 'text/html,application/xhtml+xml' };
 /** A forwarded state for `userId`, signed with the real key: what an attacker who knew the secret could send. */
 async function forgedHeaders(userId: string, boundTo: Record<string, string>): Promise<Record<string, string>> {
   const now = Math.floor(Date.now() / 1000);
-  const state = signedIn(sessionAuthObject({ sub: userId, sid: 'sess_forged', iat: now, exp: now + 600, o: { id: 'org_demo', rol: 'admin' }, v: 2 }));
+  const state = signedIn(
+    sessionAuthObject({
+      sub: userId,
+      sid: 'sess_forged',
+      iat: now,
+      exp: now + 600,
+      o: { id: 'org_demo', rol: 'admin' },
+      v: 2,
+    }),
+  );
   return signForwardedState(state, {
     secretKey: emulator.secretKey,
     credentialHash: await credentialHash(new Headers(boundTo), emulator.cookieSuffix),
@@ -96,7 +122,11 @@ describe.each(CONVENTIONS)('examples/nextjs with %s.ts', (convention) => {
   it('serves the protected API to an emulator session token in the Authorization header', async () => {
     const response = await get(`${app().url}/api/me`, bearer(memberToken));
     expect(response.status).toBe(200);
-    expect(JSON.parse(response.text)).toMatchObject({ userId: 'user_member', orgId: 'org_demo', orgRole: 'org:member' });
+    expect(JSON.parse(response.text)).toMatchObject({
+      userId: 'user_member',
+      orgId: 'org_demo',
+      orgRole: 'org:member',
+    });
   });
 
   it('answers 403 to a user without the org:admin role, and lets an admin in', async () => {
@@ -104,12 +134,20 @@ describe.each(CONVENTIONS)('examples/nextjs with %s.ts', (convention) => {
     expect(api.status).toBe(403);
     expect(JSON.parse(api.text)).toEqual({ error: 'forbidden', reason: 'forbidden' });
     const suffix = emulator.cookieSuffix;
-    const page = await get(`${app().url}/admin`, { ...html, cookie: `__session_${suffix}=${memberToken}; __client_uat_${suffix}=${memberIssuedAt}` });
+    const page = await get(`${app().url}/admin`, {
+      ...html,
+      cookie: `__session_${suffix}=${memberToken}; __client_uat_${suffix}=${memberIssuedAt}`,
+    });
     expect(page.status).toBe(403);
 
     const admin = await get(`${app().url}/api/admin`, bearer(adminToken));
     expect(admin.status).toBe(200);
-    expect(JSON.parse(admin.text)).toEqual({ userId: 'user_admin', orgId: 'org_demo', orgRole: 'org:admin', admin: true });
+    expect(JSON.parse(admin.text)).toEqual({
+      userId: 'user_admin',
+      orgId: 'org_demo',
+      orgRole: 'org:admin',
+      admin: true,
+    });
   });
 
   it('refuses a token signed by another key', async () => {
@@ -132,7 +170,11 @@ describe.each(CONVENTIONS)('examples/nextjs with %s.ts', (convention) => {
 
     const asAdmin = await forgedHeaders('user_admin', bearer(memberToken));
     const member = await get(`${app().url}/api/whoami`, { ...bearer(memberToken), ...asAdmin });
-    expect(JSON.parse(member.text)).toEqual({ userId: 'user_member', isAuthenticated: true, tokenType: 'session_token' });
+    expect(JSON.parse(member.text)).toEqual({
+      userId: 'user_member',
+      isAuthenticated: true,
+      tokenType: 'session_token',
+    });
     expect((await get(`${app().url}/api/admin`, { ...bearer(memberToken), ...asAdmin })).status).toBe(403);
 
     const throughNextInternals = await get(`${app().url}/api/whoami`, {
@@ -142,7 +184,10 @@ describe.each(CONVENTIONS)('examples/nextjs with %s.ts', (convention) => {
     });
     expect(JSON.parse(throughNextInternals.text)).toMatchObject({ userId: null, isAuthenticated: false });
 
-    const garbage = await get(`${app().url}/api/whoami`, { [FORWARDED_AUTH_HEADER]: 'eyJ2IjoxfQ', [FORWARDED_SIGNATURE_HEADER]: 'AAAA' });
+    const garbage = await get(`${app().url}/api/whoami`, {
+      [FORWARDED_AUTH_HEADER]: 'eyJ2IjoxfQ',
+      [FORWARDED_SIGNATURE_HEADER]: 'AAAA',
+    });
     expect(JSON.parse(garbage.text)).toMatchObject({ userId: null, isAuthenticated: false });
   });
 

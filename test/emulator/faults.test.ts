@@ -17,7 +17,8 @@ afterEach(() => {
   emulator.resetCounts();
 });
 
-const jwks = (path = '/v1/jwks') => fetch(`${emulator.url}${path}`, { headers: { authorization: `Bearer ${emulator.secretKey}` } });
+const jwks = (path = '/v1/jwks') =>
+  fetch(`${emulator.url}${path}`, { headers: { authorization: `Bearer ${emulator.secretKey}` } });
 
 describe('fault injection', () => {
   it('answers an injected status with a ClerkErrors body by default, on /v1 and legacy paths alike', async () => {
@@ -33,7 +34,11 @@ describe('fault injection', () => {
   });
 
   it('answers an injected status with the given body and headers, before checking auth', async () => {
-    emulator.fault('POST /v1/api_keys/verify', { status: 429, body: { errors: [{ message: 'slow down', long_message: 'slow down', code: 'too_many_requests' }] }, headers: { 'Retry-After': '7' } });
+    emulator.fault('POST /v1/api_keys/verify', {
+      status: 429,
+      body: { errors: [{ message: 'slow down', long_message: 'slow down', code: 'too_many_requests' }] },
+      headers: { 'Retry-After': '7' },
+    });
     const res = await bapi(emulator, 'POST', '/v1/api_keys/verify', { bearer: null, body: { secret: 'ak_x' } });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('7');
@@ -138,7 +143,11 @@ describe('request log', () => {
       path: '/api_keys/verify',
       body: { secret: 'ak_logged' },
     });
-    expect(first?.headers).toMatchObject({ authorization: `Bearer ${emulator.secretKey}`, 'x-trace': 'abc', 'content-type': 'application/json' });
+    expect(first?.headers).toMatchObject({
+      authorization: `Bearer ${emulator.secretKey}`,
+      'x-trace': 'abc',
+      'content-type': 'application/json',
+    });
     expect(first?.headers).not.toHaveProperty('cookie');
     expect(emulator.requestCount('POST /v1/api_keys/verify')).toBe(1);
     expect(emulator.requestCount('GET /v1/jwks')).toBe(1);
@@ -158,7 +167,12 @@ describe('request log', () => {
   });
 
   it('answers 404 in the ClerkErrors shape for unknown routes and methods', async () => {
-    for (const [method, path] of [['GET', '/v2/jwks'], ['DELETE', '/v1/sessions/sess_1'], ['POST', '/v1/jwks'], ['GET', '/']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v2/jwks'],
+      ['DELETE', '/v1/sessions/sess_1'],
+      ['POST', '/v1/jwks'],
+      ['GET', '/'],
+    ] as const) {
       const res = await bapi(emulator, method, path);
       expect(res.status, `${method} ${path}`).toBe(404);
       expectMatchesSpec('GET', '/v1/sessions/:session_id', 404, res.body);
@@ -187,15 +201,26 @@ describe('keys', () => {
 
     const latest = await emulator.rotateKeys({ keepPrevious: false });
     expect(emulator.jwks().keys.map((k) => k.kid)).toEqual([latest]);
-    await expect(jwtVerify(newToken, createLocalJWKSet(emulator.jwks()))).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    await expect(jwtVerify(newToken, createLocalJWKSet(emulator.jwks()))).rejects.toBeInstanceOf(
+      errors.JWKSNoMatchingKey,
+    );
   });
 
   it('signs arbitrary tokens with the instance key, a foreign key, a given key or none', async () => {
     const claims = { sub: 'user_1', exp: 4_102_444_800 };
     const set = createLocalJWKSet(emulator.jwks());
 
-    const current = await emulator.signToken({ claims, header: { cat: 'cl_B7d4PD111AAA', jku: 'https://evil.example/jwks' } });
-    expect(decodeProtectedHeader(current)).toEqual({ alg: 'RS256', kid: emulator.kid, typ: 'JWT', cat: 'cl_B7d4PD111AAA', jku: 'https://evil.example/jwks' });
+    const current = await emulator.signToken({
+      claims,
+      header: { cat: 'cl_B7d4PD111AAA', jku: 'https://evil.example/jwks' },
+    });
+    expect(decodeProtectedHeader(current)).toEqual({
+      alg: 'RS256',
+      kid: emulator.kid,
+      typ: 'JWT',
+      cat: 'cl_B7d4PD111AAA',
+      jku: 'https://evil.example/jwks',
+    });
     expect((await jwtVerify(current, set)).payload).toEqual(claims);
 
     const foreign = await emulator.signToken({ key: 'foreign', claims });
@@ -225,7 +250,9 @@ describe('lifecycle', () => {
     // a keep-alive connection is open when closing
     expect((await fetch(`${local.url}/.well-known/jwks.json`)).status).toBe(200);
     local.fault('GET /v1/jwks', { delayMs: 10_000 });
-    const pending = fetch(`${local.url}/v1/jwks`, { headers: { authorization: `Bearer ${local.secretKey}` } }).catch((error: unknown) => error);
+    const pending = fetch(`${local.url}/v1/jwks`, { headers: { authorization: `Bearer ${local.secretKey}` } }).catch(
+      (error: unknown) => error,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = performance.now();
     await local.close();

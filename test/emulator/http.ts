@@ -15,7 +15,12 @@ export interface BapiOptions {
 }
 
 /** Sends one request to the emulator and parses its JSON answer. */
-export async function bapi(emulator: ClerkEmulator, method: string, path: string, options: BapiOptions = {}): Promise<BapiResponse> {
+export async function bapi(
+  emulator: ClerkEmulator,
+  method: string,
+  path: string,
+  options: BapiOptions = {},
+): Promise<BapiResponse> {
   const headers: Record<string, string> = { ...options.headers };
   const bearer = options.bearer === undefined ? emulator.secretKey : options.bearer;
   if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
@@ -30,4 +35,5 @@ export async function bapi(emulator: ClerkEmulator, method: string, path: string
 }
 
 /** Narrows an unknown JSON body for property access in assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: assertions read arbitrary JSON paths
 export const obj = (value: unknown) => value as Record<string, any>;

@@ -33,7 +33,13 @@ const verifyJwt = (token: string, typ?: string) =>
 describe('API keys', () => {
   it('creates a key over HTTP and verifies its secret', async () => {
     const created = await bapi(emulator, 'POST', '/v1/api_keys', {
-      body: { name: 'billing-service', subject: USER, scopes: ['read', 'write'], claims: { team: 'billing' }, description: 'for tests' },
+      body: {
+        name: 'billing-service',
+        subject: USER,
+        scopes: ['read', 'write'],
+        claims: { team: 'billing' },
+        description: 'for tests',
+      },
     });
     expect(created.status).toBe(200);
     expectMatchesSpec('POST', '/v1/api_keys', 200, created.body);
@@ -63,7 +69,9 @@ describe('API keys', () => {
 
   it('reports revoked keys with 200 and revoked: true', async () => {
     const key = await emulator.createApiKey({ subject: USER });
-    const revoked = await bapi(emulator, 'POST', `/v1/api_keys/${key.id}/revoke`, { body: { revocation_reason: 'leaked' } });
+    const revoked = await bapi(emulator, 'POST', `/v1/api_keys/${key.id}/revoke`, {
+      body: { revocation_reason: 'leaked' },
+    });
     expect(revoked.status).toBe(200);
     expectMatchesSpec('POST', '/v1/api_keys/:apiKeyID/revoke', 200, revoked.body);
     expect(obj(revoked.body)).toMatchObject({ id: key.id, revoked: true, revocation_reason: 'leaked' });
@@ -81,7 +89,9 @@ describe('API keys', () => {
     expect(key.expiration).toBe(START + 60_000);
     const before = await bapi(emulator, 'POST', '/v1/api_keys/verify', { body: { secret: key.secret } });
     expect(obj(before.body).expired).toBe(false);
-    const after = await later(60_000, () => bapi(emulator, 'POST', '/v1/api_keys/verify', { body: { secret: key.secret } }));
+    const after = await later(60_000, () =>
+      bapi(emulator, 'POST', '/v1/api_keys/verify', { body: { secret: key.secret } }),
+    );
     expect(after.status).toBe(200);
     expect(obj(after.body).expired).toBe(true);
   });
@@ -113,18 +123,33 @@ describe('API keys', () => {
       expectMatchesComponent('ClerkErrors', res.body);
       expect(obj(res.body).errors[0].code).toBe('authentication_invalid');
     }
-    expect((await bapi(emulator, 'POST', '/v1/api_keys', { bearer: null, body: { name: 'x', subject: USER } })).status).toBe(401);
-    expect((await bapi(emulator, 'POST', `/v1/api_keys/${key.id}/revoke`, { bearer: null, body: {} })).status).toBe(401);
+    expect(
+      (await bapi(emulator, 'POST', '/v1/api_keys', { bearer: null, body: { name: 'x', subject: USER } })).status,
+    ).toBe(401);
+    expect((await bapi(emulator, 'POST', `/v1/api_keys/${key.id}/revoke`, { bearer: null, body: {} })).status).toBe(
+      401,
+    );
   });
 });
 
 describe('M2M tokens', () => {
   it('creates an opaque token as the machine and verifies it with either key', async () => {
-    const created = await bapi(emulator, 'POST', '/v1/m2m_tokens', { bearer: emulator.machineSecretKey, body: { seconds_until_expiration: 120, claims: { job: 'sync' } } });
+    const created = await bapi(emulator, 'POST', '/v1/m2m_tokens', {
+      bearer: emulator.machineSecretKey,
+      body: { seconds_until_expiration: 120, claims: { job: 'sync' } },
+    });
     expect(created.status).toBe(201);
     expectMatchesSpec('POST', '/v1/m2m_tokens', 201, created.body);
     const m2m = obj(created.body);
-    expect(m2m).toMatchObject({ object: 'machine_to_machine_token', subject: emulator.machineId, claims: { job: 'sync' }, scopes: [], revoked: false, expired: false, expiration: START + 120_000 });
+    expect(m2m).toMatchObject({
+      object: 'machine_to_machine_token',
+      subject: emulator.machineId,
+      claims: { job: 'sync' },
+      scopes: [],
+      revoked: false,
+      expired: false,
+      expiration: START + 120_000,
+    });
     expect(m2m.token).toMatch(/^mt_[A-Za-z0-9]+$/);
     expect(m2m.id).toMatch(/^mt_[0-9a-f]{32}$/);
 
@@ -142,23 +167,44 @@ describe('M2M tokens', () => {
   });
 
   it('mints JWT-format tokens signed with the instance key', async () => {
-    const created = await bapi(emulator, 'POST', '/v1/m2m_tokens', { bearer: emulator.machineSecretKey, body: { token_format: 'jwt', seconds_until_expiration: 300 } });
+    const created = await bapi(emulator, 'POST', '/v1/m2m_tokens', {
+      bearer: emulator.machineSecretKey,
+      body: { token_format: 'jwt', seconds_until_expiration: 300 },
+    });
     expect(created.status).toBe(201);
     expectMatchesSpec('POST', '/v1/m2m_tokens', 201, created.body);
     const m2m = obj(created.body);
     const { payload, protectedHeader } = await verifyJwt(m2m.token);
     expect(protectedHeader).toEqual({ alg: 'RS256', kid: emulator.kid, typ: 'JWT', cat: 'cl_B7d4PD333AAA' });
     const iat = Math.floor(START / 1000);
-    expect(payload).toEqual({ iss: emulator.issuer, sub: emulator.machineId, iat, nbf: iat - 10, exp: iat + 300, jti: m2m.id });
+    expect(payload).toEqual({
+      iss: emulator.issuer,
+      sub: emulator.machineId,
+      iat,
+      nbf: iat - 10,
+      exp: iat + 300,
+      jti: m2m.id,
+    });
 
-    const scoped = await emulator.createM2MToken({ format: 'jwt', scopes: [OTHER_MACHINE, emulator.machineId], claims: { region: 'eu' } });
-    expect((await verifyJwt(scoped.token)).payload).toMatchObject({ scopes: `${OTHER_MACHINE} ${emulator.machineId}`, region: 'eu', jti: scoped.id });
+    const scoped = await emulator.createM2MToken({
+      format: 'jwt',
+      scopes: [OTHER_MACHINE, emulator.machineId],
+      claims: { region: 'eu' },
+    });
+    expect((await verifyJwt(scoped.token)).payload).toMatchObject({
+      scopes: `${OTHER_MACHINE} ${emulator.machineId}`,
+      region: 'eu',
+      jti: scoped.id,
+    });
     expect(scoped.scopes).toEqual([OTHER_MACHINE, emulator.machineId]);
   });
 
   it('revokes opaque tokens, not JWT ones', async () => {
     const opaque = await emulator.createM2MToken();
-    const revoked = await bapi(emulator, 'POST', `/v1/m2m_tokens/${opaque.id}/revoke`, { bearer: emulator.machineSecretKey, body: { revocation_reason: 'rotated' } });
+    const revoked = await bapi(emulator, 'POST', `/v1/m2m_tokens/${opaque.id}/revoke`, {
+      bearer: emulator.machineSecretKey,
+      body: { revocation_reason: 'rotated' },
+    });
     expect(revoked.status).toBe(200);
     expectMatchesSpec('POST', '/v1/m2m_tokens/:m2m_token_id/revoke', 200, revoked.body);
     expect(obj(revoked.body)).toMatchObject({ revoked: true, revocation_reason: 'rotated' });
@@ -171,20 +217,30 @@ describe('M2M tokens', () => {
     expectMatchesSpec('POST', '/v1/m2m_tokens/:m2m_token_id/revoke', 400, refused.body);
 
     const other = await emulator.createM2MToken({ machineId: OTHER_MACHINE });
-    expect(emulator.revokeM2MToken(other.id, 'done')).toMatchObject({ subject: OTHER_MACHINE, revoked: true, revocation_reason: 'done' });
+    expect(emulator.revokeM2MToken(other.id, 'done')).toMatchObject({
+      subject: OTHER_MACHINE,
+      revoked: true,
+      revocation_reason: 'done',
+    });
   });
 
   it('reuses a live opaque token when min_remaining_ttl_seconds allows it', async () => {
     const body = { seconds_until_expiration: 600, min_remaining_ttl_seconds: 300, claims: { pool: 'reuse' } };
-    const first = obj((await bapi(emulator, 'POST', '/v1/m2m_tokens', { bearer: emulator.machineSecretKey, body })).body);
+    const first = obj(
+      (await bapi(emulator, 'POST', '/v1/m2m_tokens', { bearer: emulator.machineSecretKey, body })).body,
+    );
     const again = await bapi(emulator, 'POST', '/v1/m2m_tokens', { bearer: emulator.machineSecretKey, body });
     expect(again.status).toBe(201);
     expect(obj(again.body).id).toBe(first.id);
-    const differentClaims = obj((await bapi(emulator, 'POST', '/v1/m2m_tokens', { body: { ...body, claims: { pool: 'other' } } })).body);
+    const differentClaims = obj(
+      (await bapi(emulator, 'POST', '/v1/m2m_tokens', { body: { ...body, claims: { pool: 'other' } } })).body,
+    );
     expect(differentClaims.id).not.toBe(first.id);
     const tooLittleLeft = await later(301_000, () => bapi(emulator, 'POST', '/v1/m2m_tokens', { body }));
     expect(obj(tooLittleLeft.body).id).not.toBe(first.id);
-    const invalid = await bapi(emulator, 'POST', '/v1/m2m_tokens', { body: { seconds_until_expiration: 60, min_remaining_ttl_seconds: 60 } });
+    const invalid = await bapi(emulator, 'POST', '/v1/m2m_tokens', {
+      body: { seconds_until_expiration: 60, min_remaining_ttl_seconds: 60 },
+    });
     expect(invalid.status).toBe(400);
     expectMatchesSpec('POST', '/v1/m2m_tokens', 400, invalid.body);
   });
@@ -200,7 +256,9 @@ describe('M2M tokens', () => {
 
   it('computes expired from the emulator clock', async () => {
     const m2m = await emulator.createM2MToken({ secondsUntilExpiration: 30 });
-    const res = await later(30_000, () => bapi(emulator, 'POST', '/v1/m2m_tokens/verify', { body: { token: m2m.token } }));
+    const res = await later(30_000, () =>
+      bapi(emulator, 'POST', '/v1/m2m_tokens/verify', { body: { token: m2m.token } }),
+    );
     expect(res.status).toBe(200);
     expect(obj(res.body)).toMatchObject({ expired: true, revoked: false });
   });
@@ -220,7 +278,11 @@ describe('M2M tokens', () => {
     expectMatchesSpec('POST', '/v1/m2m_tokens', 400, badFormat.body);
 
     const m2m = await emulator.createM2MToken();
-    for (const [path, body] of [['/v1/m2m_tokens/verify', { token: m2m.token }], ['/v1/m2m_tokens', {}], [`/v1/m2m_tokens/${m2m.id}/revoke`, {}]] as const) {
+    for (const [path, body] of [
+      ['/v1/m2m_tokens/verify', { token: m2m.token }],
+      ['/v1/m2m_tokens', {}],
+      [`/v1/m2m_tokens/${m2m.id}/revoke`, {}],
+    ] as const) {
       for (const bearer of [null, 'ak_wrong']) {
         const res = await bapi(emulator, 'POST', path, { bearer, body });
         expect(res.status).toBe(401);
@@ -232,7 +294,11 @@ describe('M2M tokens', () => {
 
 describe('OAuth access tokens', () => {
   it('verifies opaque tokens with access_token (and the deprecated secret)', async () => {
-    const oauth = await emulator.createOAuthToken({ userId: USER, clientId: 'client_abc', scopes: ['profile', 'email'] });
+    const oauth = await emulator.createOAuthToken({
+      userId: USER,
+      clientId: 'client_abc',
+      scopes: ['profile', 'email'],
+    });
     expect(oauth.token).toMatch(/^oat_[A-Za-z0-9]+$/);
     expect(oauth.id).toMatch(/^oat_[0-9a-f]{32}$/);
     for (const body of [{ access_token: oauth.token }, { secret: oauth.token }]) {
@@ -258,22 +324,43 @@ describe('OAuth access tokens', () => {
   it('reports revoked and expired opaque tokens in the object', async () => {
     const oauth = await emulator.createOAuthToken({ secondsUntilExpiration: 10 });
     emulator.revokeOAuthToken(oauth.id, 'user signed out');
-    const res = await later(10_000, () => bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', { body: { access_token: oauth.token } }));
+    const res = await later(10_000, () =>
+      bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', { body: { access_token: oauth.token } }),
+    );
     expect(res.status).toBe(200);
     expectMatchesSpec('POST', '/v1/oauth_applications/access_tokens/verify', 200, res.body);
     expect(obj(res.body)).toMatchObject({ revoked: true, revocation_reason: 'user signed out', expired: true });
   });
 
   it('mints RFC 9068 JWT access tokens and reports expired ones as inactive', async () => {
-    const oauth = await emulator.createOAuthToken({ format: 'jwt', userId: USER, clientId: 'client_jwt', scopes: ['read', 'write'], secondsUntilExpiration: 600 });
+    const oauth = await emulator.createOAuthToken({
+      format: 'jwt',
+      userId: USER,
+      clientId: 'client_jwt',
+      scopes: ['read', 'write'],
+      secondsUntilExpiration: 600,
+    });
     expect(decodeProtectedHeader(oauth.token)).toEqual({ alg: 'RS256', kid: emulator.kid, typ: 'at+jwt' });
     const { payload } = await verifyJwt(oauth.token, 'at+jwt');
     const iat = Math.floor(START / 1000);
-    expect(payload).toEqual({ iss: emulator.issuer, sub: USER, aud: 'client_jwt', client_id: 'client_jwt', scope: 'read write', jti: oauth.id, exp: iat + 600, iat });
+    expect(payload).toEqual({
+      iss: emulator.issuer,
+      sub: USER,
+      aud: 'client_jwt',
+      client_id: 'client_jwt',
+      scope: 'read write',
+      jti: oauth.id,
+      exp: iat + 600,
+      iat,
+    });
 
-    const active = await bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', { body: { access_token: oauth.token } });
+    const active = await bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', {
+      body: { access_token: oauth.token },
+    });
     expect(obj(active.body)).toMatchObject({ id: oauth.id, expired: false });
-    const expired = await later(600_000, () => bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', { body: { access_token: oauth.token } }));
+    const expired = await later(600_000, () =>
+      bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', { body: { access_token: oauth.token } }),
+    );
     expect(expired.status).toBe(200);
     expectMatchesSpec('POST', '/v1/oauth_applications/access_tokens/verify', 200, expired.body);
     expect(expired.body).toEqual({ active: false });
@@ -283,7 +370,9 @@ describe('OAuth access tokens', () => {
   });
 
   it('answers 404 for unknown tokens, 400 without a token, 401 without the secret key', async () => {
-    const unknown = await bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', { body: { access_token: 'oat_unknown' } });
+    const unknown = await bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', {
+      body: { access_token: 'oat_unknown' },
+    });
     expect(unknown.status).toBe(404);
     expectMatchesSpec('POST', '/v1/oauth_applications/access_tokens/verify', 404, unknown.body);
     const missing = await bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', { body: {} });
@@ -291,7 +380,10 @@ describe('OAuth access tokens', () => {
     expectMatchesSpec('POST', '/v1/oauth_applications/access_tokens/verify', 400, missing.body);
     const oauth = await emulator.createOAuthToken();
     for (const bearer of [null, emulator.machineSecretKey]) {
-      const res = await bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', { bearer, body: { access_token: oauth.token } });
+      const res = await bapi(emulator, 'POST', '/v1/oauth_applications/access_tokens/verify', {
+        bearer,
+        body: { access_token: oauth.token },
+      });
       expect(res.status).toBe(401);
       expectMatchesComponent('ClerkErrors', res.body);
     }

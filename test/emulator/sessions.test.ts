@@ -33,7 +33,12 @@ describe('instance identity', () => {
   });
 
   it('makes live keys and accepts given secrets', async () => {
-    const live = await createClerkEmulator({ instanceType: 'live', secretKey: 'sk_live_given', machineSecretKey: 'ak_given', sessionTokenTtlSeconds: 300 });
+    const live = await createClerkEmulator({
+      instanceType: 'live',
+      secretKey: 'sk_live_given',
+      machineSecretKey: 'ak_given',
+      sessionTokenTtlSeconds: 300,
+    });
     try {
       const { session } = await live.createSession();
       const payload = decodeJwt(await live.createSessionToken(session.id));
@@ -75,14 +80,19 @@ describe('JWKS routes', () => {
       expectMatchesSpec('GET', '/v1/sessions/:session_id', 401, res.body);
       expect(obj(res.body).errors[0].code).toBe('authentication_invalid');
     }
-    const basic = await bapi(emulator, 'GET', '/v1/jwks', { bearer: null, headers: { authorization: `Basic ${emulator.secretKey}` } });
+    const basic = await bapi(emulator, 'GET', '/v1/jwks', {
+      bearer: null,
+      headers: { authorization: `Basic ${emulator.secretKey}` },
+    });
     expect(basic.status).toBe(401);
   });
 });
 
 describe('sessions over HTTP', () => {
   it('creates, retrieves and revokes a session', async () => {
-    const created = await bapi(emulator, 'POST', '/v1/sessions', { body: { user_id: 'user_abc', active_organization_id: 'org_abc' } });
+    const created = await bapi(emulator, 'POST', '/v1/sessions', {
+      body: { user_id: 'user_abc', active_organization_id: 'org_abc' },
+    });
     expect(created.status).toBe(200);
     expectMatchesSpec('POST', '/v1/sessions', 200, created.body);
     const session = obj(created.body);
@@ -147,7 +157,10 @@ describe('sessions over HTTP', () => {
       ['POST', `/v1/sessions/${session.id}/tokens/tpl`],
       ['POST', `/v1/sessions/${session.id}/refresh`],
     ] as const) {
-      const res = await bapi(emulator, method, path, { bearer: 'sk_test_nope', ...(method === 'POST' ? { body: { user_id: 'user_1' } } : {}) });
+      const res = await bapi(emulator, method, path, {
+        bearer: 'sk_test_nope',
+        ...(method === 'POST' ? { body: { user_id: 'user_1' } } : {}),
+      });
       expect(res.status, `${method} ${path}`).toBe(401);
       expectMatchesSpec(method, path, 401, res.body);
     }
@@ -190,7 +203,9 @@ describe('session tokens', () => {
 
   it('honours expires_in_seconds and rejects values outside the spec bounds', async () => {
     const { session } = await emulator.createSession();
-    const res = await bapi(emulator, 'POST', `/v1/sessions/${session.id}/tokens`, { body: { expires_in_seconds: 3600 } });
+    const res = await bapi(emulator, 'POST', `/v1/sessions/${session.id}/tokens`, {
+      body: { expires_in_seconds: 3600 },
+    });
     const payload = decodeJwt(obj(res.body).jwt);
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600);
     for (const expires_in_seconds of [10, 1.5, 'soon']) {
@@ -202,13 +217,24 @@ describe('session tokens', () => {
 
   it('mints JWT-template tokens with the template category and name', async () => {
     const { session } = await emulator.createSession({ userId: 'user_tpl' });
-    const res = await bapi(emulator, 'POST', `/v1/sessions/${session.id}/tokens/supabase`, { body: { expires_in_seconds: 120 } });
+    const res = await bapi(emulator, 'POST', `/v1/sessions/${session.id}/tokens/supabase`, {
+      body: { expires_in_seconds: 120 },
+    });
     expect(res.status).toBe(200);
     expectMatchesSpec('POST', '/v1/sessions/:session_id/tokens/:template_name', 200, res.body);
     const { payload, protectedHeader } = await verify(obj(res.body).jwt);
     expect(protectedHeader).toEqual({ alg: 'RS256', kid: emulator.kid, typ: 'JWT', cat: 'cl_B7d4PD222AAA' });
     const iat = Math.floor(clock / 1000);
-    expect(payload).toEqual({ exp: iat + 120, iat, iss: emulator.issuer, jti: expect.any(String), nbf: iat - 10, sid: session.id, sub: 'user_tpl', tpl: 'supabase' });
+    expect(payload).toEqual({
+      exp: iat + 120,
+      iat,
+      iss: emulator.issuer,
+      jti: expect.any(String),
+      nbf: iat - 10,
+      sid: session.id,
+      sub: 'user_tpl',
+      tpl: 'supabase',
+    });
     const direct = decodeJwt(await emulator.createSessionToken(session.id, { template: 'other' }));
     expect(direct.tpl).toBe('other');
   });
@@ -222,7 +248,13 @@ describe('session tokens', () => {
       // features in order: reports (o), dashboard (u), billing (o); permissions: read, write, manage
       features: ['o:reports', 'u:dashboard', 'o:billing'],
       plans: ['o:pro', 'u:free'],
-      orgPermissions: ['org:reports:read', 'org:billing:write', 'org:reports:manage', 'org:billing:read', 'org:reports:write'],
+      orgPermissions: [
+        'org:reports:read',
+        'org:billing:write',
+        'org:reports:manage',
+        'org:billing:read',
+        'org:reports:write',
+      ],
     });
     const { payload } = await verify(await emulator.createSessionToken(session.id));
     // reports: read(1) + manage(4) + write(2) = 7; billing: write(2) + read(1) = 3
@@ -247,7 +279,10 @@ describe('session tokens', () => {
   });
 
   it('omits organization claims and org-scoped features without an active organization', async () => {
-    const { session } = await emulator.createSession({ features: ['o:reports', 'u:dashboard', 'ou:both'], plans: ['u:free', 'o:pro'] });
+    const { session } = await emulator.createSession({
+      features: ['o:reports', 'u:dashboard', 'ou:both'],
+      plans: ['u:free', 'o:pro'],
+    });
     const { payload } = await verify(await emulator.createSessionToken(session.id));
     expect(payload).not.toHaveProperty('o');
     expect(payload.fea).toBe('u:dashboard,ou:both');
@@ -274,8 +309,12 @@ describe('session tokens', () => {
   });
 
   it('refuses v2 permissions that are not org:<feature>:<permission>', async () => {
-    await expect(emulator.createSession({ orgId: 'org_x', orgPermissions: ['org:flat'] })).rejects.toThrow(/org:<feature>:<permission>/);
-    await expect(emulator.createSession({ orgId: 'org_x', orgPermissions: ['org:flat'], claimsVersion: 1 })).resolves.toBeDefined();
+    await expect(emulator.createSession({ orgId: 'org_x', orgPermissions: ['org:flat'] })).rejects.toThrow(
+      /org:<feature>:<permission>/,
+    );
+    await expect(
+      emulator.createSession({ orgId: 'org_x', orgPermissions: ['org:flat'], claimsVersion: 1 }),
+    ).resolves.toBeDefined();
   });
 
   it('carries azp, act, sts and a factor verification age that grows with the clock', async () => {
@@ -288,7 +327,12 @@ describe('session tokens', () => {
     expect(session.actor).toEqual({ sub: 'user_admin', iss: 'impersonation' });
     expect(session.tasks).toEqual([{ key: 'choose-organization' }]);
     const first = decodeJwt(await emulator.createSessionToken(session.id));
-    expect(first).toMatchObject({ azp: 'http://localhost:3000', act: { sub: 'user_admin', iss: 'impersonation' }, sts: 'pending', fva: [5, 2] });
+    expect(first).toMatchObject({
+      azp: 'http://localhost:3000',
+      act: { sub: 'user_admin', iss: 'impersonation' },
+      sts: 'pending',
+      fva: [5, 2],
+    });
     clock += 3 * 60_000;
     try {
       const later = decodeJwt(await emulator.createSessionToken(session.id));
@@ -300,8 +344,18 @@ describe('session tokens', () => {
 
   it('lets tests choose iat, lifetime and extra claims', async () => {
     const { session } = await emulator.createSession();
-    const token = await emulator.createSessionToken(session.id, { issuedAt: 1_700_000_000, expiresInSeconds: 30, extraClaims: { iss: 'https://evil.example', custom: 1 } });
-    expect(decodeJwt(token)).toMatchObject({ iat: 1_700_000_000, nbf: 1_699_999_990, exp: 1_700_000_030, iss: 'https://evil.example', custom: 1 });
+    const token = await emulator.createSessionToken(session.id, {
+      issuedAt: 1_700_000_000,
+      expiresInSeconds: 30,
+      extraClaims: { iss: 'https://evil.example', custom: 1 },
+    });
+    expect(decodeJwt(token)).toMatchObject({
+      iat: 1_700_000_000,
+      nbf: 1_699_999_990,
+      exp: 1_700_000_030,
+      iss: 'https://evil.example',
+      custom: 1,
+    });
     expect(decodeProtectedHeader(token).cat).toBe('cl_B7d4PD111AAA');
     await expect(emulator.createSessionToken('sess_unknown')).rejects.toThrow(/no session/);
   });
@@ -314,7 +368,9 @@ describe('session refresh', () => {
     return { session, refreshToken, token };
   }
   const refresh = (sessionId: string, body: Record<string, unknown>) =>
-    bapi(emulator, 'POST', `/v1/sessions/${sessionId}/refresh`, { body: { request_origin: 'https://app.example', ...body } });
+    bapi(emulator, 'POST', `/v1/sessions/${sessionId}/refresh`, {
+      body: { request_origin: 'https://app.example', ...body },
+    });
 
   it('answers a new token for an expired token of the session (format token, the default)', async () => {
     const { session, refreshToken, token } = await signedIn();
@@ -334,19 +390,37 @@ describe('session refresh', () => {
 
   it('answers Set-Cookie directives with format cookie', async () => {
     const { session, refreshToken, token } = await signedIn();
-    const res = await refresh(session.id, { expired_token: token, refresh_token: refreshToken, format: 'cookie', request_originating_ip: '127.0.0.1', request_headers: { 'user-agent': ['vitest'] } });
+    const res = await refresh(session.id, {
+      expired_token: token,
+      refresh_token: refreshToken,
+      format: 'cookie',
+      request_originating_ip: '127.0.0.1',
+      request_headers: { 'user-agent': ['vitest'] },
+    });
     expect(res.status).toBe(200);
     expectMatchesSpec('POST', '/v1/sessions/:session_id/refresh', 200, res.body);
     const { object, cookies } = obj(res.body) as { object: string; cookies: string[] };
     expect(object).toBe('cookies');
     const names = cookies.map((cookie) => cookie.slice(0, cookie.indexOf('=')));
-    expect(names).toEqual(['__session', `__session_${emulator.cookieSuffix}`, '__client_uat', `__client_uat_${emulator.cookieSuffix}`]);
+    expect(names).toEqual([
+      '__session',
+      `__session_${emulator.cookieSuffix}`,
+      '__client_uat',
+      `__client_uat_${emulator.cookieSuffix}`,
+    ]);
     const jwt = /^__session=([^;]+);/.exec(cookies[0] ?? '')?.[1] ?? '';
     expect((await verify(jwt)).payload.sid).toBe(session.id);
     expect(cookies[0]).toMatch(/; Path=\/; SameSite=Lax; Secure$/);
-    expect(cookies[2]).toBe(`__client_uat=${Math.floor(session.created_at / 1000)}; Path=/; Max-Age=315360000; SameSite=Lax; Secure`);
+    expect(cookies[2]).toBe(
+      `__client_uat=${Math.floor(session.created_at / 1000)}; Path=/; Max-Age=315360000; SameSite=Lax; Secure`,
+    );
 
-    const plain = await refresh(session.id, { expired_token: token, refresh_token: refreshToken, format: 'cookie', request_origin: 'http://localhost:3000' });
+    const plain = await refresh(session.id, {
+      expired_token: token,
+      refresh_token: refreshToken,
+      format: 'cookie',
+      request_origin: 'http://localhost:3000',
+    });
     expect(obj(plain.body).cookies[0]).not.toContain('Secure');
   });
 
@@ -390,7 +464,11 @@ describe('session refresh', () => {
 
   it('answers 400 for parameters the spec does not allow', async () => {
     const { session, refreshToken, token } = await signedIn();
-    const res = await refresh(session.id, { expired_token: token, refresh_token: refreshToken, cookie: '__session=leak' });
+    const res = await refresh(session.id, {
+      expired_token: token,
+      refresh_token: refreshToken,
+      cookie: '__session=leak',
+    });
     expect(res.status).toBe(400);
     expectMatchesSpec('POST', '/v1/sessions/:session_id/refresh', 400, res.body);
     expect(obj(res.body).errors[0]).toMatchObject({ code: 'form_param_unknown', meta: { param_name: 'cookie' } });
@@ -398,9 +476,14 @@ describe('session refresh', () => {
 
   it('answers 400 when a required parameter is missing', async () => {
     const { session, refreshToken, token } = await signedIn();
-    const res = await bapi(emulator, 'POST', `/v1/sessions/${session.id}/refresh`, { body: { expired_token: token, refresh_token: refreshToken } });
+    const res = await bapi(emulator, 'POST', `/v1/sessions/${session.id}/refresh`, {
+      body: { expired_token: token, refresh_token: refreshToken },
+    });
     expect(res.status).toBe(400);
     expectMatchesSpec('POST', '/v1/sessions/:session_id/refresh', 400, res.body);
-    expect(obj(res.body).errors[0]).toMatchObject({ code: 'form_param_missing', meta: { param_name: 'request_origin' } });
+    expect(obj(res.body).errors[0]).toMatchObject({
+      code: 'form_param_missing',
+      meta: { param_name: 'request_origin' },
+    });
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { expectMatchesComponent, expectMatchesSpec, matchesSpec, responseSchemaPointer, specPathFor } from './spec-schema.js';
+import {
+  expectMatchesComponent,
+  expectMatchesSpec,
+  matchesSpec,
+  responseSchemaPointer,
+  specPathFor,
+} from './spec-schema.js';
 
 const session = {
   object: 'session',
@@ -29,7 +35,9 @@ describe('spec-schema helper', () => {
   });
 
   it('follows response $refs to the schema', () => {
-    expect(responseSchemaPointer('GET', '/jwks', 200)).toBe('#/components/responses/WellKnown.JWKS/content/application~1json/schema');
+    expect(responseSchemaPointer('GET', '/jwks', 200)).toBe(
+      '#/components/responses/WellKnown.JWKS/content/application~1json/schema',
+    );
     expect(responseSchemaPointer('post', '/v1/m2m_tokens', 201)).toContain('#/paths/~1m2m_tokens/post/responses/201');
   });
 
@@ -42,7 +50,9 @@ describe('spec-schema helper', () => {
     expect(matchesSpec('GET', '/v1/sessions/:session_id', 200, { ...session, extra: true })).toBe(false);
     expect(matchesSpec('POST', '/v1/sessions/:session_id/refresh', 200, { object: 'token' })).toBe(false);
     expect(matchesSpec('POST', '/v1/api_keys/verify', 404, { errors: [{ message: 'x' }] })).toBe(false);
-    expect(() => expectMatchesSpec('GET', '/v1/sessions/:session_id', 200, { ...session, id: 1 })).toThrow(/does not match the spec/);
+    expect(() => expectMatchesSpec('GET', '/v1/sessions/:session_id', 200, { ...session, id: 1 })).toThrow(
+      /does not match the spec/,
+    );
   });
 
   it('validates named component schemas', () => {

@@ -40,7 +40,10 @@ function toJsonSchemaDialect(node: Json): Json {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(node)) out[key] = toJsonSchemaDialect(value);
   if (out.nullable !== undefined && out.type === undefined) delete out.nullable;
-  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+  for (const [flag, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
     if (typeof out[flag] === 'boolean') {
       if (out[flag] === true && typeof out[bound] === 'number') {
         out[flag] = out[bound];
@@ -66,7 +69,9 @@ function load(): Loaded {
   const doc = toJsonSchemaDialect(parse(readFileSync(SPEC_PATH, 'utf8')) as Json) as JsonObject;
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   // ajv-formats is CommonJS; depending on interop its default export is the function or wraps it.
-  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+    a: Ajv,
+  ) => Ajv;
   addFormats(ajv);
   for (const format of ANNOTATION_FORMATS) ajv.addFormat(format, true);
   ajv.addSchema(doc, SPEC_ID);
@@ -79,7 +84,10 @@ const pointer = (segments: string[]) =>
 
 /** Follows a local `$ref` (`#/components/...`) to its segments and target. */
 function follow(doc: JsonObject, ref: string): { segments: string[]; node: Json | undefined } {
-  const segments = ref.replace(/^#\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = ref
+    .replace(/^#\//, '')
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: Json | undefined = doc;
   for (const segment of segments) node = isObject(node) ? node[segment] : undefined;
   return { segments, node };
@@ -94,7 +102,10 @@ export function specPathFor(path: string): string {
   const wanted = normalized.split('/');
   const matches = Object.keys(paths).filter((template) => {
     const parts = template.split('/');
-    return parts.length === wanted.length && parts.every((part, i) => part === wanted[i] || (/^\{.+\}$/.test(part) && wanted[i] !== ''));
+    return (
+      parts.length === wanted.length &&
+      parts.every((part, i) => part === wanted[i] || (/^\{.+\}$/.test(part) && wanted[i] !== ''))
+    );
   });
   // Prefer the template with the most literal segments (`/api_keys/verify` over `/api_keys/{apiKeyID}`).
   const literalCount = (template: string) => template.split('/').filter((part) => !part.startsWith('{')).length;
@@ -116,9 +127,12 @@ export function responseSchemaPointer(method: string, path: string, status: numb
   const op = operation[lowerMethod];
   if (!isObject(op)) throw new Error(`The spec has no ${method.toUpperCase()} ${template}.`);
   const responses = op.responses as JsonObject;
-  const key = responses[String(status)] !== undefined ? String(status) : responses.default !== undefined ? 'default' : undefined;
+  const key =
+    responses[String(status)] !== undefined ? String(status) : responses.default !== undefined ? 'default' : undefined;
   if (key === undefined) {
-    throw new Error(`The spec defines no ${status} response for ${method.toUpperCase()} ${template} (it has ${Object.keys(responses).join(', ')}).`);
+    throw new Error(
+      `The spec defines no ${status} response for ${method.toUpperCase()} ${template} (it has ${Object.keys(responses).join(', ')}).`,
+    );
   }
   let segments = ['paths', template, lowerMethod, 'responses', key];
   let response = responses[key];
@@ -162,7 +176,11 @@ function expectValid(validate: ValidateFunction, body: unknown, what: string): v
  * ```
  */
 export function expectMatchesSpec(method: string, path: string, status: number, body: unknown): void {
-  expectValid(validatorFor(responseSchemaPointer(method, path, status)), body, `${method.toUpperCase()} ${path} ${status} body`);
+  expectValid(
+    validatorFor(responseSchemaPointer(method, path, status)),
+    body,
+    `${method.toUpperCase()} ${path} ${status} body`,
+  );
 }
 
 /**

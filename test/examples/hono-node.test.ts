@@ -2,14 +2,19 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../examples/hono-node/app.js';
-import { useEmulator, TEST_ENV } from '../support/fixtures.js';
+import { withEmulator, TEST_ENV } from '../support/fixtures.js';
 
-const ctx = useEmulator();
+const ctx = withEmulator();
 let server: ReturnType<typeof serve>;
 let url: string;
 
 beforeAll(async () => {
-  const app = createApp({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: TEST_ENV });
+  const app = createApp({
+    secretKey: ctx.emulator.secretKey,
+    publishableKey: ctx.emulator.publishableKey,
+    apiUrl: ctx.emulator.url,
+    env: TEST_ENV,
+  });
   server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise((resolve) => server.once('listening', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -33,6 +38,8 @@ describe('examples/hono-node over real HTTP', () => {
     expect((await fetch(`${url}/admin`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
     const ingest = await fetch(`${url}/ingest`, { method: 'POST', headers: { authorization: `Bearer ${key.secret}` } });
     expect(await ingest.json()).toEqual({ acceptedFor: 'user_ex' });
-    expect((await fetch(`${url}/ingest`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${url}/ingest`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(401);
   });
 });

@@ -28,7 +28,16 @@ const keys: Record<'a' | 'b' | 'foreign', { privateKey: CryptoKey; jwk: JWK }> =
 const b64 = (value: string) => btoa(value).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 const claims = (overrides: Record<string, unknown> = {}) => {
   const now = nowSeconds();
-  return { sub: 'user_corpus', sid: 'sess_corpus', iss: ISSUER, iat: now - 5, nbf: now - 10, exp: now + 120, v: 2, ...overrides };
+  return {
+    sub: 'user_corpus',
+    sid: 'sess_corpus',
+    iss: ISSUER,
+    iat: now - 5,
+    nbf: now - 10,
+    exp: now + 120,
+    v: 2,
+    ...overrides,
+  };
 };
 
 /** Signs by hand with WebCrypto, for headers jose's signer itself refuses to produce (unknown crit, alg/key mismatch). */
@@ -38,13 +47,23 @@ async function signRaw(header: Record<string, unknown>, payload: string, key: Cr
   return `${input}.${b64(String.fromCharCode(...signature))}`;
 }
 
-async function sign(overrides: Record<string, unknown> = {}, header: Record<string, unknown> = {}, key: 'a' | 'b' | 'foreign' = 'a') {
+async function sign(
+  overrides: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+  key: 'a' | 'b' | 'foreign' = 'a',
+) {
   const kid = key === 'foreign' ? 'kid_a' : `kid_${key}`;
-  return new SignJWT(claims(overrides)).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT', ...header } as never).sign(keys[key].privateKey);
+  return new SignJWT(claims(overrides))
+    .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT', ...header } as never)
+    .sign(keys[key].privateKey);
 }
 
 beforeAll(async () => {
-  for (const [name, modulusLength] of [['a', 2048], ['b', 4096], ['foreign', 2048]] as const) {
+  for (const [name, modulusLength] of [
+    ['a', 2048],
+    ['b', 4096],
+    ['foreign', 2048],
+  ] as const) {
     const pair = await generateKeyPair('RS256', { modulusLength, extractable: true });
     keys[name] = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: `kid_${name}` } };
   }
@@ -52,8 +71,13 @@ beforeAll(async () => {
   backend = createServer((request, response) => {
     if (request.url === '/v1/jwks' && request.headers.authorization === `Bearer ${SECRET_KEY}`) {
       jwksCalls++;
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [keys.a.jwk, keys.b.jwk] }));
-    } else response.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"code":"authentication_invalid"}]}');
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [keys.a.jwk, keys.b.jwk] }));
+    } else
+      response
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"errors":[{"code":"authentication_invalid"}]}');
   });
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
@@ -103,27 +127,82 @@ const corpus: Entry[] = [
   ['machine subject', () => sign({ sub: 'mch_2xyz' }), false],
   ['typ at+jwt', () => sign({}, { typ: 'at+jwt' }), false],
   ['typ JOSE', () => sign({}, { typ: 'JOSE' }), false],
-  ['crit exp', () => signRaw({ alg: 'RS256', kid: 'kid_a', crit: ['exp'], exp: 1 }, JSON.stringify(claims()), keys.a.privateKey), false],
+  [
+    'crit exp',
+    () => signRaw({ alg: 'RS256', kid: 'kid_a', crit: ['exp'], exp: 1 }, JSON.stringify(claims()), keys.a.privateKey),
+    false,
+  ],
   ['pending session', () => sign({ sts: 'pending' }), false],
-  ['alg none', async () => `${b64(JSON.stringify({ alg: 'none', kid: 'kid_a', typ: 'JWT' }))}.${b64(JSON.stringify(claims()))}.`, false],
-  ['alg HS256 keyed with the public key', async () => {
-    const secret = new TextEncoder().encode(JSON.stringify(keys.a.jwk));
-    return new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: 'kid_a' }).sign(secret);
-  }, false],
-  ['alg RS512 naming a known kid', async () => new SignJWT(claims()).setProtectedHeader({ alg: 'RS512', kid: 'kid_a' }).sign((await generateKeyPair('RS512')).privateKey), false],
-  ['alg PS256 naming a known kid', async () => new SignJWT(claims()).setProtectedHeader({ alg: 'PS256', kid: 'kid_a' }).sign((await generateKeyPair('PS256')).privateKey), false],
-  ['header alg RS512 over an RS256 signature by the right key', () => signRaw({ alg: 'RS512', kid: 'kid_a', typ: 'JWT' }, JSON.stringify(claims()), keys.a.privateKey), false],
-  ['payload swapped after signing', async () => {
-    const [header, , signature] = (await sign()).split('.');
-    return `${header}.${b64(JSON.stringify(claims({ sub: 'user_admin' })))}.${signature}`;
-  }, false],
+  [
+    'alg none',
+    async () => `${b64(JSON.stringify({ alg: 'none', kid: 'kid_a', typ: 'JWT' }))}.${b64(JSON.stringify(claims()))}.`,
+    false,
+  ],
+  [
+    'alg HS256 keyed with the public key',
+    async () => {
+      const secret = new TextEncoder().encode(JSON.stringify(keys.a.jwk));
+      return new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: 'kid_a' }).sign(secret);
+    },
+    false,
+  ],
+  [
+    'alg RS512 naming a known kid',
+    async () =>
+      new SignJWT(claims())
+        .setProtectedHeader({ alg: 'RS512', kid: 'kid_a' })
+        .sign((await generateKeyPair('RS512')).privateKey),
+    false,
+  ],
+  [
+    'alg PS256 naming a known kid',
+    async () =>
+      new SignJWT(claims())
+        .setProtectedHeader({ alg: 'PS256', kid: 'kid_a' })
+        .sign((await generateKeyPair('PS256')).privateKey),
+    false,
+  ],
+  [
+    'header alg RS512 over an RS256 signature by the right key',
+    () => signRaw({ alg: 'RS512', kid: 'kid_a', typ: 'JWT' }, JSON.stringify(claims()), keys.a.privateKey),
+    false,
+  ],
+  [
+    'payload swapped after signing',
+    async () => {
+      const [header, , signature] = (await sign()).split('.');
+      return `${header}.${b64(JSON.stringify(claims({ sub: 'user_admin' })))}.${signature}`;
+    },
+    false,
+  ],
   ['signature stripped', async () => (await sign()).replace(/\.[^.]+$/, '.'), false],
   ['signature truncated', async () => (await sign()).slice(0, -10), false],
   ['a JWE-shaped token', async () => 'a.b.c.d.e', false],
   ['four segments', async () => `${await sign()}.extra`, false],
-  ['non-JSON payload', async () => new CompactSign(new TextEncoder().encode('not json')).setProtectedHeader({ alg: 'RS256', kid: 'kid_a' }).sign(keys.a.privateKey), false],
-  ['array payload', async () => new CompactSign(new TextEncoder().encode('[1,2]')).setProtectedHeader({ alg: 'RS256', kid: 'kid_a' }).sign(keys.a.privateKey), false],
-  ['infinite exp', async () => new CompactSign(new TextEncoder().encode(JSON.stringify(claims()).replace(/"exp":\d+/, '"exp":1e400'))).setProtectedHeader({ alg: 'RS256', kid: 'kid_a' }).sign(keys.a.privateKey), false],
+  [
+    'non-JSON payload',
+    async () =>
+      new CompactSign(new TextEncoder().encode('not json'))
+        .setProtectedHeader({ alg: 'RS256', kid: 'kid_a' })
+        .sign(keys.a.privateKey),
+    false,
+  ],
+  [
+    'array payload',
+    async () =>
+      new CompactSign(new TextEncoder().encode('[1,2]'))
+        .setProtectedHeader({ alg: 'RS256', kid: 'kid_a' })
+        .sign(keys.a.privateKey),
+    false,
+  ],
+  [
+    'infinite exp',
+    async () =>
+      new CompactSign(new TextEncoder().encode(JSON.stringify(claims()).replace(/"exp":\d+/, '"exp":1e400')))
+        .setProtectedHeader({ alg: 'RS256', kid: 'kid_a' })
+        .sign(keys.a.privateKey),
+    false,
+  ],
   ['garbage', async () => 'not-a-token', false],
   ['a large token under the 16 KB cap', () => sign({ pad: 'x'.repeat(10_000) }), true],
   ['an oversized token', () => sign({ pad: 'x'.repeat(13_000) }), false],
@@ -133,7 +212,9 @@ describe('adversarial corpus over HTTP against a separate fake Backend API', () 
   it.each(corpus)('%s', async (_, makeToken, accepted) => {
     const token = await makeToken();
     const viaHeader = await fetch(appUrl, { headers: { authorization: `Bearer ${token}` } });
-    const viaCookie = await fetch(appUrl, { headers: { cookie: `__session=${token}; __client_uat=${nowSeconds() - 60}` } });
+    const viaCookie = await fetch(appUrl, {
+      headers: { cookie: `__session=${token}; __client_uat=${nowSeconds() - 60}` },
+    });
     for (const response of [viaHeader, viaCookie]) {
       const body = await response.text();
       expect(response.status).toBe(accepted ? 200 : 401);

@@ -1,15 +1,28 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { ClerkConfigurationError, type AuthObject, type ClerkEdgeOptions, type MachineAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../../src/index.js';
+import {
+  ClerkConfigurationError,
+  type AuthObject,
+  type ClerkEdgeOptions,
+  type MachineAuthObject,
+  type SessionAuthObject,
+  type SignedOutAuthObject,
+} from '../../src/index.js';
 import { clerkMiddleware, getAuth, requireAuth, type ClerkRequestContext } from '../../src/hono/index.js';
-import { sessionClaims, useEmulator, TEST_ENV } from '../support/fixtures.js';
+import { sessionClaims, withEmulator, TEST_ENV } from '../support/fixtures.js';
 
-const ctx = useEmulator();
+const ctx = withEmulator();
 
 function buildApp(options: ClerkEdgeOptions = {}) {
   const app = new Hono();
   app.use(
-    clerkMiddleware({ secretKey: ctx.emulator.secretKey, publishableKey: ctx.emulator.publishableKey, apiUrl: ctx.emulator.url, env: TEST_ENV, ...options }),
+    clerkMiddleware({
+      secretKey: ctx.emulator.secretKey,
+      publishableKey: ctx.emulator.publishableKey,
+      apiUrl: ctx.emulator.url,
+      env: TEST_ENV,
+      ...options,
+    }),
   );
   app.get('/public', (c) => c.json({ userId: getAuth(c).userId }));
   app.get('/protected', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }));
@@ -50,15 +63,33 @@ describe('clerk-edge/hono', () => {
   });
 
   it.each([
-    ['expired', async () => ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { exp: Math.floor(Date.now() / 1000) - 60 }) }), 'token-expired'],
-    ['tampered', async () => (await freshToken()).replace(/\.([^.]*)\./, (_, p: string) => `.${p.slice(0, -4)}AAAA.`), 'token-invalid-signature'],
-    ['foreign-key', async () => ctx.emulator.signToken({ key: 'foreign', claims: sessionClaims(ctx.emulator) }), 'token-invalid-signature'],
+    [
+      'expired',
+      async () =>
+        ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { exp: Math.floor(Date.now() / 1000) - 60 }) }),
+      'token-expired',
+    ],
+    [
+      'tampered',
+      async () => (await freshToken()).replace(/\.([^.]*)\./, (_, p: string) => `.${p.slice(0, -4)}AAAA.`),
+      'token-invalid-signature',
+    ],
+    [
+      'foreign-key',
+      async () => ctx.emulator.signToken({ key: 'foreign', claims: sessionClaims(ctx.emulator) }),
+      'token-invalid-signature',
+    ],
   ])('rejects an %s token with 401 and its reason', async (_, makeToken, reason) => {
     const token = await makeToken();
-    for (const headers of [{ authorization: `Bearer ${token}` }, { cookie: `__session=${token}; __client_uat=1` }] as Record<string, string>[]) {
+    for (const headers of [
+      { authorization: `Bearer ${token}` },
+      { cookie: `__session=${token}; __client_uat=1` },
+    ] as Record<string, string>[]) {
       const res = await buildApp().request('/protected', { headers });
       expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe(`Bearer realm="clerk", error="invalid_token", error_description="${reason}"`);
+      expect(res.headers.get('www-authenticate')).toBe(
+        `Bearer realm="clerk", error="invalid_token", error_description="${reason}"`,
+      );
       const body = await res.text();
       expect(JSON.parse(body)).toEqual({ error: 'unauthorized', reason });
       expect(body).not.toContain(token);
@@ -66,8 +97,12 @@ describe('clerk-edge/hono', () => {
   });
 
   it('rejects a token whose azp is not authorized', async () => {
-    const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { azp: 'https://evil.example' }) });
-    const res = await buildApp({ authorizedParties: ['https://app.example'] }).request('/protected', { headers: { authorization: `Bearer ${token}` } });
+    const token = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { azp: 'https://evil.example' }),
+    });
+    const res = await buildApp({ authorizedParties: ['https://app.example'] }).request('/protected', {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: 'unauthorized', reason: 'token-invalid-authorized-parties' });
   });
@@ -105,7 +140,9 @@ describe('clerk-edge/hono', () => {
   });
 
   it('throws a configuration error when created with a malformed key', () => {
-    expect(() => clerkMiddleware({ publishableKey: 'pk_test_garbage', secretKey: ctx.emulator.secretKey, env: TEST_ENV })).toThrow(ClerkConfigurationError);
+    expect(() =>
+      clerkMiddleware({ publishableKey: 'pk_test_garbage', secretKey: ctx.emulator.secretKey, env: TEST_ENV }),
+    ).toThrow(ClerkConfigurationError);
     expect(() => clerkMiddleware({ secretKey: 'nope', env: TEST_ENV })).toThrow(/CLERK_SECRET_KEY/);
   });
 
@@ -115,8 +152,12 @@ describe('clerk-edge/hono', () => {
     const app = new Hono();
     app.use(clerkMiddleware({ apiUrl: ctx.emulator.url }));
     app.get('/protected', requireAuth(), (c) => c.text(getAuth(c).userId ?? ''));
-    const wrongIssuer = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { iss: 'https://other.example' }) });
-    expect(await (await app.request('/protected', { headers: { authorization: `Bearer ${await freshToken()}` } })).text()).toBe('user_hono');
+    const wrongIssuer = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { iss: 'https://other.example' }),
+    });
+    expect(
+      await (await app.request('/protected', { headers: { authorization: `Bearer ${await freshToken()}` } })).text(),
+    ).toBe('user_hono');
     // The publishable key from the environment is in force: the issuer is checked.
     expect((await app.request('/protected', { headers: { authorization: `Bearer ${wrongIssuer}` } })).status).toBe(401);
   });
@@ -132,7 +173,9 @@ describe('clerk-edge/hono', () => {
     const app = new Hono();
     app.get('/', (c) => {
       expectTypeOf(c.get('clerkAuth')).toEqualTypeOf<ClerkRequestContext>();
-      expectTypeOf(c.var.clerkAuth.state.status).toEqualTypeOf<'signed-in' | 'signed-out' | 'handshake' | 'unavailable'>();
+      expectTypeOf(c.var.clerkAuth.state.status).toEqualTypeOf<
+        'signed-in' | 'signed-out' | 'handshake' | 'unavailable'
+      >();
       expectTypeOf(getAuth(c)).toEqualTypeOf<SessionAuthObject | SignedOutAuthObject>();
       expectTypeOf(getAuth(c, { acceptsToken: 'api_key' })).toEqualTypeOf<MachineAuthObject | SignedOutAuthObject>();
       expectTypeOf(getAuth(c, { acceptsToken: 'any' })).toEqualTypeOf<AuthObject>();

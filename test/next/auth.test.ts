@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClerkAuth } from '../../src/core/authenticate.js';
 import { authFromHeaders } from '../../src/next/auth.js';
 import { FORWARDED_AUTH_HEADER } from '../../src/next/forwarded.js';
-import { bearer, forwardedRequestHeaders, invoke, middlewareFor, routeClerkFor, useEmulator } from './support.js';
+import { bearer, forwardedRequestHeaders, invoke, middlewareFor, routeClerkFor, withEmulator } from './support.js';
 
-const context = useEmulator();
+const context = withEmulator();
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -17,7 +17,10 @@ describe('auth() in route handlers', () => {
     const { session } = await emulator.createSession({ userId: 'user_1' });
     const token = await emulator.createSessionToken(session.id);
     const clerk = routeClerkFor(emulator);
-    expect(await authFromHeaders(new Headers(bearer(token)), clerk)).toMatchObject({ isAuthenticated: false, userId: null });
+    expect(await authFromHeaders(new Headers(bearer(token)), clerk)).toMatchObject({
+      isAuthenticated: false,
+      userId: null,
+    });
     expect(await authFromHeaders(new Headers(), clerk)).toMatchObject({ isAuthenticated: false });
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).not.toContain(token);
@@ -25,7 +28,10 @@ describe('auth() in route handlers', () => {
 
   it('is signed out when the forwarded state is garbage', async () => {
     const { emulator } = context;
-    const headers = new Headers({ [FORWARDED_AUTH_HEADER]: 'eyJ2IjoxfQ', 'x-clerk-edge-auth-signature': 'x'.repeat(43) });
+    const headers = new Headers({
+      [FORWARDED_AUTH_HEADER]: 'eyJ2IjoxfQ',
+      'x-clerk-edge-auth-signature': 'x'.repeat(43),
+    });
     expect(await authFromHeaders(headers, routeClerkFor(emulator))).toMatchObject({ isAuthenticated: false });
   });
 
@@ -48,8 +54,12 @@ describe('auth() in route handlers', () => {
     const suffix = emulator.cookieSuffix;
     const route = 'POST /v1/sessions/:session_id/refresh';
     const before = emulator.requestCount(route);
-    const headers = new Headers({ cookie: `__session_${suffix}=${expired}; __client_uat_${suffix}=${issuedAt}; __refresh_${suffix}=${refreshToken}` });
-    expect(await authFromHeaders(headers, routeClerkFor(emulator), { verify: true })).toMatchObject({ isAuthenticated: false });
+    const headers = new Headers({
+      cookie: `__session_${suffix}=${expired}; __client_uat_${suffix}=${issuedAt}; __refresh_${suffix}=${refreshToken}`,
+    });
+    expect(await authFromHeaders(headers, routeClerkFor(emulator), { verify: true })).toMatchObject({
+      isAuthenticated: false,
+    });
     expect(emulator.requestCount(route)).toBe(before);
   });
 
@@ -60,14 +70,21 @@ describe('auth() in route handlers', () => {
     const forwarded = forwardedRequestHeaders(response)!;
     const clerk = routeClerkFor(emulator);
     expect(await authFromHeaders(forwarded, clerk)).toMatchObject({ isAuthenticated: false, tokenType: 'api_key' });
-    await expect(authFromHeaders(forwarded, clerk, { acceptsToken: 'api_key' })).rejects.toMatchObject({ code: 'auth-not-verified' });
-    expect(await authFromHeaders(forwarded, clerk, { acceptsToken: 'api_key', verify: true })).toMatchObject({ tokenType: 'api_key', subject: 'user_1' });
+    await expect(authFromHeaders(forwarded, clerk, { acceptsToken: 'api_key' })).rejects.toMatchObject({
+      code: 'auth-not-verified',
+    });
+    expect(await authFromHeaders(forwarded, clerk, { acceptsToken: 'api_key', verify: true })).toMatchObject({
+      tokenType: 'api_key',
+      subject: 'user_1',
+    });
   });
 
   it('needs the secret key to check the signature, and says which variable to set', async () => {
     const { emulator } = context;
     const response = await invoke(middlewareFor(emulator), 'http://localhost/');
     const withoutSecret = createClerkAuth({ publishableKey: emulator.publishableKey, env: {} });
-    await expect(authFromHeaders(forwardedRequestHeaders(response)!, withoutSecret)).rejects.toThrow(/CLERK_SECRET_KEY/);
+    await expect(authFromHeaders(forwardedRequestHeaders(response)!, withoutSecret)).rejects.toThrow(
+      /CLERK_SECRET_KEY/,
+    );
   });
 });

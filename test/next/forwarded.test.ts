@@ -18,10 +18,21 @@ const NOW = 1_800_000_000_000;
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2lnbmF0dXJl';
 
 const session = signedIn(
-  sessionAuthObject({ sub: 'user_1', sid: 'sess_1', iat: 1_799_999_990, exp: 1_800_000_060, v: 2, o: { id: 'org_1', rol: 'admin', slg: 'acme' } }),
+  sessionAuthObject({
+    sub: 'user_1',
+    sid: 'sess_1',
+    iat: 1_799_999_990,
+    exp: 1_800_000_060,
+    v: 2,
+    o: { id: 'org_1', rol: 'admin', slg: 'acme' },
+  }),
 );
 
-async function signedFor(requestHeaders: Headers, state: RequestState = session, options: { secretKey?: string; now?: number; ttlSeconds?: number } = {}) {
+async function signedFor(
+  requestHeaders: Headers,
+  state: RequestState = session,
+  options: { secretKey?: string; now?: number; ttlSeconds?: number } = {},
+) {
   const signed = await signForwardedState(state, {
     secretKey: options.secretKey ?? SECRET,
     credentialHash: await credentialHash(requestHeaders, SUFFIX),
@@ -34,13 +45,23 @@ async function signedFor(requestHeaders: Headers, state: RequestState = session,
 }
 
 const read = (headers: Headers, overrides: { secretKey?: string; now?: number } = {}) =>
-  readForwardedState(headers, { secretKey: overrides.secretKey ?? SECRET, cookieSuffix: SUFFIX, now: overrides.now ?? NOW });
+  readForwardedState(headers, {
+    secretKey: overrides.secretKey ?? SECRET,
+    cookieSuffix: SUFFIX,
+    now: overrides.now ?? NOW,
+  });
 
 describe('forwarded auth state', () => {
   it('round-trips a session: status, token type and the auth object with its has() checks', async () => {
     const forwarded = await read(await signedFor(new Headers({ authorization: `Bearer ${TOKEN}` })));
     expect(forwarded).toMatchObject({ status: 'signed-in', reason: null, tokenType: 'session_token' });
-    expect(forwarded!.auth).toMatchObject({ userId: 'user_1', sessionId: 'sess_1', orgId: 'org_1', orgRole: 'org:admin', orgSlug: 'acme' });
+    expect(forwarded!.auth).toMatchObject({
+      userId: 'user_1',
+      sessionId: 'sess_1',
+      orgId: 'org_1',
+      orgRole: 'org:admin',
+      orgSlug: 'acme',
+    });
     expect(forwarded!.auth.has({ role: 'org:admin' })).toBe(true);
     expect(forwarded!.auth.has({ role: 'org:member' })).toBe(false);
   });
@@ -61,13 +82,21 @@ describe('forwarded auth state', () => {
       }),
     );
     const forwarded = await read(await signedFor(new Headers({ authorization: 'Bearer ak_secret' }), machine));
-    expect(forwarded!.auth).toMatchObject({ tokenType: 'api_key', id: 'ak_id_1', subject: 'user_1', scopes: ['write'], isAuthenticated: true });
+    expect(forwarded!.auth).toMatchObject({
+      tokenType: 'api_key',
+      id: 'ak_id_1',
+      subject: 'user_1',
+      scopes: ['write'],
+      isAuthenticated: true,
+    });
     expect((forwarded!.auth as { hasScope(scope: string): boolean }).hasScope('write')).toBe(true);
     expect((forwarded!.auth as { hasScope(scope: string): boolean }).hasScope('read')).toBe(false);
   });
 
   it('round-trips a signed-out state with its reason', async () => {
-    const forwarded = await read(await signedFor(new Headers(), notSignedIn('signed-out', 'token-expired', 'session_token')));
+    const forwarded = await read(
+      await signedFor(new Headers(), notSignedIn('signed-out', 'token-expired', 'session_token')),
+    );
     expect(forwarded).toMatchObject({ status: 'signed-out', reason: 'token-expired', tokenType: 'session_token' });
     expect(forwarded!.auth.userId).toBeNull();
   });
@@ -114,7 +143,13 @@ describe('forwarded auth state', () => {
 
   it('does not use the raw secret key as the MAC key', async () => {
     const headers = await signedFor(new Headers());
-    const rawKey = await crypto.subtle.importKey('raw', new TextEncoder().encode(SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const rawKey = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(SECRET),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
     const input = new TextEncoder().encode(`clerk-edge/next forwarded-auth v1.${headers.get(FORWARDED_AUTH_HEADER)}`);
     const withRaw = base64url.encode(new Uint8Array(await crypto.subtle.sign('HMAC', rawKey, input)));
     expect(withRaw).not.toBe(headers.get(FORWARDED_SIGNATURE_HEADER));

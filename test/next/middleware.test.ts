@@ -3,12 +3,26 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sessionAuthObject } from '../../src/core/claims.js';
 import { signedIn } from '../../src/core/state.js';
 import { authFromHeaders } from '../../src/next/auth.js';
-import { credentialHash, FORWARDED_AUTH_HEADER, FORWARDED_SIGNATURE_HEADER, signForwardedState } from '../../src/next/forwarded.js';
+import {
+  credentialHash,
+  FORWARDED_AUTH_HEADER,
+  FORWARDED_SIGNATURE_HEADER,
+  signForwardedState,
+} from '../../src/next/forwarded.js';
 import { clerkMiddleware, type ClerkMiddlewareAuth } from '../../src/next/index.js';
 import { createClerkEmulator } from '../../src/testing/index.js';
-import { bearer, forwardedRequestHeaders, html, invoke, middlewareFor, optionsFor, routeClerkFor, useEmulator } from './support.js';
+import {
+  bearer,
+  forwardedRequestHeaders,
+  html,
+  invoke,
+  middlewareFor,
+  optionsFor,
+  routeClerkFor,
+  withEmulator,
+} from './support.js';
 
-const context = useEmulator();
+const context = withEmulator();
 let member: string;
 let admin: string;
 let memberIssuedAt: number;
@@ -24,7 +38,10 @@ beforeAll(async () => {
     features: ['o:reports', 'u:dashboard'],
     plans: ['u:pro'],
   });
-  member = await emulator.createSessionToken(memberSession.session.id, { expiresInSeconds: 600, issuedAt: memberIssuedAt });
+  member = await emulator.createSessionToken(memberSession.session.id, {
+    expiresInSeconds: 600,
+    issuedAt: memberIssuedAt,
+  });
   const adminSession = await emulator.createSession({ userId: 'user_admin', orgId: 'org_1', orgRole: 'org:admin' });
   admin = await emulator.createSessionToken(adminSession.session.id, { expiresInSeconds: 600 });
 });
@@ -42,7 +59,13 @@ describe('clerkMiddleware: passing requests on', () => {
     const forwarded = forwardedRequestHeaders(response)!;
     expect(forwarded.get('authorization')).toBe(`Bearer ${member}`);
     const auth = await authFromHeaders(forwarded, routeClerkFor(emulator));
-    expect(auth).toMatchObject({ isAuthenticated: true, userId: 'user_member', orgId: 'org_1', orgRole: 'org:member', tokenType: 'session_token' });
+    expect(auth).toMatchObject({
+      isAuthenticated: true,
+      userId: 'user_member',
+      orgId: 'org_1',
+      orgRole: 'org:member',
+      tokenType: 'session_token',
+    });
     expect(auth.has({ permission: 'org:reports:read' })).toBe(true);
   });
 
@@ -71,20 +94,30 @@ describe('clerkMiddleware: passing requests on', () => {
   it('strips every x-clerk-edge-* header the client sent, even a validly signed state', async () => {
     const { emulator } = context;
     const now = Math.floor(Date.now() / 1000);
-    const forged = await signForwardedState(signedIn(sessionAuthObject({ sub: 'user_forged', iat: now, exp: now + 60 })), {
-      secretKey: emulator.secretKey,
-      credentialHash: await credentialHash(new Headers(), emulator.cookieSuffix),
-      now: Date.now(),
-      ttlSeconds: 60,
-    });
+    const forged = await signForwardedState(
+      signedIn(sessionAuthObject({ sub: 'user_forged', iat: now, exp: now + 60 })),
+      {
+        secretKey: emulator.secretKey,
+        credentialHash: await credentialHash(new Headers(), emulator.cookieSuffix),
+        now: Date.now(),
+        ttlSeconds: 60,
+      },
+    );
     // Control: handed to auth() directly, these headers would sign the request in.
-    expect(await authFromHeaders(new Headers(forged), routeClerkFor(emulator))).toMatchObject({ userId: 'user_forged' });
+    expect(await authFromHeaders(new Headers(forged), routeClerkFor(emulator))).toMatchObject({
+      userId: 'user_forged',
+    });
 
-    const response = await invoke(middlewareFor(emulator), 'http://localhost/api/whoami', { headers: { ...forged, 'x-clerk-edge-role': 'admin' } });
+    const response = await invoke(middlewareFor(emulator), 'http://localhost/api/whoami', {
+      headers: { ...forged, 'x-clerk-edge-role': 'admin' },
+    });
     const forwarded = forwardedRequestHeaders(response)!;
     expect(forwarded.has('x-clerk-edge-role')).toBe(false);
     expect(forwarded.get(FORWARDED_AUTH_HEADER)).not.toBe(forged[FORWARDED_AUTH_HEADER]);
-    expect(await authFromHeaders(forwarded, routeClerkFor(emulator))).toMatchObject({ isAuthenticated: false, userId: null });
+    expect(await authFromHeaders(forwarded, routeClerkFor(emulator))).toMatchObject({
+      isAuthenticated: false,
+      userId: null,
+    });
   });
 
   it('keeps the request headers the handler sets with NextResponse.next({ request: { headers } })', async () => {
@@ -107,10 +140,14 @@ describe('clerkMiddleware: passing requests on', () => {
 
   it('forwards the state on a rewrite too', async () => {
     const { emulator } = context;
-    const middleware = middlewareFor(emulator, (_auth, request) => NextResponse.rewrite(new URL('/internal/me', request.url)));
+    const middleware = middlewareFor(emulator, (_auth, request) =>
+      NextResponse.rewrite(new URL('/internal/me', request.url)),
+    );
     const response = await invoke(middleware, 'http://localhost/me', { headers: bearer(member) });
     expect(response.headers.get('x-middleware-rewrite')).toBe('http://localhost/internal/me');
-    expect(await authFromHeaders(forwardedRequestHeaders(response)!, routeClerkFor(emulator))).toMatchObject({ userId: 'user_member' });
+    expect(await authFromHeaders(forwardedRequestHeaders(response)!, routeClerkFor(emulator))).toMatchObject({
+      userId: 'user_member',
+    });
   });
 
   it("returns the handler's own final response without forwarding anything, even with immutable headers", async () => {
@@ -126,7 +163,12 @@ describe('clerkMiddleware: passing requests on', () => {
     const { emulator } = context;
     let seen: unknown[] = [];
     const middleware = middlewareFor(emulator, async (auth, request, event) => {
-      seen = [(await auth()).userId, request.nextUrl.pathname, typeof event.waitUntil, (await auth({ acceptsToken: 'api_key' })).isAuthenticated];
+      seen = [
+        (await auth()).userId,
+        request.nextUrl.pathname,
+        typeof event.waitUntil,
+        (await auth({ acceptsToken: 'api_key' })).isAuthenticated,
+      ];
     });
     await invoke(middleware, 'http://localhost/some/page', { headers: bearer(member) });
     expect(seen).toEqual(['user_member', '/some/page', 'function', false]);
@@ -142,7 +184,9 @@ describe('clerkMiddleware: passing requests on', () => {
 
   it('adds debug headers to the response when debug is on', async () => {
     const { emulator } = context;
-    const response = await invoke(middlewareFor(emulator, undefined, { debug: true }), 'http://localhost/', { headers: bearer('not-a-token') });
+    const response = await invoke(middlewareFor(emulator, undefined, { debug: true }), 'http://localhost/', {
+      headers: bearer('not-a-token'),
+    });
     expect(response.headers.get('x-clerk-auth-status')).toBe('signed-out');
     expect(response.headers.get('x-clerk-auth-reason')).toBe('token-malformed');
   });
@@ -154,7 +198,9 @@ describe('clerkMiddleware: auth.protect()', () => {
     const middleware = middlewareFor(emulator, protectAll, { signInUrl: 'https://accounts.example.com/sign-in' });
     const response = await invoke(middleware, 'http://localhost/dashboard?a=1', { headers: html });
     expect(response.status).toBe(307);
-    expect(response.headers.get('location')).toBe('https://accounts.example.com/sign-in?redirect_url=http%3A%2F%2Flocalhost%2Fdashboard%3Fa%3D1');
+    expect(response.headers.get('location')).toBe(
+      'https://accounts.example.com/sign-in?redirect_url=http%3A%2F%2Flocalhost%2Fdashboard%3Fa%3D1',
+    );
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.has('x-middleware-override-headers')).toBe(false);
   });
@@ -165,7 +211,9 @@ describe('clerkMiddleware: auth.protect()', () => {
     const response = await invoke(middleware, 'http://localhost:3000/dashboard', {
       headers: { ...html, 'x-forwarded-host': 'app.example.com', 'x-forwarded-proto': 'https' },
     });
-    expect(response.headers.get('location')).toBe('https://app.example.com/login?redirect_url=https%3A%2F%2Fapp.example.com%2Fdashboard');
+    expect(response.headers.get('location')).toBe(
+      'https://app.example.com/login?redirect_url=https%3A%2F%2Fapp.example.com%2Fdashboard',
+    );
   });
 
   it('does not redirect the sign-in page to itself', async () => {
@@ -191,7 +239,9 @@ describe('clerkMiddleware: auth.protect()', () => {
       claims: { sub: 'user_x', iss: emulator.issuer, iat: now, nbf: now, exp: now + 60 },
       header: { cat: 'cl_B7d4PD111AAA' },
     });
-    const response = await invoke(middlewareFor(emulator, protectAll), 'http://localhost/dashboard', { headers: { ...html, ...bearer(foreign) } });
+    const response = await invoke(middlewareFor(emulator, protectAll), 'http://localhost/dashboard', {
+      headers: { ...html, ...bearer(foreign) },
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(
       'Bearer realm="clerk", error="invalid_token", error_description="token-invalid-signature"',
@@ -205,7 +255,9 @@ describe('clerkMiddleware: auth.protect()', () => {
     });
     const denied = await invoke(middleware, 'http://localhost/admin', { headers: { ...html, ...bearer(member) } });
     expect(denied.status).toBe(403);
-    expect(denied.headers.get('www-authenticate')).toBe('Bearer realm="clerk", error="insufficient_scope", error_description="forbidden"');
+    expect(denied.headers.get('www-authenticate')).toBe(
+      'Bearer realm="clerk", error="insufficient_scope", error_description="forbidden"',
+    );
     expect(await denied.json()).toEqual({ error: 'forbidden', reason: 'forbidden' });
 
     const allowed = await invoke(middleware, 'http://localhost/admin', { headers: bearer(admin) });
@@ -214,20 +266,31 @@ describe('clerkMiddleware: auth.protect()', () => {
 
   it("answers 404 instead when configured with unauthorized: 'not-found', globally or per call", async () => {
     const { emulator } = context;
-    const global = middlewareFor(emulator, async (auth) => void (await auth.protect({ role: 'admin' })), { unauthorized: 'not-found' });
+    const global = middlewareFor(emulator, async (auth) => void (await auth.protect({ role: 'admin' })), {
+      unauthorized: 'not-found',
+    });
     const hidden = await invoke(global, 'http://localhost/admin', { headers: bearer(member) });
     expect(hidden.status).toBe(404);
     expect(hidden.headers.has('www-authenticate')).toBe(false);
     expect(await hidden.json()).toEqual({ error: 'not-found' });
 
-    const perCall = middlewareFor(emulator, async (auth) => void (await auth.protect({ role: 'admin' }, { unauthorized: 'not-found' })));
+    const perCall = middlewareFor(
+      emulator,
+      async (auth) => void (await auth.protect({ role: 'admin' }, { unauthorized: 'not-found' })),
+    );
     expect((await invoke(perCall, 'http://localhost/admin', { headers: bearer(member) })).status).toBe(404);
   });
 
   it('checks permission, feature and plan, and requires all of them', async () => {
     const { emulator } = context;
     const statusFor = async (params: Parameters<ClerkMiddlewareAuth['protect']>[0]) =>
-      (await invoke(middlewareFor(emulator, async (auth) => void (await auth.protect(params))), 'http://localhost/x', { headers: bearer(member) })).status;
+      (
+        await invoke(
+          middlewareFor(emulator, async (auth) => void (await auth.protect(params))),
+          'http://localhost/x',
+          { headers: bearer(member) },
+        )
+      ).status;
     expect(await statusFor({ permission: 'org:reports:read' })).toBe(200);
     expect(await statusFor({ permission: 'org:reports:write' })).toBe(403);
     expect(await statusFor({ feature: 'reports' })).toBe(200);
@@ -241,7 +304,13 @@ describe('clerkMiddleware: auth.protect()', () => {
   it('accepts a predicate; one that throws or returns a non-boolean denies', async () => {
     const { emulator } = context;
     const statusFor = async (params: Parameters<ClerkMiddlewareAuth['protect']>[0]) =>
-      (await invoke(middlewareFor(emulator, async (auth) => void (await auth.protect(params))), 'http://localhost/x', { headers: bearer(member) })).status;
+      (
+        await invoke(
+          middlewareFor(emulator, async (auth) => void (await auth.protect(params))),
+          'http://localhost/x',
+          { headers: bearer(member) },
+        )
+      ).status;
     expect(await statusFor((auth) => auth.userId === 'user_member')).toBe(200);
     expect(await statusFor((auth) => auth.userId === 'user_other')).toBe(403);
     expect(await statusFor({ predicate: (auth) => auth.tokenType === 'session_token' })).toBe(200);
@@ -272,22 +341,36 @@ describe('clerkMiddleware: auth.protect()', () => {
     const verifyRoute = 'POST /v1/api_keys/verify';
     const before = emulator.requestCount(verifyRoute);
 
-    const sessionOnly = await invoke(middlewareFor(emulator, protectAll), 'http://localhost/api/me', { headers: bearer(secret) });
+    const sessionOnly = await invoke(middlewareFor(emulator, protectAll), 'http://localhost/api/me', {
+      headers: bearer(secret),
+    });
     expect(sessionOnly.status).toBe(401);
     expect(await sessionOnly.json()).toEqual({ error: 'unauthorized', reason: 'token-type-mismatch' });
     expect(emulator.requestCount(verifyRoute)).toBe(before);
 
-    const ingest = middlewareFor(emulator, async (auth) => void (await auth.protect({ acceptsToken: 'api_key', scopes: ['write'] })));
+    const ingest = middlewareFor(
+      emulator,
+      async (auth) => void (await auth.protect({ acceptsToken: 'api_key', scopes: ['write'] })),
+    );
     const allowed = await invoke(ingest, 'http://localhost/api/ingest', { method: 'POST', headers: bearer(secret) });
     expect(allowed.headers.get('x-middleware-next')).toBe('1');
     expect(emulator.requestCount(verifyRoute)).toBe(before + 1);
     const forwarded = forwardedRequestHeaders(allowed)!;
     const clerk = routeClerkFor(emulator);
-    expect(await authFromHeaders(forwarded, clerk, { acceptsToken: 'api_key' })).toMatchObject({ tokenType: 'api_key', subject: 'user_member', scopes: ['write'] });
+    expect(await authFromHeaders(forwarded, clerk, { acceptsToken: 'api_key' })).toMatchObject({
+      tokenType: 'api_key',
+      subject: 'user_member',
+      scopes: ['write'],
+    });
     expect(await authFromHeaders(forwarded, clerk)).toMatchObject({ isAuthenticated: false, tokenType: 'api_key' });
 
-    const readOnly = middlewareFor(emulator, async (auth) => void (await auth.protect({ acceptsToken: 'api_key', scopes: ['admin'] })));
-    expect((await invoke(readOnly, 'http://localhost/api/ingest', { method: 'POST', headers: bearer(secret) })).status).toBe(403);
+    const readOnly = middlewareFor(
+      emulator,
+      async (auth) => void (await auth.protect({ acceptsToken: 'api_key', scopes: ['admin'] })),
+    );
+    expect(
+      (await invoke(readOnly, 'http://localhost/api/ingest', { method: 'POST', headers: bearer(secret) })).status,
+    ).toBe(403);
   });
 
   it('answers 503 with Retry-After when Clerk cannot be reached, never a sign-out or a redirect', async () => {
@@ -319,12 +402,18 @@ describe('clerkMiddleware: session refresh', () => {
     const before = emulator.requestCount(route);
 
     const response = await invoke(middlewareFor(emulator, protectAll), 'http://localhost/dashboard', {
-      headers: { ...html, cookie: `theme=dark; __session_${suffix}=${expired}; __client_uat_${suffix}=${issuedAt}; __refresh_${suffix}=${refreshToken}` },
+      headers: {
+        ...html,
+        cookie: `theme=dark; __session_${suffix}=${expired}; __client_uat_${suffix}=${issuedAt}; __refresh_${suffix}=${refreshToken}`,
+      },
     });
     expect(response.headers.get('x-middleware-next')).toBe('1');
     expect(emulator.requestCount(route)).toBe(before + 1);
     const setCookies = response.headers.getSetCookie();
-    const fresh = setCookies.find((cookie) => cookie.startsWith(`__session_${suffix}=`))?.split(';')[0]?.split('=')[1];
+    const fresh = setCookies
+      .find((cookie) => cookie.startsWith(`__session_${suffix}=`))
+      ?.split(';')[0]
+      ?.split('=')[1];
     expect(fresh).toBeDefined();
     expect(fresh).not.toBe(expired);
     expect(setCookies.some((cookie) => cookie.startsWith(`__client_uat_${suffix}=`))).toBe(true);
@@ -345,7 +434,9 @@ describe('clerkMiddleware: session refresh', () => {
     const suffix = emulator.cookieSuffix;
     const middleware = middlewareFor(emulator, () => NextResponse.json({ ok: true }));
     const response = await invoke(middleware, 'http://localhost/api/x', {
-      headers: { cookie: `__session_${suffix}=${expired}; __client_uat_${suffix}=${issuedAt}; __refresh_${suffix}=${refreshToken}` },
+      headers: {
+        cookie: `__session_${suffix}=${expired}; __client_uat_${suffix}=${issuedAt}; __refresh_${suffix}=${refreshToken}`,
+      },
     });
     expect(await response.json()).toEqual({ ok: true });
     expect(response.headers.getSetCookie().filter((cookie) => cookie.startsWith('__session'))).toHaveLength(2);
@@ -355,7 +446,9 @@ describe('clerkMiddleware: session refresh', () => {
 describe('clerkMiddleware: configuration', () => {
   it('throws when created with a malformed key, naming the variable to set', () => {
     expect(() => clerkMiddleware({ secretKey: 'not-a-key', env: {} })).toThrowError(/CLERK_SECRET_KEY/);
-    expect(() => clerkMiddleware({ secretKey: 'not-a-key', env: {} })).toThrow(expect.objectContaining({ code: 'configuration-invalid', option: 'secretKey' }));
+    expect(() => clerkMiddleware({ secretKey: 'not-a-key', env: {} })).toThrow(
+      expect.objectContaining({ code: 'configuration-invalid', option: 'secretKey' }),
+    );
   });
 
   it('throws when created without a secret key to sign forwarded state with', () => {
@@ -367,8 +460,12 @@ describe('clerkMiddleware: configuration', () => {
 
   it('rejects invalid adapter options when created', () => {
     const { emulator } = context;
-    expect(() => clerkMiddleware(optionsFor(emulator, { unauthorized: 'teapot' as 'forbidden' }))).toThrow(expect.objectContaining({ option: 'unauthorized' }));
-    expect(() => clerkMiddleware(optionsFor(emulator, { forwardedStateTtlSeconds: 0 }))).toThrow(expect.objectContaining({ option: 'forwardedStateTtlSeconds' }));
+    expect(() => clerkMiddleware(optionsFor(emulator, { unauthorized: 'teapot' as 'forbidden' }))).toThrow(
+      expect.objectContaining({ option: 'unauthorized' }),
+    );
+    expect(() => clerkMiddleware(optionsFor(emulator, { forwardedStateTtlSeconds: 0 }))).toThrow(
+      expect.objectContaining({ option: 'forwardedStateTtlSeconds' }),
+    );
     expect(() => clerkMiddleware(optionsFor(emulator, { apiRoutes: ['no-slash'] }))).toThrow(TypeError);
   });
 
@@ -380,7 +477,11 @@ describe('clerkMiddleware: configuration', () => {
   it('reads keys from the environment, with NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY as the publishable key', async () => {
     const { emulator } = context;
     const middleware = clerkMiddleware(protectAll, {
-      env: { CLERK_SECRET_KEY: emulator.secretKey, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: emulator.publishableKey, CLERK_API_URL: emulator.url },
+      env: {
+        CLERK_SECRET_KEY: emulator.secretKey,
+        NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: emulator.publishableKey,
+        CLERK_API_URL: emulator.url,
+      },
     });
     const suffix = emulator.cookieSuffix;
     const response = await invoke(middleware, 'http://localhost/dashboard', {

@@ -72,17 +72,29 @@ describe('createRouteMatcher', () => {
 describe('the example matcher (unstable_doesMiddlewareMatch)', () => {
   const matches = (url: string) => unstable_doesMiddlewareMatch({ config: exampleConfig, url });
 
-  it.each(['/', '/dashboard', '/dashboard/settings', '/admin', '/sign-in', '/api/me', '/api/admin', '/api/export.json', '/api/logo.png', '/trpc/user.get'])(
-    'runs the middleware for %s',
-    (url) => {
-      expect(matches(url)).toBe(true);
-    },
-  );
+  it.each([
+    '/',
+    '/dashboard',
+    '/dashboard/settings',
+    '/admin',
+    '/sign-in',
+    '/api/me',
+    '/api/admin',
+    '/api/export.json',
+    '/api/logo.png',
+    '/trpc/user.get',
+  ])('runs the middleware for %s', (url) => {
+    expect(matches(url)).toBe(true);
+  });
 
-  it.each(['/_next/static/chunks/main.js', '/_next/image', '/favicon.ico', '/logo.png', '/styles/site.css', '/fonts/inter.woff2'])(
-    'skips %s',
-    (url) => {
-      expect(matches(url)).toBe(false);
-    },
-  );
+  it.each([
+    '/_next/static/chunks/main.js',
+    '/_next/image',
+    '/favicon.ico',
+    '/logo.png',
+    '/styles/site.css',
+    '/fonts/inter.woff2',
+  ])('skips %s', (url) => {
+    expect(matches(url)).toBe(false);
+  });
 });

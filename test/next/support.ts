@@ -7,21 +7,36 @@ import { createClerkAuth } from '../../src/core/authenticate.js';
 import { clerkMiddleware, type ClerkMiddlewareHandler, type ClerkMiddlewareOptions } from '../../src/next/index.js';
 import type { ClerkEmulator } from '../../src/testing/index.js';
 
-export { useEmulator } from '../support/fixtures.js';
+export { withEmulator } from '../support/fixtures.js';
 
 /** Options pointing at the emulator, with no environment leaking in. */
 export function optionsFor(emulator: ClerkEmulator, options: ClerkMiddlewareOptions = {}): ClerkMiddlewareOptions {
-  return { secretKey: emulator.secretKey, publishableKey: emulator.publishableKey, apiUrl: emulator.url, env: {}, ...options };
+  return {
+    secretKey: emulator.secretKey,
+    publishableKey: emulator.publishableKey,
+    apiUrl: emulator.url,
+    env: {},
+    ...options,
+  };
 }
 
 /** The middleware under test, configured for the emulator. */
-export function middlewareFor(emulator: ClerkEmulator, handler?: ClerkMiddlewareHandler, options: ClerkMiddlewareOptions = {}) {
+export function middlewareFor(
+  emulator: ClerkEmulator,
+  handler?: ClerkMiddlewareHandler,
+  options: ClerkMiddlewareOptions = {},
+) {
   return clerkMiddleware(handler, optionsFor(emulator, options));
 }
 
 /** A core authenticator with the same keys, as the route handler side would have. */
 export function routeClerkFor(emulator: ClerkEmulator) {
-  return createClerkAuth({ secretKey: emulator.secretKey, publishableKey: emulator.publishableKey, apiUrl: emulator.url, env: {} });
+  return createClerkAuth({
+    secretKey: emulator.secretKey,
+    publishableKey: emulator.publishableKey,
+    apiUrl: emulator.url,
+    env: {},
+  });
 }
 
 /** Runs the middleware for one request; the background work it hands to waitUntil is collected. */
@@ -32,7 +47,11 @@ export async function invoke(
 ): Promise<Response> {
   const request = new NextRequest(url, init);
   const pending: Promise<unknown>[] = [];
-  const event = new NextFetchEvent({ request, page: '/', context: { waitUntil: (promise) => void pending.push(promise) } });
+  const event = new NextFetchEvent({
+    request,
+    page: '/',
+    context: { waitUntil: (promise) => void pending.push(promise) },
+  });
   const response = await middleware(request, event);
   await Promise.allSettled(pending);
   if (!(response instanceof Response)) throw new Error('clerkMiddleware must always return a Response');

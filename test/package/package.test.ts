@@ -24,7 +24,10 @@ let out: string;
 
 beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'clerk-edge-pack-'));
-  execFileSync(join(root, 'node_modules/.bin/tsup'), ['--out-dir', join(out, 'dist'), '--silent'], { cwd: root, stdio: 'pipe' });
+  execFileSync(join(root, 'node_modules/.bin/tsup'), ['--out-dir', join(out, 'dist'), '--silent'], {
+    cwd: root,
+    stdio: 'pipe',
+  });
   writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2));
   cpSync(join(root, 'README.md'), join(out, 'README.md'));
   symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
@@ -34,20 +37,44 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 /** The public names of each entry. Changing one is a breaking change: update on purpose. */
 const PUBLIC_NAMES: Record<string, string[]> = {
-  '.': ['ClerkConfigurationError', 'ClerkEdgeError', 'MemoryStore', 'SUPPORTED_ALGORITHMS', 'TOKEN_TYPES', 'createClerkAuth', 'hintFor', 'parsePublishableKey'],
+  '.': [
+    'ClerkConfigurationError',
+    'ClerkEdgeError',
+    'MemoryStore',
+    'SUPPORTED_ALGORITHMS',
+    'TOKEN_TYPES',
+    'createClerkAuth',
+    'hintFor',
+    'parsePublishableKey',
+  ],
   './hono': ['clerkMiddleware', 'getAuth', 'requireAuth'],
   './workers': ['CacheApiStore', 'KvStore', 'withClerk'],
-  './next': ['FORWARDED_AUTH_HEADER', 'FORWARDED_SIGNATURE_HEADER', 'auth', 'clerkMiddleware', 'createAuth', 'createRouteMatcher'],
-  './testing': ['CLERK_EMULATOR_ROUTES', 'TOKEN_CATEGORY', 'cookieSuffix', 'createClerkEmulator', 'createPublishableKey', 'createTestKeyPair', 'signTestToken'],
+  './next': [
+    'FORWARDED_AUTH_HEADER',
+    'FORWARDED_SIGNATURE_HEADER',
+    'auth',
+    'clerkMiddleware',
+    'createAuth',
+    'createRouteMatcher',
+  ],
+  './testing': [
+    'CLERK_EMULATOR_ROUTES',
+    'TOKEN_CATEGORY',
+    'cookieSuffix',
+    'createClerkEmulator',
+    'createPublishableKey',
+    'createTestKeyPair',
+    'signTestToken',
+  ],
 };
 
 const entries = () => Object.keys(pkg.exports).filter((key) => key !== './package.json');
 
 describe('the published package', () => {
-  it('declares an ESM-first, side-effect-free package with jose as the only runtime dependency', () => {
+  it('declares an ESM-first, side-effect-free package with jose (and openapi-fetch for clerk-edge/api) as its only runtime dependencies', () => {
     expect(pkg.type).toBe('module');
     expect(pkg.sideEffects).toBe(false);
-    expect(Object.keys(pkg.dependencies)).toEqual(['jose']);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['jose', 'openapi-fetch']);
   });
 
   it('passes publint', async () => {
@@ -56,7 +83,11 @@ describe('the published package', () => {
   });
 
   it('passes Are-the-types-wrong for every entry', () => {
-    const result = execFileSync(join(root, 'node_modules/.bin/attw'), ['--pack', out, '--format', 'json', '--profile', 'node16'], { encoding: 'utf8', stdio: 'pipe' });
+    const result = execFileSync(
+      join(root, 'node_modules/.bin/attw'),
+      ['--pack', out, '--format', 'json', '--profile', 'node16'],
+      { encoding: 'utf8', stdio: 'pipe' },
+    );
     const analysis = JSON.parse(result) as { analysis: { problems: Array<{ resolutionKind?: string }> } };
     // Legacy `moduleResolution: node10` cannot see subpath exports at all; every other mode must be clean.
     expect(analysis.analysis.problems.filter((problem) => problem.resolutionKind !== 'node10')).toEqual([]);

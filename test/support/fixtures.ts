@@ -6,10 +6,12 @@ import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index
  * The environment tests hand to clerk-edge: empty, except the verified-session cache switch, so
  * the whole suite can run with the cache on and off (vitest project `node-no-session-cache`).
  */
-export const TEST_ENV: Record<string, string> = process.env.CLERK_SESSION_CACHE ? { CLERK_SESSION_CACHE: process.env.CLERK_SESSION_CACHE } : {};
+export const TEST_ENV: Record<string, string> = process.env.CLERK_SESSION_CACHE
+  ? { CLERK_SESSION_CACHE: process.env.CLERK_SESSION_CACHE }
+  : {};
 
 /** Starts one emulator for the calling test file and closes it afterwards. */
-export function useEmulator(): { readonly emulator: ClerkEmulator } {
+export function withEmulator(): { readonly emulator: ClerkEmulator } {
   const holder = {} as { emulator: ClerkEmulator };
   beforeAll(async () => {
     holder.emulator = await createClerkEmulator();
@@ -32,7 +34,11 @@ export function clerkFor(emulator: ClerkEmulator, options: ClerkEdgeOptions = {}
 }
 
 /** Session-token claims as Clerk issues them, for `emulator.signToken`. */
-export function sessionClaims(emulator: ClerkEmulator, overrides: Record<string, unknown> = {}, nowSeconds = Math.floor(Date.now() / 1000)) {
+export function sessionClaims(
+  emulator: ClerkEmulator,
+  overrides: Record<string, unknown> = {},
+  nowSeconds = Math.floor(Date.now() / 1000),
+) {
   return {
     sub: 'user_test',
     sid: 'sess_test',
@@ -47,4 +53,7 @@ export function sessionClaims(emulator: ClerkEmulator, overrides: Record<string,
 }
 
 export const bearer = (token: string, init: RequestInit = {}) =>
-  new Request('http://app.test/protected', { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+  new Request('http://app.test/protected', {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+  });

@@ -12,7 +12,9 @@ let workerd: Workerd;
 
 beforeAll(async () => {
   emulator = await createClerkEmulator();
-  workerd = await startWorkerd([{ name: 'example', entry: 'examples/worker/index.ts', bindings: emulatorBindings(emulator) }]);
+  workerd = await startWorkerd([
+    { name: 'example', entry: 'examples/worker/index.ts', bindings: emulatorBindings(emulator) },
+  ]);
 });
 
 afterAll(async () => {
@@ -24,19 +26,35 @@ describe('examples/worker in workerd', () => {
   it('serves every route from both halves (withClerk at /, Hono at /hono) alike', async () => {
     const { session } = await emulator.createSession({ userId: 'user_demo', orgId: 'org_demo', orgRole: 'org:admin' });
     const token = await emulator.createSessionToken(session.id);
-    const { session: memberSession } = await emulator.createSession({ userId: 'user_member', orgId: 'org_demo', orgRole: 'org:member' });
+    const { session: memberSession } = await emulator.createSession({
+      userId: 'user_member',
+      orgId: 'org_demo',
+      orgRole: 'org:member',
+    });
     const member = await emulator.createSessionToken(memberSession.id);
     const { secret } = await emulator.createApiKey({ subject: 'user_demo', scopes: ['read'] });
 
     for (const prefix of ['', '/hono']) {
       expect((await workerd.fetch(`${prefix}/me`)).json).toEqual({ signedIn: false, userId: null, tokenType: null });
-      expect((await workerd.fetch(`${prefix}/me`, { headers: bearer(token) })).json).toEqual({ signedIn: true, userId: 'user_demo', tokenType: 'session_token' });
+      expect((await workerd.fetch(`${prefix}/me`, { headers: bearer(token) })).json).toEqual({
+        signedIn: true,
+        userId: 'user_demo',
+        tokenType: 'session_token',
+      });
       expect((await workerd.fetch(`${prefix}/protected`)).status).toBe(401);
-      expect((await workerd.fetch(`${prefix}/protected`, { headers: bearer(token) })).json).toEqual({ userId: 'user_demo', sessionId: session.id });
-      expect((await workerd.fetch(`${prefix}/protected`, { headers: sessionCookie(emulator, token) })).status).toBe(200);
+      expect((await workerd.fetch(`${prefix}/protected`, { headers: bearer(token) })).json).toEqual({
+        userId: 'user_demo',
+        sessionId: session.id,
+      });
+      expect((await workerd.fetch(`${prefix}/protected`, { headers: sessionCookie(emulator, token) })).status).toBe(
+        200,
+      );
       expect((await workerd.fetch(`${prefix}/admin`, { headers: bearer(token) })).json).toEqual({ admin: 'user_demo' });
       expect((await workerd.fetch(`${prefix}/admin`, { headers: bearer(member) })).status).toBe(403);
-      expect((await workerd.fetch(`${prefix}/api/data`, { headers: bearer(secret) })).json).toEqual({ data: [1, 2, 3], for: 'user_demo' });
+      expect((await workerd.fetch(`${prefix}/api/data`, { headers: bearer(secret) })).json).toEqual({
+        data: [1, 2, 3],
+        for: 'user_demo',
+      });
       expect((await workerd.fetch(`${prefix}/api/data`, { headers: bearer(token) })).status).toBe(401);
     }
   });
@@ -53,7 +71,11 @@ async function freePort(): Promise<number> {
 describe('npm start', () => {
   it('runs the example Worker against the emulator, prints working credentials and curl lines, and stops cleanly on SIGINT', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -69,17 +91,25 @@ describe('npm start', () => {
       expect(output).not.toMatch(/sk_(test|live)_/); // the secret key is never printed
 
       const call = async (path: string, credential?: string) => {
-        const res = await fetch(`${url}${path}`, credential ? { headers: { authorization: `Bearer ${credential}` } } : {});
+        const res = await fetch(
+          `${url}${path}`,
+          credential ? { headers: { authorization: `Bearer ${credential}` } } : {},
+        );
         return { status: res.status, body: (await res.json()) as unknown };
       };
-      expect(await call('/protected')).toEqual({ status: 401, body: { error: 'unauthorized', reason: 'token-missing' } });
+      expect(await call('/protected')).toEqual({
+        status: 401,
+        body: { error: 'unauthorized', reason: 'token-missing' },
+      });
       expect(await call('/protected', token)).toMatchObject({ status: 200, body: { userId: 'user_demo' } });
       expect(await call('/admin', token)).toEqual({ status: 200, body: { admin: 'user_demo' } });
       expect(await call('/api/data', apiKey)).toEqual({ status: 200, body: { data: [1, 2, 3], for: 'user_demo' } });
       expect(await call('/hono/protected', token)).toMatchObject({ status: 200, body: { userId: 'user_demo' } });
       const cookieName = /Cookie: (__session_[A-Za-z0-9_-]+)=/.exec(output)?.[1];
       const clientUat = cookieName!.replace('__session', '__client_uat');
-      const byCookie = await fetch(`${url}/protected`, { headers: { cookie: `${cookieName}=${token}; ${clientUat}=1` } });
+      const byCookie = await fetch(`${url}/protected`, {
+        headers: { cookie: `${cookieName}=${token}; ${clientUat}=1` },
+      });
       expect(byCookie.status).toBe(200);
     } finally {
       child.kill('SIGINT');

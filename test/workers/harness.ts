@@ -6,7 +6,6 @@ import { workerdBuildOptions } from '../../scripts/workerd-bundle.mjs';
 import { Miniflare } from 'miniflare';
 import type { ClerkEmulator } from '../../src/testing/index.js';
 
-
 /** The compatibility date of `wrangler.toml`, so tests run the runtime the example runs. */
 export const COMPATIBILITY_DATE = '2025-09-01';
 

@@ -43,7 +43,9 @@ async function token(): Promise<string> {
 
 describe('shared stores across isolates', () => {
   it('a second isolate with a warm Cache API store makes no JWKS call', async () => {
-    expect((await workerd.fetch('/protected', { worker: 'cache-first', headers: bearer(await token()) })).status).toBe(200);
+    expect((await workerd.fetch('/protected', { worker: 'cache-first', headers: bearer(await token()) })).status).toBe(
+      200,
+    );
     expect(emulator.requestCount(JWKS)).toBe(1);
     emulator.resetCounts();
 
@@ -56,7 +58,9 @@ describe('shared stores across isolates', () => {
   });
 
   it('an isolate without the shared store still fetches (the count above can fail)', async () => {
-    expect((await workerd.fetch('/protected', { worker: 'isolated', headers: bearer(await token()) })).status).toBe(200);
+    expect((await workerd.fetch('/protected', { worker: 'isolated', headers: bearer(await token()) })).status).toBe(
+      200,
+    );
     expect(emulator.requestCount(JWKS)).toBe(1);
   });
 
@@ -78,13 +82,17 @@ describe('shared stores across isolates', () => {
 
   it('shares keys and API key verdicts through KV with KvStore', async () => {
     const { secret } = await emulator.createApiKey({ subject: 'user_kv', scopes: ['read'] });
-    expect((await workerd.fetch('/protected', { worker: 'kv-first', headers: bearer(await token()) })).status).toBe(200);
+    expect((await workerd.fetch('/protected', { worker: 'kv-first', headers: bearer(await token()) })).status).toBe(
+      200,
+    );
     expect((await workerd.fetch('/api-key', { worker: 'kv-first', headers: bearer(secret) })).status).toBe(200);
     expect(emulator.requestCount(JWKS)).toBe(1);
     expect(emulator.requestCount(VERIFY_API_KEY)).toBe(1);
     emulator.resetCounts();
 
-    expect((await workerd.fetch('/protected', { worker: 'kv-second', headers: bearer(await token()) })).status).toBe(200);
+    expect((await workerd.fetch('/protected', { worker: 'kv-second', headers: bearer(await token()) })).status).toBe(
+      200,
+    );
     expect((await workerd.fetch('/api-key', { worker: 'kv-second', headers: bearer(secret) })).status).toBe(200);
     expect(emulator.requests).toEqual([]);
   });

@@ -89,14 +89,21 @@ describe('KvStore', () => {
       ['app1:clerk-edge:machine:h', 60],
       ['app1:clerk-edge:jwks:h', 3600],
     ]);
-    expect(await store.get('clerk-edge:machine:h')).toEqual({ ok: false, status: 'signed-out', reason: 'token-invalid' });
+    expect(await store.get('clerk-edge:machine:h')).toEqual({
+      ok: false,
+      status: 'signed-out',
+      reason: 'token-invalid',
+    });
     vi.setSystemTime(5_005_000);
     expect(await store.get('clerk-edge:machine:h')).toBeUndefined();
     expect(await store.get('clerk-edge:jwks:h')).toEqual({ keys: [] });
   });
 
   it('turns KV failures (write limits, outages) into misses', async () => {
-    const failing: KvNamespaceLike = { get: () => Promise.reject(new Error('limit')), put: () => Promise.reject(new Error('limit')) };
+    const failing: KvNamespaceLike = {
+      get: () => Promise.reject(new Error('limit')),
+      put: () => Promise.reject(new Error('limit')),
+    };
     const store = new KvStore(failing);
     await expect(store.set('k', 'v', 60)).resolves.toBeUndefined();
     await expect(store.get('k')).resolves.toBeUndefined();
@@ -116,7 +123,9 @@ describe('SingleFlight (shared by the key store, machine tokens and refresh)', (
       await new Promise((resolve) => setTimeout(resolve, 20));
       return 42;
     };
-    expect(await Promise.all([flight.run('k', task), flight.run('k', task), flight.run('k', task)])).toEqual([42, 42, 42]);
+    expect(await Promise.all([flight.run('k', task), flight.run('k', task), flight.run('k', task)])).toEqual([
+      42, 42, 42,
+    ]);
     expect(calls).toBe(1);
     expect(flight.has('k')).toBe(false);
   });
@@ -127,7 +136,9 @@ describe('SingleFlight (shared by the key store, machine tokens and refresh)', (
     const task = () => {
       calls += 1;
       // The first call behaves like a fetch whose request context is gone: it never settles.
-      return calls === 1 ? new Promise<string>(() => {}) : new Promise<string>((resolve) => setTimeout(() => resolve('fresh'), 10));
+      return calls === 1
+        ? new Promise<string>(() => {})
+        : new Promise<string>((resolve) => setTimeout(() => resolve('fresh'), 10));
     };
     void flight.run('k', task);
     const joiners = Promise.all([flight.run('k', task), flight.run('k', task), flight.run('k', task)]);

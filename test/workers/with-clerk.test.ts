@@ -19,10 +19,26 @@ beforeAll(async () => {
   workerd = await startWorkerd([
     { name: 'plain', entry: PLAIN, bindings: env },
     { name: 'protected', entry: PLAIN, bindings: { ...env, TEST_PROTECT: 'all' } },
-    { name: 'azp', entry: PLAIN, bindings: { ...env, CLERK_AUTHORIZED_PARTIES: 'https://app.example, https://admin.example' } },
-    { name: 'jwt-key', entry: PLAIN, bindings: { CLERK_JWT_KEY: JSON.stringify(jwk), CLERK_PUBLISHABLE_KEY: emulator.publishableKey, TEST_STORE: 'none' } },
+    {
+      name: 'azp',
+      entry: PLAIN,
+      bindings: { ...env, CLERK_AUTHORIZED_PARTIES: 'https://app.example, https://admin.example' },
+    },
+    {
+      name: 'jwt-key',
+      entry: PLAIN,
+      bindings: {
+        CLERK_JWT_KEY: JSON.stringify(jwk),
+        CLERK_PUBLISHABLE_KEY: emulator.publishableKey,
+        TEST_STORE: 'none',
+      },
+    },
     { name: 'stale', entry: PLAIN, bindings: { ...env, TEST_KEYS_TTL_MS: '0', TEST_STORE: 'none' } },
-    { name: 'swr', entry: PLAIN, bindings: { ...emulatorBindings(quietEmulator), TEST_KEYS_TTL_MS: '0', TEST_STORE: 'none' } },
+    {
+      name: 'swr',
+      entry: PLAIN,
+      bindings: { ...emulatorBindings(quietEmulator), TEST_KEYS_TTL_MS: '0', TEST_STORE: 'none' },
+    },
     { name: 'cold', entry: PLAIN, bindings: { ...env, TEST_STORE: 'none' } },
     { name: 'hono', entry: 'test/workers/fixtures/hono-worker.ts', bindings: env },
   ]);
@@ -47,7 +63,13 @@ describe('withClerk in workerd', () => {
   it('signs in a request with a Bearer session token', async () => {
     const res = await workerd.fetch('/me', { headers: bearer(await sessionToken()) });
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ status: 'signed-in', reason: null, tokenType: 'session_token', userId: 'user_worker', subject: null });
+    expect(res.json).toEqual({
+      status: 'signed-in',
+      reason: null,
+      tokenType: 'session_token',
+      userId: 'user_worker',
+      subject: null,
+    });
   });
 
   it("signs in a browser request by the instance's suffixed __session and __client_uat cookies", async () => {
@@ -66,7 +88,13 @@ describe('withClerk in workerd', () => {
     const res = await workerd.fetch('/me');
     expect(res.status).toBe(200);
     expect(res.headers['x-handler']).toBe('ran');
-    expect(res.json).toEqual({ status: 'signed-out', reason: 'token-missing', tokenType: null, userId: null, subject: null });
+    expect(res.json).toEqual({
+      status: 'signed-out',
+      reason: 'token-missing',
+      tokenType: null,
+      userId: null,
+      subject: null,
+    });
   });
 
   it('clerk.protect() answers 401 with an RFC 6750 challenge and a JSON reason', async () => {
@@ -79,20 +107,31 @@ describe('withClerk in workerd', () => {
   });
 
   it('rejects a tampered token as invalid_token and never echoes it', async () => {
-    const token = (await sessionToken()).replace(/\.([^.]*)\./, (_, payload: string) => `.${payload.slice(0, -4)}AAAA.`);
+    const token = (await sessionToken()).replace(
+      /\.([^.]*)\./,
+      (_, payload: string) => `.${payload.slice(0, -4)}AAAA.`,
+    );
     const res = await workerd.fetch('/protected', { headers: bearer(token) });
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="clerk", error="invalid_token", error_description="token-invalid-signature"');
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="clerk", error="invalid_token", error_description="token-invalid-signature"',
+    );
     expect(res.json).toEqual({ error: 'unauthorized', reason: 'token-invalid-signature' });
     expect(res.text).not.toContain(token);
   });
 
   it('answers 403 when the user is signed in but lacks the required role', async () => {
-    const member = await workerd.fetch('/admin', { headers: bearer(await sessionToken({ orgId: 'org_1', orgRole: 'org:member' })) });
+    const member = await workerd.fetch('/admin', {
+      headers: bearer(await sessionToken({ orgId: 'org_1', orgRole: 'org:member' })),
+    });
     expect(member.status).toBe(403);
-    expect(member.headers['www-authenticate']).toBe('Bearer realm="clerk", error="insufficient_scope", error_description="forbidden"');
+    expect(member.headers['www-authenticate']).toBe(
+      'Bearer realm="clerk", error="insufficient_scope", error_description="forbidden"',
+    );
     expect(member.json).toEqual({ error: 'forbidden', reason: 'forbidden' });
-    const admin = await workerd.fetch('/admin', { headers: bearer(await sessionToken({ orgId: 'org_1', orgRole: 'org:admin' })) });
+    const admin = await workerd.fetch('/admin', {
+      headers: bearer(await sessionToken({ orgId: 'org_1', orgRole: 'org:admin' })),
+    });
     expect(admin.status).toBe(200);
   });
 
@@ -107,13 +146,21 @@ describe('withClerk in workerd', () => {
   });
 
   it('reads CLERK_AUTHORIZED_PARTIES from the bindings (comma-separated)', async () => {
-    const evil = await workerd.fetch('/protected', { worker: 'azp', headers: bearer(await sessionToken({ azp: 'https://evil.example' })) });
+    const evil = await workerd.fetch('/protected', {
+      worker: 'azp',
+      headers: bearer(await sessionToken({ azp: 'https://evil.example' })),
+    });
     expect(evil.status).toBe(401);
     expect(evil.json).toEqual({ error: 'unauthorized', reason: 'token-invalid-authorized-parties' });
-    const admin = await workerd.fetch('/protected', { worker: 'azp', headers: bearer(await sessionToken({ azp: 'https://admin.example' })) });
+    const admin = await workerd.fetch('/protected', {
+      worker: 'azp',
+      headers: bearer(await sessionToken({ azp: 'https://admin.example' })),
+    });
     expect(admin.status).toBe(200);
     // The same token is accepted by a worker without the binding: the binding made the difference.
-    const plain = await workerd.fetch('/protected', { headers: bearer(await sessionToken({ azp: 'https://evil.example' })) });
+    const plain = await workerd.fetch('/protected', {
+      headers: bearer(await sessionToken({ azp: 'https://evil.example' })),
+    });
     expect(plain.status).toBe(200);
   });
 
@@ -128,7 +175,9 @@ describe('withClerk in workerd', () => {
     const first = await workerd.fetch('/api-key', { headers: bearer(secret) });
     expect(first.status).toBe(200);
     expect(first.json).toMatchObject({ status: 'signed-in', tokenType: 'api_key', subject });
-    const repeats = await Promise.all(Array.from({ length: 10 }, () => workerd.fetch('/api-key', { headers: bearer(secret) })));
+    const repeats = await Promise.all(
+      Array.from({ length: 10 }, () => workerd.fetch('/api-key', { headers: bearer(secret) })),
+    );
     expect(repeats.map((res) => res.status)).toEqual(Array(10).fill(200));
     expect(emulator.requestCount(VERIFY_API_KEY)).toBe(1);
   });
@@ -149,7 +198,9 @@ describe('withClerk in workerd', () => {
 
   it('keeps signing users in through a JWKS outage with last-known-good keys', async () => {
     // ttlMs 0: keys are always stale, so every request tries a background refresh.
-    expect((await workerd.fetch('/protected', { worker: 'stale', headers: bearer(await sessionToken()) })).status).toBe(200);
+    expect((await workerd.fetch('/protected', { worker: 'stale', headers: bearer(await sessionToken()) })).status).toBe(
+      200,
+    );
     emulator.resetCounts();
     emulator.fault(JWKS, { status: 503 });
     for (let i = 0; i < 3; i++) {
@@ -160,7 +211,8 @@ describe('withClerk in workerd', () => {
   });
 
   it('never makes a request wait for a stale-while-revalidate refresh (it runs in ctx.waitUntil)', async () => {
-    const token = async () => quietEmulator.createSessionToken((await quietEmulator.createSession({ userId: 'user_swr' })).session.id);
+    const token = async () =>
+      quietEmulator.createSessionToken((await quietEmulator.createSession({ userId: 'user_swr' })).session.id);
     // A cold isolate fetches its keys in the foreground, once; with ttlMs 0 they are stale at once.
     expect((await workerd.fetch('/protected', { worker: 'swr', headers: bearer(await token()) })).status).toBe(200);
     expect(quietEmulator.requestCount(JWKS)).toBe(1);
@@ -222,12 +274,19 @@ describe('clerk-edge/hono in workerd', () => {
       expect(hono.headers['www-authenticate'], path).toBe(plain.headers['www-authenticate']);
       expect(hono.headers['content-type'], path).toBe(plain.headers['content-type']);
     }
-    expect((await workerd.fetch('/protected', { worker: 'hono', headers: bearer(token) })).json).toEqual({ userId: 'user_worker' });
-    expect((await workerd.fetch('/api-key', { worker: 'hono', headers: bearer(secret) })).json).toEqual({ subject: 'user_key_owner' });
+    expect((await workerd.fetch('/protected', { worker: 'hono', headers: bearer(token) })).json).toEqual({
+      userId: 'user_worker',
+    });
+    expect((await workerd.fetch('/api-key', { worker: 'hono', headers: bearer(secret) })).json).toEqual({
+      subject: 'user_key_owner',
+    });
   });
 
   it('signs in by cookie and answers 503 during an outage with nothing cached', async () => {
-    const res = await workerd.fetch('/protected', { worker: 'hono', headers: sessionCookie(emulator, await sessionToken()) });
+    const res = await workerd.fetch('/protected', {
+      worker: 'hono',
+      headers: sessionCookie(emulator, await sessionToken()),
+    });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ userId: 'user_worker' });
   });
