@@ -903,7 +903,7 @@ try {
   writeFileSync(file, `${JSON.stringify({ environment, rows, targets, profiles }, null, 2)}\n`);
   out.push('');
   out.push(
-    `JSON: ${fileURLToPath(new URL('..', import.meta.url)) === process.cwd() + '/' ? file.slice(process.cwd().length + 1) : file}`,
+    `JSON: ${fileURLToPath(new URL('..', import.meta.url)) === `${process.cwd()}/` ? file.slice(process.cwd().length + 1) : file}`,
   );
   process.stdout.write(`${out.join('\n')}\n`);
   log(`finished in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
