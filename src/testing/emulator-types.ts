@@ -28,6 +28,8 @@ export interface ClerkEmulatorOptions {
   instanceType?: InstanceType;
   /** Lifetime of session tokens and JWT-template tokens, in seconds. Default 60, like Clerk. */
   sessionTokenTtlSeconds?: number;
+  /** Same as `sessionTokenTtlSeconds` (set one): a browser test can let tokens expire in seconds. */
+  sessionTokenLifetimeSeconds?: number;
   /** Clock in milliseconds since the epoch, used for every timestamp and expiry flag. Default `Date.now`. */
   now?: () => number;
   /** The instance secret key BAPI requests must carry as `Authorization: Bearer`. Default `sk_test_` + random. */
@@ -152,6 +154,8 @@ export interface EmulatorRequest {
   method: string;
   /** URL path without the query string. */
   path: string;
+  /** Query parameters (the first value of each). */
+  query: Record<string, string>;
   /** Request headers, names lowercased. */
   headers: Record<string, string>;
   /** The parsed JSON body; the raw text if it was not JSON; `undefined` if empty. */
@@ -162,7 +166,11 @@ export interface EmulatorRequest {
 export interface ClerkEmulator {
   /** Backend API base URL, `http://127.0.0.1:<port>`; pass it as `apiUrl`. */
   readonly url: string;
-  /** Frontend API URL (the same server; it serves `/.well-known/jwks.json`). */
+  /**
+   * Frontend API URL, `http://127.0.0.1:<port>` (the same server): JWKS, `GET /v1/client/handshake`,
+   * `POST /v1/dev_browser` and the test-only `/__emulator/sign-in` and `/__emulator/sign-out`. Serve the
+   * app on `localhost` so the browser keeps the app's cookies and the Frontend API's `__client` apart.
+   */
   readonly frontendApiUrl: string;
   readonly instanceType: InstanceType;
   readonly secretKey: string;
@@ -353,6 +361,17 @@ export interface ClerkEmulator {
    * ```
    */
   resetCounts(): void;
+
+  /**
+   * Signs browsers out on the Frontend API (their sessions end), as `/__emulator/sign-out` does; the
+   * next handshake of those browsers clears the app's cookies. Returns how many were signed in.
+   *
+   * @example
+   * ```ts
+   * emulator.signOutBrowserClients({ userId: 'user_123' });
+   * ```
+   */
+  signOutBrowserClients(options?: { userId?: string }): number;
 
   /**
    * Stops the server and closes every connection. Safe to call twice.

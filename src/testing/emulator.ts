@@ -1,4 +1,6 @@
+import { signOutClient } from './browser-clients.js';
 import type { ClerkEmulator, ClerkEmulatorOptions } from './emulator-types.js';
+import { frontendRoutes } from './frontend-routes.js';
 import { machineRoutes } from './machine-routes.js';
 import { createApiKeyRecord, createM2MRecord, createOAuthRecord, revokeMachine } from './machine-tokens.js';
 import type { MachineKind, MachineState } from './machine-tokens.js';
@@ -15,7 +17,7 @@ import type { EmulatorState } from './state.js';
  * more table here, with its routes listed in `CLERK_EMULATOR_ROUTES`.
  */
 function routeTables(state: EmulatorState): RouteTable[] {
-  return [sessionRoutes(state), machineRoutes(state)];
+  return [sessionRoutes(state), machineRoutes(state), frontendRoutes(state)];
 }
 
 function revokeById<R extends MachineState, J>(
@@ -30,16 +32,18 @@ function revokeById<R extends MachineState, J>(
 }
 
 /**
- * Starts a local Clerk emulator: a Backend API and the Frontend API's JWKS endpoint on 127.0.0.1,
- * with real RS256 signing, sessions, machine tokens, key rotation and fault injection. Its
- * responses follow the schemas of Clerk's Backend API spec (2025-11-10).
+ * Starts a local Clerk emulator: a Backend API and the browser side of the Frontend API on 127.0.0.1,
+ * with real RS256 signing, sessions, machine tokens, key rotation, the handshake and fault injection.
+ * Its responses follow the schemas of Clerk's Backend and Frontend API specs (2025-11-10).
  *
  * Routes (each Backend API route also answers without the `/v1` prefix): `GET /v1/jwks`,
  * `GET /.well-known/jwks.json` (no auth), `POST /v1/sessions`, `GET /v1/sessions/:session_id`,
  * `POST /v1/sessions/:session_id/{revoke,tokens,tokens/:template_name,refresh}`,
  * `POST /v1/api_keys`, `POST /v1/api_keys/verify`, `POST /v1/api_keys/:apiKeyID/revoke`,
  * `POST /v1/m2m_tokens`, `POST /v1/m2m_tokens/verify`, `POST /v1/m2m_tokens/:m2m_token_id/revoke`
- * (these three also accept the machine secret key), `POST /v1/oauth_applications/access_tokens/verify`.
+ * (these three also accept the machine secret key), `POST /v1/oauth_applications/access_tokens/verify`,
+ * `GET /v1/clients/handshake_payload?nonce=`. Frontend API (no auth, `/v1` only): `GET /v1/client/handshake`,
+ * `POST /v1/dev_browser`; test-only (not Clerk's API): `GET /__emulator/sign-in`, `GET /__emulator/sign-out`.
  * Backend API routes require `Authorization: Bearer <secretKey>` and answer 401 in the spec's
  * ClerkErrors shape otherwise; unknown routes and ids answer 404 in the same shape.
  *
@@ -117,6 +121,14 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     requestCount: (route) => state.requests.filter((request) => request.route === route).length,
     resetCounts() {
       state.requests = [];
+    },
+    signOutBrowserClients(opts = {}) {
+      const userOf = (sessionId: string | null) =>
+        sessionId === null ? undefined : state.sessions.get(sessionId)?.json.user_id;
+      return state.browser
+        .all()
+        .filter((client) => opts.userId === undefined || userOf(client.sessionId) === opts.userId)
+        .filter((client) => signOutClient(state, client)).length;
     },
     close: () => server.close(),
   };

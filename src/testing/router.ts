@@ -20,8 +20,11 @@ export interface RouteHandler {
   auth: RouteAuth;
   /** Allowed body fields, for routes whose spec request schema has `additionalProperties: false`. */
   params?: readonly string[];
-  /** Answer only at this path, without the legacy alias that drops `/v1` (Frontend API routes). */
-  noLegacyAlias?: boolean;
+  /**
+   * A Frontend API (browser) route: answered only at its own path (no alias without `/v1`), and its
+   * body (form-encoded or empty) is not checked as JSON.
+   */
+  frontend?: boolean;
   handle: (ctx: RouteContext) => Response | Promise<Response>;
 }
 
@@ -108,12 +111,13 @@ async function applyFault(state: EmulatorState, route: ClerkEmulatorRoute, c: Em
 
 function record(state: EmulatorState, route: ClerkEmulatorRoute | null, c: EmulatorContext, body: unknown) {
   const { method, path } = c.req;
-  state.requests.push({ route, method, path, headers: Object.fromEntries(c.req.raw.headers), body });
+  const headers = Object.fromEntries(c.req.raw.headers);
+  state.requests.push({ route, method, path, query: c.req.query(), headers, body });
 }
 
 /** The shared checks, in Clerk's order: fault, authentication, body shape, unknown fields; then the handler. */
 function frame(state: EmulatorState, route: ClerkEmulatorRoute, handler: RouteHandler) {
-  const { auth, params, handle } = handler;
+  const { auth, params, handle, frontend } = handler;
   return async (c: EmulatorContext) => {
     const body = await readBody(c);
     record(state, route, c, body.parsed);
@@ -126,6 +130,7 @@ function frame(state: EmulatorState, route: ClerkEmulatorRoute, handler: RouteHa
         'Unable to authenticate the request, you need to supply an active secret key or machine secret key.';
       return json(c, authenticationInvalid(message), 401);
     }
+    if (frontend) return handle({ c, body: {}, param: (name) => c.req.param(name) ?? '' });
     if (!body.valid || (body.parsed !== undefined && !isObject(body.parsed))) {
       return json(
         c,
@@ -160,7 +165,7 @@ export function buildApp(state: EmulatorState, tables: readonly RouteTable[]): H
     const handler = handlers.get(route);
     if (!handler) throw new Error(`Clerk emulator: route ${route} has no handler.`);
     const [method, pattern] = route.split(' ') as [string, string];
-    const legacy = pattern.startsWith('/v1/') && !handler.noLegacyAlias;
+    const legacy = pattern.startsWith('/v1/') && !handler.frontend;
     app.on(method, legacy ? [pattern, pattern.slice(3)] : [pattern], frame(state, route, handler));
   }
   app.notFound(async (c) => {

@@ -1,3 +1,4 @@
+import { BrowserClients } from './browser-clients.js';
 import type { ClerkEmulatorOptions, EmulatorRequest } from './emulator-types.js';
 import { FaultTable } from './faults.js';
 import { clerkId, randomBase62, randomHex } from './ids.js';
@@ -56,6 +57,7 @@ export interface EmulatorState {
   readonly keys: KeyRing;
   readonly sessions: Map<string, SessionRecord>;
   readonly machines: MachineKinds;
+  readonly browser: BrowserClients;
   readonly faults: FaultTable;
   readonly events: EmulatorEvents;
   /** Replaced (not emptied) by `resetCounts`, so a log a test kept stays as it was. */
@@ -67,6 +69,19 @@ export interface EmulatorState {
 
 export const nowSeconds = (state: EmulatorState) => Math.floor(state.now() / 1000);
 
+/** The session token lifetime; its two option names must not disagree. */
+function sessionTokenLifetime(options: ClerkEmulatorOptions): number {
+  const { sessionTokenLifetimeSeconds: lifetime, sessionTokenTtlSeconds: ttl } = options;
+  if (lifetime !== undefined && ttl !== undefined && lifetime !== ttl) {
+    throw new Error('Clerk emulator: sessionTokenLifetimeSeconds and sessionTokenTtlSeconds disagree; set one.');
+  }
+  const seconds = lifetime ?? ttl ?? 60;
+  if (!(Number.isInteger(seconds) && seconds > 0)) {
+    throw new Error('Clerk emulator: sessionTokenLifetimeSeconds must be a positive integer.');
+  }
+  return seconds;
+}
+
 /** Fresh state for `options`; `site` is filled in by the server once it listens. */
 export async function createEmulatorState(options: ClerkEmulatorOptions): Promise<EmulatorState> {
   const now = options.now ?? Date.now;
@@ -74,13 +89,14 @@ export async function createEmulatorState(options: ClerkEmulatorOptions): Promis
   return {
     now,
     instanceType,
-    sessionTokenTtlSeconds: options.sessionTokenTtlSeconds ?? 60,
+    sessionTokenTtlSeconds: sessionTokenLifetime(options),
     secretKey: options.secretKey ?? `sk_${instanceType}_${randomBase62(40)}`,
     machineSecretKey: options.machineSecretKey ?? `ak_${randomHex(32)}`,
     machineId: clerkId('mch'),
     keys: await KeyRing.create(),
     sessions: new Map(),
     machines: machineKinds(now),
+    browser: new BrowserClients(),
     faults: new FaultTable(),
     events: new EmulatorEvents(),
     requests: [],

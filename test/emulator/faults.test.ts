@@ -119,6 +119,11 @@ describe('fault injection', () => {
       'POST /v1/m2m_tokens/verify': '/v1/m2m_tokens/verify',
       'POST /v1/m2m_tokens/:m2m_token_id/revoke': '/m2m_tokens/mt_1/revoke',
       'POST /v1/oauth_applications/access_tokens/verify': '/oauth_applications/access_tokens/verify',
+      'GET /v1/clients/handshake_payload': '/clients/handshake_payload?nonce=n',
+      'GET /v1/client/handshake': '/v1/client/handshake?redirect_url=http%3A%2F%2Flocalhost%2F',
+      'POST /v1/dev_browser': '/v1/dev_browser',
+      'GET /__emulator/sign-in': '/__emulator/sign-in?user_id=user_1',
+      'GET /__emulator/sign-out': '/__emulator/sign-out',
     };
     expect(Object.keys(samples).sort()).toEqual([...CLERK_EMULATOR_ROUTES].sort());
     for (const route of CLERK_EMULATOR_ROUTES) {
