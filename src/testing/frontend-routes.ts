@@ -25,7 +25,12 @@ function clientOf(state: EmulatorState, c: EmulatorContext): BrowserClient {
 function redirectUrlOf(c: EmulatorContext): URL | Response {
   const raw = c.req.query('redirect_url');
   if (raw === undefined || raw === '') return json(c, formParamMissing('redirect_url'), 400);
-  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     return json(c, formParamInvalid('redirect_url', 'must be an absolute http or https URL.'), 400);
   }
