@@ -37,6 +37,7 @@ import type { InstanceType } from './publishable-key.js';
 import { CLERK_EMULATOR_ROUTES } from './routes.js';
 import type { ClerkEmulatorRoute } from './routes.js';
 import { NOT_BEFORE_LEEWAY_SECONDS, buildSessionClaims, encodeOrgPermissions } from './session-claims.js';
+import { createWebhookDispatcher } from './webhooks.js';
 import type { ClerkApiKeyJSON, ClerkM2MTokenJSON, ClerkOAuthAccessTokenJSON, ClerkSessionJSON } from './types.js';
 
 interface InstanceKey {
@@ -189,6 +190,7 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
   const faults = new FaultTable();
   let requests: EmulatorRequest[] = [];
   const pendingDelays = new AbortController();
+  const webhooks = createWebhookDispatcher({ now });
 
   // Filled in once the server listens (the publishable key encodes the port).
   let url = '';
@@ -242,6 +244,7 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
       secondFactorAt: secondAge < 0 ? null : createdAt - secondAge * 60_000,
     };
     sessions.set(json.id, record);
+    void webhooks.emit('session.created', json);
     return record;
   }
 
@@ -294,6 +297,7 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
   function revokeSessionRecord(record: SessionRecord): ClerkSessionJSON {
     record.json.status = 'revoked';
     record.json.updated_at = now();
+    void webhooks.emit('session.revoked', record.json);
     return { ...record.json };
   }
 
@@ -900,6 +904,7 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
       return requests;
     },
     jwks,
+    webhooks,
 
     async createSession(opts = {}) {
       const record = createSessionRecord(opts);
@@ -978,6 +983,7 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         pendingDelays.abort();
+        webhooks.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
