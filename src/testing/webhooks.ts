@@ -36,7 +36,9 @@ export interface WebhookEndpoint {
 export interface WebhookAttempt {
   /** Response status, or null when the request failed (connection refused, timeout). */
   status: number | null;
-  /** Why the request failed, when it did. */
+  /** The first 1 KiB of the response body, so a test can assert what the handler answered. */
+  body?: string;
+  /** Why the request failed, when it did (an error name such as `TimeoutError`). */
   error?: string;
   /** When the attempt was sent (ms since the epoch). */
   at: number;
@@ -172,8 +174,8 @@ export function createWebhookDispatcher(options: { now: () => number; fetch?: ty
         body: record.mode === 'tampered' ? body : signed,
         signal: AbortSignal.any([stop.signal, AbortSignal.timeout(endpoint.timeoutMs)]),
       });
-      await response.body?.cancel().catch(() => undefined);
       entry.status = response.status;
+      entry.body = (await response.text().catch(() => '')).slice(0, 1024);
       record.responseStatus = response.status;
       return response.status >= 200 && response.status < 300;
     } catch (error) {

@@ -42,18 +42,20 @@ function deliveryHeaders(headers: Headers) {
   return { id, timestamp, signature };
 }
 
-function checkTimestamp(timestamp: string, nowMs: number, toleranceSeconds: number): void {
+/** The timestamp in seconds, when it is within the tolerance of now. */
+function checkTimestamp(timestamp: string, nowMs: number, toleranceSeconds: number): number {
   if (!TIMESTAMP.test(timestamp)) throw new WebhookVerificationError('timestamp-invalid');
   const seconds = Number(timestamp);
   const now = Math.floor(nowMs / 1000);
   if (now - seconds > toleranceSeconds) throw new WebhookVerificationError('timestamp-too-old');
   if (seconds - now > toleranceSeconds) throw new WebhookVerificationError('timestamp-too-new');
+  return seconds;
 }
 
-function parseEvent(body: Uint8Array): WebhookEvent {
+function parseEvent(body: string): WebhookEvent {
   let event: unknown;
   try {
-    event = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    event = JSON.parse(body);
   } catch {
     throw new WebhookVerificationError('payload-invalid');
   }
@@ -62,6 +64,58 @@ function parseEvent(body: Uint8Array): WebhookEvent {
     throw new WebhookVerificationError('payload-invalid');
   }
   return event as WebhookEvent;
+}
+
+/** A delivery whose signature and timestamp were verified. */
+export interface VerifiedWebhook {
+  /** The message id (`svix-id` / `webhook-id`): the same on every retry, so use it to deduplicate. */
+  id: string;
+  /** The signed timestamp, in seconds since the epoch. */
+  timestamp: number;
+  /** The raw body, exactly as signed (UTF-8 decoded). */
+  body: string;
+}
+
+/**
+ * Verifies the signature and timestamp of any Standard Webhooks / Svix delivery and returns its
+ * id, timestamp and raw body, without interpreting the body. {@link verifyWebhook} builds on it;
+ * use this one for payloads that are not Clerk events, or to deduplicate retries by `id`.
+ *
+ * @example
+ * ```ts
+ * import { verifyWebhookSignature } from 'clerk-edge/webhooks'
+ *
+ * export async function POST(request: Request) {
+ *   const { id, body } = await verifyWebhookSignature(request)
+ *   console.log('verified delivery', id, body.length)
+ *   return new Response(null, { status: 204 })
+ * }
+ * ```
+ */
+export async function verifyWebhookSignature(
+  request: Request,
+  options: VerifyWebhookOptions = {},
+): Promise<VerifiedWebhook> {
+  const fromOption = options.signingSecret !== undefined && options.signingSecret !== '';
+  const secret = fromOption ? options.signingSecret : (options.env ?? processEnvironment())[SIGNING_SECRET_VARIABLE];
+  const keyBytes = parseSigningSecret(secret, fromOption ? 'The `signingSecret` option' : SIGNING_SECRET_VARIABLE);
+  const headers = deliveryHeaders(request.headers);
+  const timestamp = checkTimestamp(
+    headers.timestamp,
+    (options.now ?? Date.now)(),
+    orDefault(options.toleranceInSeconds, DEFAULT_TOLERANCE_SECONDS),
+  );
+  const body = await readBodyWithin(request, orDefault(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES));
+  const key = await importSigningKey(keyBytes);
+  const expected = await computeSignature(key, headers.id, timestamp, body);
+  if (!anySignatureMatches(headers.signature, expected)) throw new WebhookVerificationError('signature-invalid');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new WebhookVerificationError('payload-invalid', 'The signed body is not UTF-8.');
+  }
+  return { id: headers.id, timestamp, body: text };
 }
 
 /**
@@ -85,18 +139,5 @@ function parseEvent(body: Uint8Array): WebhookEvent {
  * ```
  */
 export async function verifyWebhook(request: Request, options: VerifyWebhookOptions = {}): Promise<WebhookEvent> {
-  const fromOption = options.signingSecret !== undefined && options.signingSecret !== '';
-  const secret = fromOption ? options.signingSecret : (options.env ?? processEnvironment())[SIGNING_SECRET_VARIABLE];
-  const keyBytes = parseSigningSecret(secret, fromOption ? 'The `signingSecret` option' : SIGNING_SECRET_VARIABLE);
-  const headers = deliveryHeaders(request.headers);
-  checkTimestamp(
-    headers.timestamp,
-    (options.now ?? Date.now)(),
-    orDefault(options.toleranceInSeconds, DEFAULT_TOLERANCE_SECONDS),
-  );
-  const body = await readBodyWithin(request, orDefault(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES));
-  const key = await importSigningKey(keyBytes);
-  const expected = await computeSignature(key, headers.id, Number(headers.timestamp), body);
-  if (!anySignatureMatches(headers.signature, expected)) throw new WebhookVerificationError('signature-invalid');
-  return parseEvent(body);
+  return parseEvent((await verifyWebhookSignature(request, options)).body);
 }

@@ -73,6 +73,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
     'WEBHOOK_VERIFICATION_REASONS',
     'WebhookVerificationError',
     'verifyWebhook',
+    'verifyWebhookSignature',
   ],
 };
 
