@@ -189,6 +189,7 @@ export function createWebhookDispatcher(options: { now: () => number; fetch?: ty
     const tampered = JSON.stringify({ ...record.payload, data: { tampered: true } });
     for (let index = 0; index < endpoint.maxAttempts && !stop.signal.aborted; index++) {
       if (index > 0) await wait(endpoint.retryDelayMs * 2 ** (index - 1));
+      if (stop.signal.aborted) break;
       if (await attempt(endpoint, record, tampered)) {
         record.status = 'delivered';
         return record;

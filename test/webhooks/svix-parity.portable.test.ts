@@ -50,7 +50,7 @@ function cases(): Case[] {
     ...genuine,
     'svix-signature': `${sign(previous, 'msg_2parity', Number(genuine['svix-timestamp']))} ${genuine['svix-signature']}`,
   };
-  const valueOf = (header: string) => header.slice('v1,'.length);
+  const signatureValue = (header: string) => header.slice('v1,'.length);
   return [
     { name: 'signed with the current secret', headers: genuine, expected: 'accepted' },
     {
@@ -130,18 +130,18 @@ function cases(): Case[] {
       name: 'with an unknown signature version before the valid v1 signature',
       headers: {
         ...genuine,
-        'svix-signature': `v1a,${valueOf(genuine['svix-signature'])}x ${genuine['svix-signature']}`,
+        'svix-signature': `v1a,${signatureValue(genuine['svix-signature'])}x ${genuine['svix-signature']}`,
       },
       expected: 'accepted',
     },
     {
       name: 'with the right signature under another version',
-      headers: { ...genuine, 'svix-signature': `v2,${valueOf(genuine['svix-signature'])}` },
+      headers: { ...genuine, 'svix-signature': `v2,${signatureValue(genuine['svix-signature'])}` },
       expected: 'signature-invalid',
     },
     {
       name: 'with the signature but no version prefix',
-      headers: { ...genuine, 'svix-signature': valueOf(genuine['svix-signature']) },
+      headers: { ...genuine, 'svix-signature': signatureValue(genuine['svix-signature']) },
       expected: 'signature-invalid',
     },
     {
