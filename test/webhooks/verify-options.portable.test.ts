@@ -105,6 +105,66 @@ describe('the Standard Webhooks test vector', () => {
   });
 });
 
+describe("the standardwebhooks package's own test cases", () => {
+  // Its JavaScript suite, replayed against verifyWebhookSignature with the package's verdict beside ours.
+  const current = (offsetMs = 0) => {
+    const seconds = Math.floor((Date.now() + offsetMs) / 1000);
+    return {
+      'webhook-id': VECTOR.id,
+      'webhook-timestamp': String(seconds),
+      'webhook-signature': new StandardWebhook(VECTOR.secret).sign(VECTOR.id, new Date(seconds * 1000), VECTOR.payload),
+    };
+  };
+  const omit = (name: string) => () => {
+    const headers: Record<string, string> = current();
+    delete headers[name];
+    return headers;
+  };
+  const other = 'v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=';
+  const table: Array<[string, () => Record<string, string>, string]> = [
+    ['a valid signature', () => current(), 'accepted'],
+    ['a missing id', omit('webhook-id'), 'headers-missing'],
+    ['a missing timestamp', omit('webhook-timestamp'), 'headers-missing'],
+    ['a missing signature', omit('webhook-signature'), 'headers-missing'],
+    ['an invalid timestamp', () => ({ ...current(), 'webhook-timestamp': 'hello' }), 'timestamp-invalid'],
+    [
+      'an invalid signature',
+      () => ({ ...current(), 'webhook-signature': 'v1,dawfeoifkpqwoekfpqoekf' }),
+      'signature-invalid',
+    ],
+    [
+      'a partial signature',
+      () => ({ ...current(), 'webhook-signature': current()['webhook-signature'].slice(0, 8) }),
+      'signature-invalid',
+    ],
+    ['an empty v1 signature', () => ({ ...current(), 'webhook-signature': 'v1,' }), 'signature-invalid'],
+    ['a timestamp older than the tolerance', () => current(-301_000), 'timestamp-too-old'],
+    ['a timestamp newer than the tolerance', () => current(301_000), 'timestamp-too-new'],
+    [
+      'several signatures, one valid',
+      () => ({
+        ...current(),
+        'webhook-signature': [other, other.replace('v1', 'v2'), current()['webhook-signature'], other].join(' '),
+      }),
+      'accepted',
+    ],
+  ];
+
+  it.each(table)('judges %s as the package does', async (_name, headers, expected) => {
+    const sent = headers();
+    const verdict = await reasonOf(verifyWebhookSignature(request(sent), { signingSecret: VECTOR.secret }));
+    expect(verdict).toBe(expected);
+    expect(standardVerdict(sent, VECTOR.payload, Math.floor(Date.now() / 1000))).toBe(expected === 'accepted');
+  });
+
+  it('requires the whsec_ prefix the package treats as optional', async () => {
+    const verdict = await reasonOf(
+      verifyWebhookSignature(request(current()), { signingSecret: VECTOR.secret.slice('whsec_'.length) }),
+    );
+    expect(verdict).toBe('secret-invalid');
+  });
+});
+
 describe('the signing secret', () => {
   const genuine = (secret: string) => {
     const seconds = Math.floor(Date.now() / 1000);
