@@ -11,9 +11,10 @@ const MAX_BYTES = 64;
 
 /** Decodes standard base64 (padding optional); undefined when it is not base64. */
 export function decodeBase64(text: string): Uint8Array | undefined {
-  if (!BASE64.test(text) || text.length % 4 === 1) return undefined;
+  const unpadded = text.replace(/=+$/, '');
+  if (!BASE64.test(text) || unpadded.length % 4 === 1) return undefined;
   try {
-    const binary = atob(text.replace(/=+$/, '').padEnd(Math.ceil(text.replace(/=+$/, '').length / 4) * 4, '='));
+    const binary = atob(unpadded.padEnd(Math.ceil(unpadded.length / 4) * 4, '='));
     return Uint8Array.from(binary, (char) => char.charCodeAt(0));
   } catch {
     return undefined;
