@@ -38,7 +38,7 @@ export default defineConfig({
         test: {
           name: 'edge-runtime',
           environment: 'edge-runtime',
-          include: ['test/core/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/webhooks/**/*.portable.test.ts'],
           testTimeout: 20_000,
         },
       },

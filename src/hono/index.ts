@@ -13,6 +13,7 @@ import type { AuthObject, RequestState } from '../core/state.js';
 import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
 
 export type { AuthRequirement } from '../core/responses.js';
+export { clerkWebhook, type ClerkWebhookOptions } from './webhooks.js';
 
 /** What `clerkMiddleware` keeps on the context for the request. */
 export interface ClerkRequestContext {

@@ -3,6 +3,7 @@ import type { JWK, JWTHeaderParameters, JWTPayload } from 'jose';
 import type { FaultSpec } from './faults.js';
 import type { InstanceType } from './publishable-key.js';
 import type { ClerkEmulatorRoute } from './routes.js';
+import type { EmulatorWebhooks } from './webhooks.js';
 import type {
   ClerkApiKeyJSON,
   ClerkM2MTokenJSON,
@@ -372,6 +373,19 @@ export interface ClerkEmulator {
    * ```
    */
   signOutBrowserClients(options?: { userId?: string }): number;
+
+  /**
+   * Signed webhook deliveries (Svix format) of the emulator's state changes to registered endpoints.
+   *
+   * @example
+   * ```ts
+   * const { secret } = emulator.webhooks.addEndpoint('http://127.0.0.1:3000/webhooks/clerk');
+   * await emulator.createSession({ userId: 'user_123' });
+   * await emulator.webhooks.settled();
+   * expect(emulator.webhooks.deliveries()[0]?.status).toBe('delivered');
+   * ```
+   */
+  readonly webhooks: EmulatorWebhooks;
 
   /**
    * Stops the server and closes every connection. Safe to call twice.

@@ -10,6 +10,7 @@ import { listen } from './server.js';
 import { sessionRoutes } from './session-routes.js';
 import { canMint, createSessionRecord, mintSessionToken, revokeSessionRecord } from './sessions.js';
 import { createEmulatorState, lookup } from './state.js';
+import { createWebhookDispatcher } from './webhooks.js';
 import type { EmulatorState } from './state.js';
 
 /**
@@ -63,6 +64,9 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
   const server = await listen(state, buildApp(state, routeTables(state)), options.port ?? 0);
   const { url, issuer, publishableKey, cookieSuffix } = state.site;
   const { apiKeys, m2m, oauth } = state.machines;
+  const webhooks = createWebhookDispatcher({ now: state.now });
+  // Every state change the emulator makes is delivered to the registered webhook endpoints.
+  state.events.on(({ type, data }) => void webhooks.emit(type, data));
 
   return {
     url,
@@ -81,6 +85,7 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
       return state.requests;
     },
     jwks: () => state.keys.jwks(),
+    webhooks,
 
     async createSession(opts = {}) {
       const record = createSessionRecord(state, opts);
@@ -130,6 +135,9 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
         .filter((client) => opts.userId === undefined || userOf(client.sessionId) === opts.userId)
         .filter((client) => signOutClient(state, client)).length;
     },
-    close: () => server.close(),
+    close() {
+      webhooks.close();
+      return server.close();
+    },
   };
 }

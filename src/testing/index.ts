@@ -26,3 +26,11 @@ export type {
   ClerkSessionJSON,
   ClerkSessionStatus,
 } from './types.js';
+export type {
+  EmulatorWebhooks,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryMode,
+  WebhookEndpoint,
+  WebhookEndpointOptions,
+} from './webhooks.js';

@@ -47,7 +47,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
     'hintFor',
     'parsePublishableKey',
   ],
-  './hono': ['clerkMiddleware', 'getAuth', 'requireAuth'],
+  './hono': ['clerkMiddleware', 'clerkWebhook', 'getAuth', 'requireAuth'],
   './workers': ['CacheApiStore', 'KvStore', 'withClerk'],
   './next': [
     'FORWARDED_AUTH_HEADER',
@@ -65,6 +65,15 @@ const PUBLIC_NAMES: Record<string, string[]> = {
     'createPublishableKey',
     'createTestKeyPair',
     'signTestToken',
+  ],
+  './webhooks': [
+    'DEFAULT_MAX_BODY_BYTES',
+    'DEFAULT_TOLERANCE_SECONDS',
+    'SIGNING_SECRET_VARIABLE',
+    'WEBHOOK_VERIFICATION_REASONS',
+    'WebhookVerificationError',
+    'verifyWebhook',
+    'verifyWebhookSignature',
   ],
 };
 
