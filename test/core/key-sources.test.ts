@@ -64,7 +64,11 @@ describe('a JWKS answer with no usable key', () => {
 
     // A new authenticator on the same store still adopts the good keys, not the empty set.
     ctx.emulator.resetCounts();
-    expect((await clerkFor(ctx.emulator, options).authenticateRequest(bearer(token))).status).toBe('signed-in');
+    const fresh = clerkFor(ctx.emulator, options);
+    expect((await fresh.authenticateRequest(bearer(token), { waitUntil: (p) => background.push(p) })).status).toBe(
+      'signed-in',
+    );
+    await Promise.all(background);
     expect(ctx.emulator.requestCount(JWKS)).toBe(1); // the stored set is stale, so one background refresh
   });
 });
