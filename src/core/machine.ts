@@ -78,14 +78,14 @@ const ENDPOINTS: Record<MachineTokenType, { path: string; field: string }> = {
 };
 
 /**
- * The shapes of Clerk's opaque machine tokens: the prefix, then 16 to 128 base62 characters
- * (Clerk's secrets are random base62 strings, e.g. `ak_` + 32 or more). Anything else is
- * `token-invalid` without a Backend API call.
+ * The shapes of Clerk's opaque machine tokens: the prefix, then 16 to 256 characters of base62
+ * and `_` (Clerk's secrets are random base62, e.g. `ak_` + 32 or more, and may carry an
+ * environment infix such as `ak_live_`). Anything else is `token-invalid` with no Backend API call.
  */
 export const MACHINE_TOKEN_SHAPES: Record<MachineTokenType, RegExp> = {
-  api_key: /^ak_[A-Za-z0-9]{16,128}$/,
-  m2m_token: /^mt_[A-Za-z0-9]{16,128}$/,
-  oauth_token: /^oat_[A-Za-z0-9]{16,128}$/,
+  api_key: /^ak_\w{16,256}$/,
+  m2m_token: /^mt_\w{16,256}$/,
+  oauth_token: /^oat_\w{16,256}$/,
 };
 
 const JWT_CHECKS: Record<'m2m_token' | 'oauth_token', JwtCheckOptions> = {

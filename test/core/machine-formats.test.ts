@@ -96,9 +96,10 @@ describe('M2M JWTs', () => {
 describe('opaque machine token shapes', () => {
   it.each([
     ['too short', 'ak_abc'],
-    ['an underscore', `ak_${'a'.repeat(20)}_x`],
+    ['a dash', `ak_${'a'.repeat(20)}-x`],
     ['a non-base62 byte', `ak_${'a'.repeat(20)}%00`],
-    ['too long', `ak_${'a'.repeat(129)}`],
+    ['a non-ASCII letter', `ak_${'a'.repeat(20)}é`],
+    ['too long', `ak_${'a'.repeat(257)}`],
     ['a space', `mt_${'a'.repeat(20)} x`],
     ['nothing after the prefix', 'oat_'],
   ])('refuses a token with %s as token-invalid, with no Backend API call', async (_, token) => {
@@ -119,6 +120,12 @@ describe('opaque machine token shapes', () => {
         acceptsToken: 'api_key',
       });
     expect(emulator.requestCount(API_KEY_VERIFY)).toBe(3);
+  });
+
+  it('sends well-formed tokens with an environment infix to the Backend API', async () => {
+    const token = `ak_live_${'a1B2'.repeat(8)}`;
+    expect((await clerk().verifyMachineToken(token)).reason).toBe('token-invalid');
+    expect(emulator.requestCount(API_KEY_VERIFY)).toBe(1);
   });
 });
 
