@@ -49,6 +49,8 @@ export interface SessionCacheOptions {
   enabled?: boolean;
   /** Most tokens kept. Default 10,000. */
   maxEntries?: number;
+  /** Most memory the cache may hold, estimated from token sizes. Default 8 MB (a Worker isolate has 128 MB). */
+  maxBytes?: number;
 }
 
 /** A platform environment: `process.env`, a Worker's `env`, Hono's `env(c)`. */
@@ -219,6 +221,9 @@ function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey {
   } else if (typeof jwtKey === 'string') {
     const trimmed = jwtKey.trim();
     if (trimmed.includes('-----BEGIN PUBLIC KEY-----')) return trimmed;
+    // A bare base64 SPKI body, as the Dashboard's key is often pasted into one-line variables.
+    if (/^[A-Za-z0-9+/\s]{40,}={0,2}$/.test(trimmed))
+      return `-----BEGIN PUBLIC KEY-----\n${trimmed.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
     if (trimmed.startsWith('{')) {
       try {
         return validateJwtKey(JSON.parse(trimmed) as JsonWebKey);
@@ -278,11 +283,12 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const rawJwtKey = options.jwtKey ?? fromEnvironment(env, 'CLERK_JWT_KEY');
   const jwtKey = rawJwtKey === undefined ? undefined : validateJwtKey(rawJwtKey);
 
-  if (secretKey === undefined && jwtKey === undefined && parsedKey === undefined) {
+  // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
+  if (secretKey === undefined && jwtKey === undefined && parsedKey === undefined && machineSecretKey === undefined) {
     throw new ClerkConfigurationError(
       'secretKey',
       'No way to obtain the instance keys is configured.',
-      'Set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification, or CLERK_PUBLISHABLE_KEY to use the Frontend API JWKS).',
+      'Set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification, CLERK_PUBLISHABLE_KEY to use the Frontend API JWKS, or CLERK_MACHINE_SECRET_KEY for M2M-only routes).',
       true,
     );
   }
@@ -383,6 +389,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     sessionCache: {
       enabled: sessionCache.enabled ?? fromEnvironment(env, 'CLERK_SESSION_CACHE') !== 'false',
       maxEntries: Math.max(1, Math.floor(finiteOr(sessionCache.maxEntries, 10_000))),
+      maxBytes: Math.max(1, Math.floor(finiteOr(sessionCache.maxBytes, 8 * 1024 * 1024))),
     },
     store: options.store,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),

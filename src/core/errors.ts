@@ -22,6 +22,7 @@ export type AuthErrorReason =
   | 'jwk-kid-missing'
   | 'jwk-kid-mismatch'
   | 'jwk-alg-mismatch'
+  | 'jwt-key-missing'
   // Signature and claims
   | 'token-invalid-signature'
   | 'token-expired'
@@ -66,6 +67,8 @@ const HINTS: Record<AuthErrorReason, string> = {
   'jwk-kid-mismatch':
     'No key of this Clerk instance has the token\'s "kid". Check that the token comes from the instance configured by CLERK_SECRET_KEY / CLERK_PUBLISHABLE_KEY.',
   'jwk-alg-mismatch': 'The key chosen by "kid" is not of the type the token algorithm needs.',
+  'jwt-key-missing':
+    'Only CLERK_MACHINE_SECRET_KEY is configured, so JWTs cannot be verified. Set CLERK_SECRET_KEY, CLERK_JWT_KEY or CLERK_PUBLISHABLE_KEY.',
   'token-invalid-signature':
     'The signature does not match the instance key. The token was altered or signed by someone else.',
   'token-expired': "The token has expired. Clerk's frontend refreshes session tokens every minute; fetch a new one.",

@@ -1,8 +1,13 @@
 import { importJWK, importSPKI, type JWK } from 'jose';
 import { backendApiUrl, callClerkApi, type ApiResult } from './backend-api.js';
+import { instanceBackoff } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
-import { FLIGHT_GRACE_MS, sha256Hex, SingleFlight } from './store.js';
+import { instanceIdentity } from './instance-identity.js';
+import { FLIGHT_GRACE_MS, SingleFlight } from './store.js';
+
+/** The back-off endpoint name of JWKS fetches. */
+const JWKS_ENDPOINT = 'jwks';
 
 /** A verification key, or why there is none. Internal. */
 export type KeyLookup =
@@ -57,8 +62,20 @@ function isJwkSet(value: unknown): value is { keys: JWK[] } {
   );
 }
 
+/**
+ * A key set is only a key set if at least one key could verify a token this instance accepts:
+ * `{"keys":[]}`, or keys of the wrong type only, is a failed fetch, never a replacement for
+ * last-known-good keys.
+ */
+function hasUsableKey(value: { keys: JWK[] }, algorithms: readonly string[]): boolean {
+  return value.keys.some(
+    (jwk) => typeof jwk.kid === 'string' && jwk.kid !== '' && algorithms.some((alg) => jwkFitsAlgorithm(jwk, alg)),
+  );
+}
+
 function failureReason(result: Exclude<ApiResult<unknown>, { kind: 'ok' }>): AuthErrorReason {
   if (result.kind === 'http-error' && (result.status === 401 || result.status === 403)) return 'secret-key-invalid';
+  if (result.kind === 'http-error' && result.status === 429) return 'rate-limited';
   return 'jwks-unavailable';
 }
 
@@ -74,7 +91,6 @@ export class KeyStore {
   readonly #flight: SingleFlight<RefreshOutcome>;
   #state: KeySetState | undefined;
   #lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
-  #sharedKey: Promise<string> | undefined;
   readonly #staticKeys = new Map<string, Promise<CryptoKey | undefined>>();
 
   constructor(config: ResolvedConfig) {
@@ -83,14 +99,17 @@ export class KeyStore {
   }
 
   /** Where keys come from: for logs and debugging; never includes a secret. */
-  get source(): 'jwt-key' | 'backend-api' | 'frontend-api' {
+  get source(): 'jwt-key' | 'backend-api' | 'frontend-api' | 'none' {
     if (this.#config.jwtKey !== undefined) return 'jwt-key';
-    return this.#config.secretKey !== undefined ? 'backend-api' : 'frontend-api';
+    if (this.#config.secretKey !== undefined) return 'backend-api';
+    return this.#config.frontendApiUrl !== undefined ? 'frontend-api' : 'none';
   }
 
   /** The key to verify a token with, chosen strictly by `kid` and checked against `alg`. */
   async getKey(kid: string | undefined, alg: string, waitUntil?: WaitUntil): Promise<KeyLookup> {
     if (this.#config.jwtKey !== undefined) return this.#staticKey(kid, alg);
+    // Only a machine secret key is configured: opaque M2M tokens work, JWTs cannot be verified.
+    if (this.source === 'none') return { ok: false, status: 'unavailable', reason: 'jwt-key-missing' };
     if (kid === undefined) return { ok: false, status: 'signed-out', reason: 'jwk-kid-missing' };
 
     let state = await this.#currentKeys(waitUntil);
@@ -203,11 +222,9 @@ export class KeyStore {
     this.#state = { keys: record.keys, fetchedAt: record.fetchedAt, byKid, imported };
   }
 
-  #sharedStoreKey(): Promise<string> {
-    this.#sharedKey ??= sha256Hex(`${this.#jwksUrl()}\u0000${this.#config.secretKey ?? ''}`).then(
-      (hash) => `clerk-edge:jwks:${hash}`,
-    );
-    return this.#sharedKey;
+  /** Scoped by the instance identity (the JWKS URL and a hash of the secret key that fetches it). */
+  async #sharedStoreKey(): Promise<string> {
+    return `clerk-edge:jwks:${await instanceIdentity(this.#config, 'keys')}`;
   }
 
   async #adoptShared(): Promise<void> {
@@ -218,6 +235,7 @@ export class KeyStore {
         record !== null &&
         typeof (record as KeySetRecord).fetchedAt === 'number' &&
         isJwkSet(record) &&
+        hasUsableKey(record, this.#config.algorithms) &&
         (!this.#state || (record as KeySetRecord).fetchedAt > this.#state.fetchedAt)
       ) {
         this.#adopt(record as KeySetRecord);
@@ -236,14 +254,19 @@ export class KeyStore {
   /** Fetches the key set; concurrent callers share one fetch. Never throws. */
   #refresh(): Promise<RefreshOutcome> {
     return this.#flight.run('jwks', async () => {
+      const backoff = instanceBackoff(this.#config);
+      if (backoff.blockedFor(JWKS_ENDPOINT) > 0) return { ok: false, reason: 'rate-limited' };
       const result = await callClerkApi<unknown>(this.#config, {
         method: 'GET',
         url: this.#jwksUrl(),
         bearer: this.#config.secretKey,
         timeoutMs: this.#config.keys.timeoutMs,
       });
+      if (result.kind === 'http-error' && result.status === 429)
+        backoff.openFor(JWKS_ENDPOINT, result.retryAfterSeconds);
       if (result.kind !== 'ok') return { ok: false, reason: failureReason(result) };
-      if (!isJwkSet(result.data)) return { ok: false, reason: 'jwks-unavailable' };
+      if (!isJwkSet(result.data) || !hasUsableKey(result.data, this.#config.algorithms))
+        return { ok: false, reason: 'jwks-unavailable' };
       const record: KeySetRecord = { keys: result.data.keys, fetchedAt: this.#config.now() };
       this.#adopt(record);
       if (this.#config.store) {

@@ -1,8 +1,10 @@
 import type { ProtectedHeaderParameters } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
+import { instanceBackoff } from './backoff.js';
 import type { HasCheck } from './claims.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
+import { instanceIdentity } from './instance-identity.js';
 import type { KeyStore, WaitUntil } from './jwks.js';
 import { verifyInstanceJwt, type JwtCheckOptions } from './session.js';
 import { FLIGHT_GRACE_MS, LruCache, sha256Hex, SingleFlight } from './store.js';
@@ -73,6 +75,17 @@ const ENDPOINTS: Record<MachineTokenType, { path: string; field: string }> = {
   api_key: { path: 'api_keys/verify', field: 'secret' },
   m2m_token: { path: 'm2m_tokens/verify', field: 'token' },
   oauth_token: { path: 'oauth_applications/access_tokens/verify', field: 'access_token' },
+};
+
+/**
+ * The shapes of Clerk's opaque machine tokens: the prefix, then 16 to 256 characters of base62
+ * and `_` (Clerk's secrets are random base62, e.g. `ak_` + 32 or more, and may carry an
+ * environment infix such as `ak_live_`). Anything else is `token-invalid` with no Backend API call.
+ */
+export const MACHINE_TOKEN_SHAPES: Record<MachineTokenType, RegExp> = {
+  api_key: /^ak_\w{16,256}$/,
+  m2m_token: /^mt_\w{16,256}$/,
+  oauth_token: /^oat_\w{16,256}$/,
 };
 
 const JWT_CHECKS: Record<'m2m_token' | 'oauth_token', JwtCheckOptions> = {
@@ -155,21 +168,25 @@ export class MachineVerifier {
     header?: ProtectedHeaderParameters,
   ): Promise<MachineVerdict> {
     if (format === 'jwt') return this.#verifyJwt(token, type as 'm2m_token' | 'oauth_token', waitUntil, header);
-    if (token.length > 4096 || !/^[\x21-\x7e]+$/.test(token))
-      return { ok: false, status: 'signed-out', reason: 'token-invalid' };
+    if (!MACHINE_TOKEN_SHAPES[type].test(token)) return { ok: false, status: 'signed-out', reason: 'token-invalid' };
     const bearer =
       type === 'm2m_token' ? (this.#config.machineSecretKey ?? this.#config.secretKey) : this.#config.secretKey;
     if (bearer === undefined) return { ok: false, status: 'unavailable', reason: 'machine-secret-key-missing' };
 
-    const hash = await sha256Hex(`${type}\u0000${token}`);
+    // Keyed by the instance first: a verdict of one instance is never another's.
+    const instance = await instanceIdentity(this.#config, type === 'm2m_token' ? 'machine' : 'secret');
+    const key = `${instance}:${await sha256Hex(`${type}\u0000${token}`)}`;
     const { enabled } = this.#config.machineTokens;
     if (enabled) {
-      const cached = this.#cache.get(hash) ?? (await this.#readShared(hash));
+      const cached = this.#cache.get(key) ?? (await this.#readShared(key));
       if (cached) return this.#checkExpiry(cached);
     }
-    return this.#flight.run(hash, async () => {
+    const endpoint = ENDPOINTS[type].path;
+    const blocked = instanceBackoff(this.#config).blockedFor(endpoint);
+    if (blocked > 0) return { ok: false, status: 'unavailable', reason: 'rate-limited', retryAfterSeconds: blocked };
+    return this.#flight.run(key, async () => {
       const verdict = await this.#callBackendApi(token, type, bearer);
-      if (enabled) await this.#remember(hash, verdict, waitUntil);
+      if (enabled) await this.#remember(key, verdict, waitUntil);
       return verdict;
     });
   }
@@ -201,6 +218,13 @@ export class MachineVerifier {
     const subject = claims.sub as string;
     if (type === 'm2m_token' && !subject.startsWith('mch_'))
       return { ok: false, status: 'signed-out', reason: 'token-invalid-claims' };
+    // Clerk mints M2M JWTs with the instance's Frontend API as `iss`, but its SDK checks none and
+    // early tokens carried none: an absent `iss` passes, a present one must be this instance's.
+    const issuers = this.#config.issuers;
+    if (type === 'm2m_token' && claims.iss !== undefined && issuers !== undefined) {
+      if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss))
+        return { ok: false, status: 'signed-out', reason: 'token-invalid-issuer' };
+    }
     const id = stringOrNull(claims.jti) ?? subject;
     const identity = identityFor(type, id, subject, {
       scopes: claims.scope ?? claims.scopes,
@@ -225,13 +249,10 @@ export class MachineVerifier {
         return { ok: false, status: 'signed-out', reason: 'token-invalid' };
       if (result.status === 401 || result.status === 403)
         return { ok: false, status: 'unavailable', reason: 'secret-key-invalid' };
-      if (result.status === 429)
-        return {
-          ok: false,
-          status: 'unavailable',
-          reason: 'rate-limited',
-          retryAfterSeconds: result.retryAfterSeconds,
-        };
+      if (result.status === 429) {
+        const wait = instanceBackoff(this.#config).openFor(endpoint.path, result.retryAfterSeconds);
+        return { ok: false, status: 'unavailable', reason: 'rate-limited', retryAfterSeconds: wait };
+      }
       return {
         ok: false,
         status: 'unavailable',
@@ -256,7 +277,7 @@ export class MachineVerifier {
   }
 
   /** Positive verdicts for the configured TTL (never past expiry), rejections briefly, infrastructure errors never. */
-  async #remember(hash: string, verdict: MachineVerdict, waitUntil?: WaitUntil): Promise<void> {
+  async #remember(key: string, verdict: MachineVerdict, waitUntil?: WaitUntil): Promise<void> {
     const { ttlMs, negativeTtlMs } = this.#config.machineTokens;
     let ttl: number;
     if (verdict.ok)
@@ -264,22 +285,22 @@ export class MachineVerifier {
     else if (verdict.status === 'signed-out') ttl = negativeTtlMs;
     else return;
     if (!(ttl > 0)) return;
-    this.#cache.set(hash, verdict, ttl);
+    this.#cache.set(key, verdict, ttl);
     const store = this.#config.store;
     if (store) {
       const write = store
-        .set(`clerk-edge:machine:${hash}`, verdict, Math.max(1, Math.floor(ttl / 1000)))
+        .set(`clerk-edge:machine:${key}`, verdict, Math.max(1, Math.floor(ttl / 1000)))
         .catch(() => undefined);
       if (waitUntil) waitUntil(write);
       else await write;
     }
   }
 
-  async #readShared(hash: string): Promise<MachineVerdict | undefined> {
+  async #readShared(key: string): Promise<MachineVerdict | undefined> {
     const store = this.#config.store;
     if (!store) return undefined;
     try {
-      const value = (await store.get(`clerk-edge:machine:${hash}`)) as MachineVerdict | undefined;
+      const value = (await store.get(`clerk-edge:machine:${key}`)) as MachineVerdict | undefined;
       if (typeof value !== 'object' || value === null || typeof value.ok !== 'boolean') return undefined;
       if (!value.ok && value.status !== 'signed-out') return undefined;
       return value;

@@ -13,7 +13,9 @@ interface VerifiedEntry {
  * same token for up to a minute, so most requests skip the signature check. It never changes
  * a verdict: a hit re-checks `exp`, `nbf` and `iat` exactly as a full verification would, and
  * is dropped when its `kid` left the key set or the key set is too old to trust. Only
- * successful verifications are kept; the cache lives in memory only. Internal.
+ * successful verifications are kept; the cache lives in memory only, one per authenticator (so
+ * per instance and configuration), bounded by `sessionCache.maxEntries` and
+ * `sessionCache.maxBytes`. Internal.
  */
 export class VerifiedSessionCache {
   readonly #entries: LruCache<VerifiedEntry>;
@@ -21,7 +23,16 @@ export class VerifiedSessionCache {
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
-    this.#entries = new LruCache(config.sessionCache.maxEntries, config.now);
+    this.#entries = new LruCache(config.sessionCache.maxEntries, config.now, config.sessionCache.maxBytes);
+  }
+
+  /** Estimated memory held, in bytes (never above `sessionCache.maxBytes`). */
+  get bytes(): number {
+    return this.#entries.bytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
   }
 
   get(token: string, keys: KeyStore, waitUntil?: WaitUntil): SessionClaims | undefined {
@@ -49,8 +60,18 @@ export class VerifiedSessionCache {
       token,
       { claims: deepFreeze(claims), kid },
       claims.exp * 1000 + this.#config.clockSkewInMs - this.#config.now(),
+      entryBytes(token),
     );
   }
+}
+
+/**
+ * What one entry costs: the token string kept as the key plus its parsed claims, which take
+ * about as much again (measured: 12k entries of 11 KB tokens held 264 MB, 22 KB each), plus
+ * the map's own bookkeeping.
+ */
+export function entryBytes(token: string): number {
+  return token.length * 2 + 256;
 }
 
 /** Cached claims are shared by every request that sends the token: make them read-only. */

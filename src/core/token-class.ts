@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import { decodeJwt, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 
 /** The kinds of token a request can carry. */
 export type TokenType = 'session_token' | 'api_key' | 'm2m_token' | 'oauth_token';
@@ -30,7 +30,7 @@ const OPAQUE_PREFIXES: Array<[string, 'api_key' | 'm2m_token' | 'oauth_token']> 
  * Classifies a token by its shape: opaque machine prefixes, then the JWT header (`typ`, `cat`).
  * Reads only unverified data to route the token to the right verifier; it never accepts
  * anything itself. The decoded header is handed on so verification does not decode it again.
- * (An M2M JWT without its `cat` header is recognised after verification, by its `mch_` subject.)
+ * An M2M JWT without its `cat` header is recognised, as Clerk does, by its `mch_` subject.
  */
 export function classifyToken(token: string): TokenClass {
   for (const [prefix, type] of OPAQUE_PREFIXES) {
@@ -45,7 +45,18 @@ export function classifyToken(token: string): TokenClass {
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
   if (typ === 'at+jwt' || typ === 'application/at+jwt') return { type: 'oauth_token', format: 'jwt', header };
   if (header.cat === TOKEN_CATEGORY.m2m) return { type: 'm2m_token', format: 'jwt', header };
+  if (header.cat === undefined && hasMachineSubject(token)) return { type: 'm2m_token', format: 'jwt', header };
   return { type: 'session_token', format: 'jwt', header };
+}
+
+/** Whether the unverified payload's `sub` names a machine (`mch_…`). A payload that does not decode is not. */
+function hasMachineSubject(token: string): boolean {
+  try {
+    const sub = decodeJwt(token).sub;
+    return typeof sub === 'string' && sub.startsWith('mch_');
+  } catch {
+    return false;
+  }
 }
 
 /** Normalises `acceptsToken` into the list of accepted types. */

@@ -72,12 +72,13 @@ describe('token classification', () => {
     expect(classifyToken('oat_123')).toEqual({ type: 'oauth_token', format: 'opaque' });
   });
 
-  it('recognises machine JWTs by their header alone (typ, cat), without decoding the payload', () => {
+  it('recognises machine JWTs by their header (typ, cat), or by an mch_ subject when cat is absent', () => {
     expect(classifyToken(jwt({ alg: 'RS256', typ: 'at+jwt' }, { sub: 'user_1' })).type).toBe('oauth_token');
     expect(classifyToken(jwt({ alg: 'RS256', typ: 'application/at+jwt' }, { sub: 'user_1' })).type).toBe('oauth_token');
     expect(classifyToken(jwt({ alg: 'RS256', cat: 'cl_B7d4PD333AAA' }, { sub: 'x' })).type).toBe('m2m_token');
-    // A cat-less M2M JWT is routed to session verification, which refuses its mch_ subject.
-    expect(classifyToken(jwt({ alg: 'RS256' }, { sub: 'mch_1' })).type).toBe('session_token');
+    // A cat-less M2M JWT is recognised by its subject, as Clerk does; a session category keeps it a session.
+    expect(classifyToken(jwt({ alg: 'RS256' }, { sub: 'mch_1' })).type).toBe('m2m_token');
+    expect(classifyToken(jwt({ alg: 'RS256', cat: 'cl_B7d4PD111AAA' }, { sub: 'mch_1' })).type).toBe('session_token');
   });
 
   it('routes everything else that decodes to session verification, and garbage to unknown', () => {

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { resolveConfig } from '../../src/core/config.js';
+import { entryBytes, VerifiedSessionCache } from '../../src/core/session-cache.js';
 import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
 
 const ctx = withEmulator();
@@ -120,5 +122,36 @@ describe('verified-session cache', () => {
     await clerk.authenticateRequest(bearer(tokens[0]!)); // evicted: verified again
     await clerk.authenticateRequest(bearer(tokens[2]!)); // still cached
     expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('is bounded by bytes: a flood of 11 KB tokens keeps only what sessionCache.maxBytes allows', async () => {
+    const maxBytes = 100_000; // room for 4 entries of an 11 KB token (2 × length + 256 each)
+    const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true, maxBytes } });
+    const padding = 'x'.repeat(8000); // base64url makes the token about 11 KB
+    const tokens = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { sub: `user_${i}`, padding }) }),
+      ),
+    );
+    expect(tokens.every((token) => token.length > 11_000 && token.length < 11_500)).toBe(true);
+    for (const token of tokens) expect((await clerk.authenticateRequest(bearer(token))).status).toBe('signed-in');
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+    for (const token of tokens.slice(6)) await clerk.authenticateRequest(bearer(token)); // the 4 newest: cached
+    expect(verify).toHaveBeenCalledTimes(0);
+    await clerk.authenticateRequest(bearer(tokens[5]!)); // evicted by the byte budget
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('holds at most 8 MB by default, whatever the flood', async () => {
+    const config = resolveConfig({ secretKey: ctx.emulator.secretKey, env: {} });
+    expect(config.sessionCache.maxBytes).toBe(8 * 1024 * 1024);
+    const cache = new VerifiedSessionCache(config);
+    const claims = sessionClaims(ctx.emulator);
+    const body = 'a'.repeat(11 * 1024 - 10);
+    for (let i = 0; i < 12_000; i++) cache.set(`${i.toString().padStart(10, '0')}${body}`, { ...claims }, 'kid');
+    const perEntry = entryBytes(`${'0'.repeat(10)}${body}`);
+    expect(cache.size).toBe(Math.floor((8 * 1024 * 1024) / perEntry));
+    expect(cache.bytes).toBe(cache.size * perEntry);
+    expect(cache.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 });

@@ -1,0 +1,46 @@
+import type { ResolvedConfig } from './config.js';
+import { sha256Hex } from './store.js';
+
+/**
+ * Which credential a cached entry depends on:
+ * - `keys`: where the instance keys come from (Backend API + secret key, Frontend API URL, or the `jwtKey`);
+ * - `secret`: Backend API calls authorised by the secret key (API keys, OAuth tokens);
+ * - `machine`: Backend API calls authorised by the machine secret key, else the secret key (M2M tokens).
+ */
+export type IdentityPurpose = 'keys' | 'secret' | 'machine';
+
+const identities = new WeakMap<ResolvedConfig, Map<IdentityPurpose, Promise<string>>>();
+
+/** The unhashed description of an instance for one purpose. Holds a secret: never leaves this module. */
+function describe(config: ResolvedConfig, purpose: IdentityPurpose): string {
+  const api = `${config.apiUrl}/${config.apiVersion}`;
+  if (purpose === 'machine') return `api\u0000${api}\u0000${config.machineSecretKey ?? config.secretKey ?? ''}`;
+  if (purpose === 'secret') return `api\u0000${api}\u0000${config.secretKey ?? ''}`;
+  if (config.jwtKey !== undefined) {
+    const key = typeof config.jwtKey === 'string' ? config.jwtKey : JSON.stringify(config.jwtKey);
+    return `jwt-key\u0000${key}`;
+  }
+  if (config.secretKey !== undefined) return `api\u0000${api}\u0000${config.secretKey}`;
+  return `fapi\u0000${config.frontendApiUrl ?? ''}`;
+}
+
+/**
+ * A name for the Clerk instance an authenticator talks to, for one purpose: SHA-256 (hex) of the
+ * API URL and the credential that authorises the calls, or of the Frontend API URL / `jwtKey`
+ * when keys come from there. It never contains a secret, two instances never share it, and it is
+ * computed once per configuration. Every key written to a shared store starts with it, so two
+ * authenticators sharing a store never read each other's verdicts. Internal.
+ */
+export function instanceIdentity(config: ResolvedConfig, purpose: IdentityPurpose): Promise<string> {
+  let byPurpose = identities.get(config);
+  if (!byPurpose) {
+    byPurpose = new Map();
+    identities.set(config, byPurpose);
+  }
+  let identity = byPurpose.get(purpose);
+  if (!identity) {
+    identity = sha256Hex(describe(config, purpose));
+    byPurpose.set(purpose, identity);
+  }
+  return identity;
+}
