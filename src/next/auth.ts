@@ -2,12 +2,13 @@ import { headers as nextHeaders } from 'next/headers';
 import type { ClerkAuth } from '../core/authenticate.js';
 import { signedOutAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../core/claims.js';
 import type { ClerkEdgeOptions } from '../core/config.js';
-import { ClerkConfigurationError, ClerkEdgeError } from '../core/errors.js';
+import { ClerkConfigurationError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { AuthObject } from '../core/state.js';
-import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
+import { authFor } from '../core/request-auth.js';
+import type { AcceptsToken } from '../core/token-class.js';
 import { nextEnvironment } from './environment.js';
-import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, readForwardedState, type ForwardedAuth } from './forwarded.js';
+import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, readForwardedState } from './forwarded.js';
 
 /** Options of {@link auth}. */
 export interface AuthOptions {
@@ -67,22 +68,6 @@ function requestFor(headers: Headers): Request {
   return new Request(url, { method: 'POST', headers });
 }
 
-/** The auth object a verified forwarded state gives for `accepted` token types. */
-function authFor(forwarded: ForwardedAuth, acceptsToken: AcceptsToken): AuthObject {
-  const accepted = acceptedTypes(acceptsToken);
-  const tokenType = forwarded.tokenType;
-  if (tokenType === null) return forwarded.auth;
-  if (!accepted.includes(tokenType)) return signedOutAuthObject(tokenType);
-  if (forwarded.status !== 'signed-in' && forwarded.reason === 'token-type-mismatch' && tokenType !== 'session_token') {
-    throw new ClerkEdgeError(
-      'auth-not-verified',
-      `clerk-edge: this request's ${tokenType} was not verified by clerkMiddleware.`,
-      'Call auth.protect({ acceptsToken }) in the middleware for this route, give clerkMiddleware that acceptsToken, or call auth({ acceptsToken, verify: true }).',
-    );
-  }
-  return forwarded.auth;
-}
-
 /**
  * The auth object for a request's headers: the verified forwarded state, or (with `verify`)
  * the core's own verdict on the credential. Internal: {@link auth} calls it with `headers()`.
@@ -111,7 +96,8 @@ export async function authFromHeaders(
     now: clerk.config.now(),
   });
   if (forwarded === undefined) return signedOutAuthObject();
-  return authFor(forwarded, acceptsToken);
+  const { auth: forwardedAuth, ...state } = forwarded;
+  return authFor({ state: { ...state, toAuth: () => forwardedAuth } }, acceptsToken);
 }
 
 /**
