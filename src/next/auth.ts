@@ -55,17 +55,12 @@ function secretKeyOf(clerk: ClerkAuth): string {
   return secretKey;
 }
 
-/** A Request carrying these headers, for the core. The method is not GET, so the core never refreshes (see `verify`). */
+/**
+ * A Request carrying these headers, for the core. The method is not GET, so the core never refreshes
+ * (see `verify`), and nothing reads its URL: no client-sent Host / X-Forwarded-* header is used.
+ */
 function requestFor(headers: Headers): Request {
-  const host = headers.get('x-forwarded-host')?.split(',')[0]?.trim() || headers.get('host') || 'localhost';
-  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https' ? 'https' : 'http';
-  let url: URL;
-  try {
-    url = new URL(`${proto}://${host}/`);
-  } catch {
-    url = new URL('http://localhost/');
-  }
-  return new Request(url, { method: 'POST', headers });
+  return new Request('http://localhost/', { method: 'POST', headers });
 }
 
 /**
