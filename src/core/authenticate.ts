@@ -11,13 +11,12 @@ import { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, signedIn, type RequestState } from './state.js';
 import { acceptedTypes, classifyToken, type AcceptsToken, type TokenType } from './token-class.js';
 
-/** Whether a session token's unverified `iat` predates `__client_uat` (seconds). Undecodable tokens are left to verification. */
-function issuedBefore(token: string, clientUat: number): boolean {
+/** A session token's unverified `iat` (jose's `decodeJwt`); undefined when it cannot be read (verification reports why). */
+function unverifiedIssuedAt(token: string): unknown {
   try {
-    const { iat } = decodeJwt(token);
-    return typeof iat === 'number' && iat < clientUat;
+    return decodeJwt(token).iat;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -173,11 +172,12 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     }
     if (clientUat === 0) return notSignedIn('signed-out', 'client-uat-missing', 'session_token');
     if (sessionCookie.length > MAX_TOKEN_BYTES) return notSignedIn('signed-out', 'token-too-large', 'session_token');
+    const cached = verified?.get(sessionCookie, keys, waitUntil);
     // Clerk's order: a token issued before the latest sign-in state change is outdated, decided on its
     // unverified claims before any verification or refresh (it is never refreshed).
-    if (issuedBefore(sessionCookie, clientUat))
+    const iat = cached ? cached.iat : unverifiedIssuedAt(sessionCookie);
+    if (typeof iat === 'number' && iat < clientUat)
       return notSignedIn('signed-out', 'session-token-outdated', 'session_token');
-    const cached = verified?.get(sessionCookie, keys, waitUntil);
     let verdict: JwtVerdict<SessionClaims>;
     if (cached) verdict = { ok: true, claims: cached, kid: undefined };
     else {
