@@ -1,4 +1,4 @@
-import type { ProtectedHeaderParameters } from 'jose';
+import { decodeJwt, type ProtectedHeaderParameters } from 'jose';
 import { sessionAuthObject, type SessionAuthObject, type SessionClaims } from './claims.js';
 import { resolveConfig, type ClerkEdgeOptions, type ResolvedConfig } from './config.js';
 import { cookieSuffixFor, extractCredentials } from './credentials.js';
@@ -10,6 +10,15 @@ import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdi
 import { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, signedIn, type RequestState } from './state.js';
 import { acceptedTypes, classifyToken, type AcceptsToken, type TokenType } from './token-class.js';
+
+/** A session token's unverified `iat` (jose's `decodeJwt`); undefined when it cannot be read (verification reports why). */
+function unverifiedIssuedAt(token: string): unknown {
+  try {
+    return decodeJwt(token).iat;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Per-call options of {@link ClerkAuth.authenticateRequest}. */
 export interface AuthenticateRequestOptions {
@@ -162,11 +171,16 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
       return notSignedIn('signed-out', reason, null);
     }
     if (clientUat === 0) return notSignedIn('signed-out', 'client-uat-missing', 'session_token');
+    if (sessionCookie.length > MAX_TOKEN_BYTES) return notSignedIn('signed-out', 'token-too-large', 'session_token');
     const cached = verified?.get(sessionCookie, keys, waitUntil);
+    // Clerk's order: a token issued before the latest sign-in state change is outdated, decided on its
+    // unverified claims before any verification or refresh (it is never refreshed).
+    const iat = cached ? cached.iat : unverifiedIssuedAt(sessionCookie);
+    if (typeof iat === 'number' && iat < clientUat)
+      return notSignedIn('signed-out', 'session-token-outdated', 'session_token');
     let verdict: JwtVerdict<SessionClaims>;
     if (cached) verdict = { ok: true, claims: cached, kid: undefined };
     else {
-      if (sessionCookie.length > MAX_TOKEN_BYTES) return notSignedIn('signed-out', 'token-too-large', 'session_token');
       const tokenClass = classifyToken(sessionCookie);
       if (tokenClass.type !== 'session_token') {
         return notSignedIn(
@@ -177,13 +191,8 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
       }
       verdict = await verifySessionJwt(sessionCookie, waitUntil, tokenClass.header);
     }
-    if (verdict.ok) {
-      if (typeof verdict.claims.iat === 'number' && verdict.claims.iat < clientUat) {
-        return notSignedIn('signed-out', 'session-token-outdated', 'session_token');
-      }
-      return sessionState(verdict.claims);
-    }
-    // `token-expired` is only reported after the signature verified, so the token is ours.
+    if (verdict.ok) return sessionState(verdict.claims);
+    // `token-expired` is only reported once every other check passed (signature, azp, iss, aud, cat, sub).
     if (verdict.reason === 'token-expired' && credentials.refreshToken !== undefined) {
       return refreshSession(request, sessionCookie, credentials.refreshToken, waitUntil);
     }

@@ -106,12 +106,27 @@ function splitList(value: unknown): string[] {
     .filter((item) => item !== '');
 }
 
-/** Entries of a `scope:name` list whose scope includes `letter` (`o` organization, `u` user). */
+/** A comma-separated claim split as Clerk does: entries trimmed, empty entries kept so positions never shift. */
+function splitPositional(value: unknown): string[] {
+  return typeof value === 'string' && value !== '' ? value.split(',').map((item) => item.trim()) : [];
+}
+
+const ORGANIZATION_SCOPES = new Set(['o', 'org', 'organization']);
+const USER_SCOPES = new Set(['u', 'user']);
+const BOTH_SCOPES = new Set(['ou', 'uo']);
+
+/** Whether a feature/plan scope covers the organization (`o`) or the user (`u`). Unknown scopes cover nothing. */
+function scopeCovers(scope: string, letter: 'o' | 'u'): boolean {
+  if (BOTH_SCOPES.has(scope)) return true;
+  return letter === 'o' ? ORGANIZATION_SCOPES.has(scope) : USER_SCOPES.has(scope);
+}
+
+/** Names of a `scope:name` list whose scope covers `letter` (`o:`, `org:`, `organization:`, `u:`, `user:`, `ou:`). */
 function namesInScope(entries: string[], letter: 'o' | 'u'): string[] {
   const names: string[] = [];
   for (const entry of entries) {
     const index = entry.indexOf(':');
-    if (index > 0 && entry.slice(0, index).includes(letter)) names.push(entry.slice(index + 1));
+    if (index > 0 && scopeCovers(entry.slice(0, index), letter)) names.push(entry.slice(index + 1));
   }
   return names;
 }
@@ -124,10 +139,11 @@ function permissionsFromBitmasks(orgFeatures: string[], per: string[], fpm: stri
   const permissions: string[] = [];
   fpm.forEach((mask, featureIndex) => {
     const feature = orgFeatures[featureIndex];
-    if (feature === undefined || !/^\d+$/.test(mask)) return;
+    if (feature === undefined || feature === '' || !/^\d+$/.test(mask)) return;
     let bits = BigInt(mask);
     for (let bit = 0; bits > 0n && bit < per.length; bit++, bits >>= 1n) {
-      if (bits & 1n) permissions.push(`org:${feature}:${per[bit]}`);
+      // An empty `per` entry keeps its bit (the mapping never shifts) but grants nothing.
+      if (bits & 1n && per[bit] !== '') permissions.push(`org:${feature}:${per[bit]}`);
     }
   });
   return permissions;
@@ -149,7 +165,7 @@ function organizationFromClaims(claims: SessionClaims): {
       orgId: o.id,
       orgRole: role,
       orgSlug: typeof o.slg === 'string' ? o.slg : null,
-      orgPermissions: permissionsFromBitmasks(orgFeatures, splitList(o.per), splitList(o.fpm)),
+      orgPermissions: permissionsFromBitmasks(orgFeatures, splitPositional(o.per), splitPositional(o.fpm)),
     };
   }
   if (typeof claims.org_id !== 'string' || claims.org_id === '')
@@ -174,8 +190,9 @@ const REVERIFICATION_PRESETS: Record<ReverificationPreset, { level: Reverificati
 function reverified(fva: [number, number] | null, requirement: HasParams['reverification']): boolean {
   if (!fva) return false;
   const rule = typeof requirement === 'string' ? REVERIFICATION_PRESETS[requirement] : requirement;
-  if (!rule || typeof rule !== 'object' || !Number.isFinite(rule.afterMinutes) || rule.afterMinutes < 0) return false;
+  if (!rule || typeof rule !== 'object' || !Number.isFinite(rule.afterMinutes) || rule.afterMinutes <= 0) return false;
   const [first, second] = fva;
+  if (first === -1 && second === -1) return false;
   const firstOk = first !== -1 && first < rule.afterMinutes;
   const secondOk = second !== -1 && second < rule.afterMinutes;
   switch (rule.level) {
@@ -190,18 +207,23 @@ function reverified(fva: [number, number] | null, requirement: HasParams['reveri
   }
 }
 
-/** Whether a `scope:name` list grants `wanted` (`name`, `org:name` or `user:name`). */
+/**
+ * Whether a `scope:name` list grants `wanted`: `name` (either scope), or `o:`/`org:`/`organization:name`,
+ * `u:`/`user:name`. Any other scope in the query grants nothing.
+ */
 function grantsEntitlement(entries: string[], wanted: string): boolean {
   const index = wanted.indexOf(':');
-  const scope = index > 0 ? wanted.slice(0, index) : undefined;
-  const name = index > 0 ? wanted.slice(index + 1) : wanted;
-  if (name === '' || (scope !== undefined && scope !== 'org' && scope !== 'user')) return false;
-  const letters: Array<'o' | 'u'> = scope === 'org' ? ['o'] : scope === 'user' ? ['u'] : ['o', 'u'];
+  const scope = index >= 0 ? wanted.slice(0, index) : undefined;
+  const name = index >= 0 ? wanted.slice(index + 1) : wanted;
+  if (name === '') return false;
+  if (scope !== undefined && !ORGANIZATION_SCOPES.has(scope) && !USER_SCOPES.has(scope)) return false;
+  const letters: Array<'o' | 'u'> = scope === undefined ? ['o', 'u'] : ORGANIZATION_SCOPES.has(scope) ? ['o'] : ['u'];
   return letters.some((letter) => namesInScope(entries, letter).includes(name));
 }
 
+/** Clerk's normalisation of roles and permissions: one `org:` prefix, however many were written (`org:org:admin`). */
 function withOrgPrefix(value: string): string {
-  return value.startsWith('org:') ? value : `org:${value}`;
+  return value.replace(/^(org:)*/, 'org:');
 }
 
 function createHas(auth: Omit<SessionAuthObject, 'has'>): HasCheck {
@@ -211,7 +233,12 @@ function createHas(auth: Omit<SessionAuthObject, 'has'>): HasCheck {
     const { role, permission, feature, plan, reverification } = params;
     if (role !== undefined)
       checks.push(
-        typeof role === 'string' && role !== '' && auth.orgId !== null && auth.orgRole === withOrgPrefix(role),
+        typeof role === 'string' &&
+          role !== '' &&
+          auth.orgId !== null &&
+          auth.orgRole !== null &&
+          auth.orgRole !== '' &&
+          withOrgPrefix(auth.orgRole) === withOrgPrefix(role),
       );
     if (permission !== undefined) {
       checks.push(
@@ -228,8 +255,11 @@ function createHas(auth: Omit<SessionAuthObject, 'has'>): HasCheck {
   };
 }
 
+/** `fva`: two ages in minutes, each -1 (factor not enabled) or a finite number >= 0 (fractions allowed, as in Clerk). */
 function factorAge(value: unknown): [number, number] | null {
-  return Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n) && n >= -1)
+  return Array.isArray(value) &&
+    value.length === 2 &&
+    value.every((n) => typeof n === 'number' && Number.isFinite(n) && (n === -1 || n >= 0))
     ? [value[0], value[1]]
     : null;
 }

@@ -77,11 +77,19 @@ export interface ClerkEdgeOptions {
   frontendApiUrl?: string;
   /** A Clerk proxy URL: both where the Frontend API is reached and the expected `iss`. Env `CLERK_PROXY_URL`. */
   proxyUrl?: string;
-  /** Origins allowed in the `azp` claim. Env `CLERK_AUTHORIZED_PARTIES` (comma-separated). */
+  /**
+   * Origins allowed in the `azp` claim. Env `CLERK_AUTHORIZED_PARTIES` (comma-separated). Unset or `[]`: no `azp`
+   * check. A list with an empty entry (`['']`), or a variable made only of separators, throws
+   * `ClerkConfigurationError` at creation: it never turns the check off.
+   */
   authorizedParties?: string[];
   /** What to do with a session token that has no `azp` when authorizedParties is set. Default `'reject'`. */
   missingAuthorizedParty?: 'reject' | 'allow';
-  /** Expected `aud` (checked only when set). */
+  /**
+   * Expected `aud` (checked only when set). When set, a token without `aud` is refused (stricter than Clerk,
+   * which skips the check for such tokens). A given but empty value (`''`, `[]`, `['']`) throws
+   * `ClerkConfigurationError` at creation.
+   */
   audience?: string | string[];
   /** Expected `iss`, overriding the one derived from the publishable key or proxy URL. */
   issuer?: string | string[];
@@ -103,6 +111,13 @@ export interface ClerkEdgeOptions {
   store?: CacheStore;
   /** The fetch to use for every Backend/Frontend API call. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
+  /**
+   * Trust `X-Forwarded-Host`/`-Proto`, `CF-Connecting-IP`, `X-Real-IP` and `X-Forwarded-For` for the public origin
+   * (sign-in redirects, the refresh call's `request_origin`) and the client IP (`request_originating_ip`). Turn it on
+   * only behind a proxy that sets these headers itself. Default false: the request URL's origin and no IP.
+   * Env `CLERK_TRUST_PROXY_HEADERS=true`.
+   */
+  trustProxyHeaders?: boolean;
   /** Add `x-clerk-auth-status` / `x-clerk-auth-reason` headers to request states. Default false. Env `CLERK_DEBUG=true`. */
   debug?: boolean;
   /** Clock seam in milliseconds (tests). Default `Date.now`. */
@@ -135,6 +150,7 @@ export interface ResolvedConfig {
   sessionCache: Required<SessionCacheOptions>;
   store: CacheStore | undefined;
   fetch: typeof fetch;
+  trustProxyHeaders: boolean;
   debug: boolean;
   now: () => number;
 }
@@ -240,6 +256,47 @@ function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey {
 }
 
 /**
+ * `authorizedParties` from the option, else `CLERK_AUTHORIZED_PARTIES`. A list that was given but holds an
+ * entry that is not an origin string throws: dropping it would silently turn the `azp` check off.
+ */
+function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): string[] {
+  const invalid = (detail: string) =>
+    new ClerkConfigurationError(
+      'authorizedParties',
+      `\`authorizedParties\` ${detail}`,
+      'List the origins of your frontends (https://app.example.com), comma-separated in CLERK_AUTHORIZED_PARTIES; leave it unset to skip the azp check.',
+    );
+  if (option !== undefined) {
+    if (!Array.isArray(option)) throw invalid('must be an array of origins.');
+    const parties = option.map((party) => (typeof party === 'string' ? party.trim() : ''));
+    if (parties.includes('')) throw invalid('holds an empty or non-string entry.');
+    return parties;
+  }
+  const variable = fromEnvironment(env, 'CLERK_AUTHORIZED_PARTIES');
+  if (variable === undefined) return [];
+  const parties = variable
+    .split(',')
+    .map((party) => party.trim())
+    .filter((party) => party !== '');
+  if (parties.length === 0) throw invalid('(CLERK_AUTHORIZED_PARTIES) holds no origin, only separators.');
+  return parties;
+}
+
+/** `audience`: unset, or one or more non-empty strings. A given but empty value throws (it is never "no check"). */
+function resolveAudience(option: unknown): string[] | undefined {
+  if (option === undefined) return undefined;
+  const list = Array.isArray(option) ? option : [option];
+  if (list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
+    throw new ClerkConfigurationError(
+      'audience',
+      '`audience` was given but holds no usable value (an empty string, an empty list or an empty entry).',
+      'Set it to the expected "aud" value(s), or leave it unset to skip the aud check.',
+    );
+  }
+  return list as string[];
+}
+
+/**
  * Resolves options per field (explicit option, then environment, then default) and validates
  * them. Throws {@link ClerkConfigurationError} naming the option and variable at fault.
  */
@@ -326,10 +383,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       'clerk-edge: no publishable key, proxy URL or `issuer` is configured, so the token issuer (iss) cannot be checked. Set CLERK_PUBLISHABLE_KEY.',
     );
 
-  const authorizedParties = (
-    options.authorizedParties ??
-    (fromEnvironment(env, 'CLERK_AUTHORIZED_PARTIES') ?? '').split(',').map((party) => party.trim())
-  ).filter((party) => typeof party === 'string' && party !== '');
+  const authorizedParties = resolveAuthorizedParties(options.authorizedParties, env);
 
   const algorithms = options.algorithms ?? ['RS256'];
   if (
@@ -344,12 +398,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const audience =
-    options.audience === undefined
-      ? undefined
-      : Array.isArray(options.audience)
-        ? options.audience
-        : [options.audience];
+  const audience = resolveAudience(options.audience);
   const keys = options.keys ?? {};
   const machine = options.machineTokens ?? {};
   const debugEnv = fromEnvironment(env, 'CLERK_DEBUG');
@@ -393,6 +442,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     },
     store: options.store,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    trustProxyHeaders: options.trustProxyHeaders ?? fromEnvironment(env, 'CLERK_TRUST_PROXY_HEADERS') === 'true',
     debug: options.debug ?? debugEnv === 'true',
     now: options.now ?? Date.now,
   };

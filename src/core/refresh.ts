@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
+import { clientIp, publicOrigin } from './origin.js';
 import type { AuthErrorReason } from './errors.js';
 import { FLIGHT_GRACE_MS, sha256Hex, SingleFlight } from './store.js';
 
@@ -16,30 +17,13 @@ export type RefreshResult =
     };
 
 /** The only request headers the refresh endpoint gets: enough to place the request, nothing that authenticates it. */
-const FORWARDED_HEADERS = [
-  'host',
-  'origin',
-  'referer',
-  'user-agent',
-  'x-forwarded-host',
-  'x-forwarded-proto',
-  'sec-fetch-dest',
-];
+const FORWARDED_HEADERS = ['host', 'origin', 'referer', 'user-agent', 'sec-fetch-dest'];
+/** Proxy headers, passed on only with `trustProxyHeaders`. */
+const PROXY_HEADERS = ['x-forwarded-host', 'x-forwarded-proto'];
 
-function originatingIp(headers: Headers): string | undefined {
-  const direct = headers.get('cf-connecting-ip') ?? headers.get('x-real-ip');
-  if (direct) return direct.trim();
-  const forwarded = headers.get('x-forwarded-for');
-  return forwarded ? forwarded.split(',')[0]!.trim() || undefined : undefined;
-}
-
-/** The origin the browser used, honouring a proxy's `x-forwarded-*` headers. */
-export function requestOrigin(request: Request): string {
-  const url = new URL(request.url);
-  const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || url.host;
-  const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(':', '');
-  return `${proto}://${host}`;
-}
+/** How long a refused refresh (same session, same refresh token) is answered from memory. */
+export const REFRESH_REJECTION_TTL_MS = 5000;
+const MAX_REMEMBERED_REJECTIONS = 1000;
 
 /**
  * Refreshes expired cookie sessions through `POST /v1/sessions/{sid}/refresh` with
@@ -48,10 +32,29 @@ export function requestOrigin(request: Request): string {
 export class SessionRefresher {
   readonly #config: ResolvedConfig;
   readonly #flight: SingleFlight<RefreshResult>;
+  /** Refusals by session id and SHA-256 of the refresh token (this authenticator's instance only), until their expiry. */
+  readonly #rejections = new Map<string, number>();
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
     this.#flight = new SingleFlight(config.machineTokens.timeoutMs + FLIGHT_GRACE_MS);
+  }
+
+  #rejectedRecently(key: string): boolean {
+    const until = this.#rejections.get(key);
+    if (until === undefined) return false;
+    if (until > this.#config.now()) return true;
+    this.#rejections.delete(key);
+    return false;
+  }
+
+  #rememberRejection(key: string): void {
+    this.#rejections.delete(key);
+    if (this.#rejections.size >= MAX_REMEMBERED_REJECTIONS) {
+      const oldest = this.#rejections.keys().next().value;
+      if (oldest !== undefined) this.#rejections.delete(oldest);
+    }
+    this.#rejections.set(key, this.#config.now() + REFRESH_REJECTION_TTL_MS);
   }
 
   async refresh(request: Request, expiredToken: string, refreshToken: string): Promise<RefreshResult> {
@@ -66,10 +69,14 @@ export class SessionRefresher {
     if (typeof sessionId !== 'string' || !/^[A-Za-z0-9_]+$/.test(sessionId))
       return { ok: false, status: 'signed-out', reason: 'token-invalid-claims' };
 
+    const rejectionKey = `${sessionId}\u0000${await sha256Hex(refreshToken)}`;
+    if (this.#rejectedRecently(rejectionKey)) return { ok: false, status: 'signed-out', reason: 'refresh-rejected' };
     const flightKey = await sha256Hex(`${expiredToken}\u0000${refreshToken}`);
-    return this.#flight.run(flightKey, () =>
+    const result = await this.#flight.run(flightKey, () =>
       this.#call(request, sessionId as string, expiredToken, refreshToken, secretKey),
     );
+    if (!result.ok && result.reason === 'refresh-rejected') this.#rememberRejection(rejectionKey);
+    return result;
   }
 
   async #call(
@@ -80,11 +87,12 @@ export class SessionRefresher {
     secretKey: string,
   ): Promise<RefreshResult> {
     const requestHeaders: Record<string, string[]> = {};
-    for (const name of FORWARDED_HEADERS) {
+    const names = this.#config.trustProxyHeaders ? [...FORWARDED_HEADERS, ...PROXY_HEADERS] : FORWARDED_HEADERS;
+    for (const name of names) {
       const value = request.headers.get(name);
       if (value !== null) requestHeaders[name] = [value];
     }
-    const ip = originatingIp(request.headers);
+    const ip = clientIp(request, this.#config);
     const result = await callClerkApi<{ object?: unknown; cookies?: unknown }>(this.#config, {
       method: 'POST',
       url: backendApiUrl(this.#config, `sessions/${encodeURIComponent(sessionId)}/refresh`),
@@ -92,7 +100,7 @@ export class SessionRefresher {
       body: {
         expired_token: expiredToken,
         refresh_token: refreshToken,
-        request_origin: requestOrigin(request),
+        request_origin: publicOrigin(request, this.#config),
         request_headers: requestHeaders,
         ...(ip ? { request_originating_ip: ip } : {}),
         format: 'cookie',

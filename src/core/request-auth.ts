@@ -1,7 +1,8 @@
 import type { AuthenticateRequestOptions, ClerkAuth } from './authenticate.js';
 import type { WaitUntil } from './jwks.js';
 import { copyResponseHeaders } from './responses.js';
-import type { RequestState } from './state.js';
+import { signedOutAuthObject } from './claims.js';
+import type { AuthObject, RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken } from './token-class.js';
 
 /** A normalised key for an `acceptsToken` value: `['api_key','session_token']` and its permutations are one. */
@@ -55,4 +56,51 @@ export function requestVerdicts(
       return headers;
     },
   };
+}
+
+/** What {@link authFor} decides from: the adapter's main verdict and the other verdicts already computed. */
+export interface AuthSource {
+  /** The verdict the guard computed (the middleware's `acceptsToken`), or a forwarded copy of it. */
+  state: Pick<RequestState, 'status' | 'reason' | 'tokenType' | 'toAuth'>;
+  /** Verdicts computed for other `acceptsToken` values, by {@link acceptsTokenKey}. */
+  verdicts?: ReadonlyMap<string, RequestState> | undefined;
+}
+
+const warnedUnverified = new Set<string>();
+
+/** One warning per token type and process, for the developer: it names the type, never the token. */
+function warnUnverified(tokenType: string): void {
+  if (warnedUnverified.has(tokenType)) return;
+  warnedUnverified.add(tokenType);
+  console.warn(
+    `clerk-edge: auth for a ${tokenType} was asked for, but no guard verified that token type on this route, so it is signed out. ` +
+      'Guard the route with that acceptsToken (requireAuth / auth.protect / the middleware option) so the token is verified first.',
+  );
+}
+
+/**
+ * The auth object for `acceptsToken`, decided once for every adapter (Hono's `getAuth`, Next's
+ * `auth`): the verdict computed for exactly these types when there is one; else the guard's
+ * verdict when it covers the presented token; a signed-out object for a token of another type.
+ * A token of an accepted type that no guard verified is signed out too (never a throw, so client
+ * input never becomes a 500), with a one-time warning for the developer.
+ *
+ * @example
+ * ```ts
+ * const auth = authFor({ state }, ['session_token', 'api_key'])
+ * if (auth.isAuthenticated) console.log(auth.tokenType)
+ * ```
+ */
+export function authFor(source: AuthSource, acceptsToken: AcceptsToken): AuthObject {
+  const exact = source.verdicts?.get(acceptsTokenKey(acceptsToken));
+  if (exact) return exact.toAuth();
+  const { state } = source;
+  if (state.tokenType === null) return state.toAuth();
+  if (!acceptedTypes(acceptsToken).includes(state.tokenType)) return signedOutAuthObject(state.tokenType);
+  // The guard refused the token only for its type: it was never verified, so it proves nothing.
+  if (state.status !== 'signed-in' && state.reason === 'token-type-mismatch') {
+    warnUnverified(state.tokenType);
+    return signedOutAuthObject(state.tokenType);
+  }
+  return state.toAuth();
 }

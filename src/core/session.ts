@@ -66,10 +66,50 @@ export const SESSION_TOKEN_CHECKS: JwtCheckOptions = {
   refuseMachineSubjects: true,
 };
 
+/** A clock tolerance (seconds) that turns jose's time checks off; {@link verifyInstanceJwt} does them last. */
+const TIME_CHECKS_OFF = 100 * 365 * 24 * 3600;
+
+/** Every claim check but the time checks. Undefined when the claims pass. */
+function claimRefusal(
+  claims: SessionClaims,
+  config: ResolvedConfig,
+  checks: JwtCheckOptions,
+): JwtVerdict<never> | undefined {
+  if (typeof claims.sub !== 'string' || claims.sub === '')
+    return rejected('token-invalid-claims', '"sub" must be a non-empty string.');
+  if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_'))
+    return rejected('token-type-mismatch', 'A machine (mch_) token is not a session.');
+  if (typeof claims.exp !== 'number') return rejected('token-invalid-claims', '"exp" is required.');
+  // JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or from the dawn of time.
+  for (const name of ['exp', 'nbf', 'iat'] as const) {
+    const value = claims[name];
+    if (value !== undefined && !Number.isFinite(value))
+      return rejected('token-invalid-claims', `"${name}" must be a finite number.`);
+  }
+  if (
+    checks.checkIssuer &&
+    config.issuers !== undefined &&
+    (typeof claims.iss !== 'string' || !config.issuers.includes(claims.iss))
+  ) {
+    return rejected('token-invalid-issuer');
+  }
+  if (checks.checkAuthorizedParty && config.authorizedParties.length > 0) {
+    const azp = claims.azp;
+    if (azp === undefined || azp === '') {
+      if (config.missingAuthorizedParty === 'reject')
+        return rejected('token-invalid-authorized-parties', 'The token has no "azp" claim.');
+    } else if (typeof azp !== 'string' || !config.authorizedParties.includes(azp)) {
+      return rejected('token-invalid-authorized-parties');
+    }
+  }
+  return undefined;
+}
+
 /**
  * Verifies a JWT issued by the instance: size cap, header checks (algorithm allowlist, `typ`,
- * `cat`, `kid`), the signature with the key chosen strictly by `kid`, then claims (`exp`,
- * `nbf`, `iat` with skew, non-empty `sub`, `iss`, `azp`, `aud`). Never throws. Internal.
+ * `cat`, `kid`), the signature with the key chosen strictly by `kid`, then claims (non-empty
+ * `sub`, `iss`, `azp`, `aud`), and only then the time claims (`nbf`, `exp`, `iat` with skew):
+ * `token-expired` therefore means every other check passed. Never throws. Internal.
  */
 export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>(
   token: string,
@@ -109,53 +149,30 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   const now = config.now();
   let claims: C;
   try {
+    // Time claims are checked below, after every other check: an expired token is refreshed only
+    // when it would otherwise be accepted, and jose would report "expired" before the claim checks.
     const result = await jwtVerify<C>(token, lookup.key, {
       algorithms: [alg],
-      clockTolerance: config.clockSkewInMs / 1000,
+      clockTolerance: TIME_CHECKS_OFF,
       currentDate: new Date(now),
       ...(config.audience ? { audience: config.audience } : {}),
     });
     claims = result.payload;
   } catch (error) {
-    if (
-      (error as { code?: string })?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' &&
-      (error as { claim?: string }).claim === 'aud'
-    ) {
-      return rejected('token-invalid-audience');
-    }
+    const { code, claim } = error as { code?: string; claim?: string };
+    if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'aud') return rejected('token-invalid-audience');
+    // Only absurd dates (beyond the tolerance above) reach jose's own time checks; "expired" from
+    // there must not lead to a refresh, since the other claims were not checked.
+    if (code === 'ERR_JWT_EXPIRED') return rejected('token-invalid-claims', '"exp" is out of range.');
     return reasonForJoseError(error, header);
   }
 
+  const refusal = claimRefusal(claims, config, checks);
+  if (refusal) return refusal;
   const skewSeconds = config.clockSkewInMs / 1000;
   const nowSeconds = now / 1000;
-  if (typeof claims.sub !== 'string' || claims.sub === '')
-    return rejected('token-invalid-claims', '"sub" must be a non-empty string.');
-  if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_'))
-    return rejected('token-type-mismatch', 'A machine (mch_) token is not a session.');
-  if (typeof claims.exp !== 'number') return rejected('token-invalid-claims', '"exp" is required.');
-  // JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or from the dawn of time.
-  for (const name of ['exp', 'nbf', 'iat'] as const) {
-    const value = claims[name];
-    if (value !== undefined && !Number.isFinite(value))
-      return rejected('token-invalid-claims', `"${name}" must be a finite number.`);
-  }
+  if (claims.nbf !== undefined && claims.nbf > nowSeconds + skewSeconds) return rejected('token-not-active-yet');
+  if ((claims.exp as number) <= nowSeconds - skewSeconds) return rejected('token-expired');
   if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) return rejected('token-iat-in-the-future');
-
-  if (
-    checks.checkIssuer &&
-    config.issuers !== undefined &&
-    (typeof claims.iss !== 'string' || !config.issuers.includes(claims.iss))
-  ) {
-    return rejected('token-invalid-issuer');
-  }
-  if (checks.checkAuthorizedParty && config.authorizedParties.length > 0) {
-    const azp = (claims as SessionClaims).azp;
-    if (azp === undefined || azp === '') {
-      if (config.missingAuthorizedParty === 'reject')
-        return rejected('token-invalid-authorized-parties', 'The token has no "azp" claim.');
-    } else if (typeof azp !== 'string' || !config.authorizedParties.includes(azp)) {
-      return rejected('token-invalid-authorized-parties');
-    }
-  }
   return { ok: true, claims, kid: lookup.kid };
 }

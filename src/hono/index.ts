@@ -2,15 +2,15 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { env as honoEnvironment } from 'hono/adapter';
 import { HTTPException } from 'hono/http-exception';
 import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
-import { signedOutAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../core/claims.js';
+import type { SessionAuthObject, SignedOutAuthObject } from '../core/claims.js';
 import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
 import { ClerkEdgeError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { WaitUntil } from '../core/jwks.js';
 import { meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
-import { acceptsTokenKey, requestVerdicts } from '../core/request-auth.js';
+import { authFor, requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
-import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
+import type { AcceptsToken } from '../core/token-class.js';
 
 export type { AuthRequirement } from '../core/responses.js';
 export { clerkWebhook, type ClerkWebhookOptions } from './webhooks.js';
@@ -107,7 +107,8 @@ function clerkContext(c: Context): ClerkRequestContext {
  * The auth object of the request. Without options it is the session's (a machine token gives a
  * signed-out object). With `acceptsToken`, it is the verdict for those token types; a machine
  * token must have been verified first (by `requireAuth({ acceptsToken })` or the middleware's
- * own `acceptsToken`), otherwise this throws to point at the missing guard.
+ * own `acceptsToken`), otherwise it is signed out (with a one-time console warning). Never throws
+ * for client input: the core's `authFor` decides.
  *
  * @example
  * ```ts
@@ -129,21 +130,7 @@ export function getAuth<T extends MachineTokenType>(
 export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): AuthObject;
 export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
   const context = clerkContext(c);
-  const acceptsToken = options.acceptsToken ?? 'session_token';
-  const verdict = context.verdicts.get(acceptsTokenKey(acceptsToken));
-  if (verdict) return verdict.toAuth();
-  const state = context.state;
-  const accepted = acceptedTypes(acceptsToken);
-  if (state.tokenType === null || (state.tokenType === 'session_token' && accepted.includes('session_token')))
-    return state.toAuth();
-  if (accepted.includes(state.tokenType) && state.reason === 'token-type-mismatch') {
-    throw new ClerkEdgeError(
-      'auth-not-verified',
-      `clerk-edge: this request's ${state.tokenType} has not been verified yet.`,
-      `Guard the route with requireAuth({ acceptsToken }) or await c.get('clerkAuth').authenticate(acceptsToken) first.`,
-    );
-  }
-  return accepted.includes(state.tokenType) ? state.toAuth() : signedOutAuthObject(state.tokenType);
+  return authFor({ state: context.state, verdicts: context.verdicts }, options.acceptsToken ?? 'session_token');
 }
 
 /** Options of {@link requireAuth}. */

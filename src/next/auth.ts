@@ -2,12 +2,13 @@ import { headers as nextHeaders } from 'next/headers';
 import type { ClerkAuth } from '../core/authenticate.js';
 import { signedOutAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../core/claims.js';
 import type { ClerkEdgeOptions } from '../core/config.js';
-import { ClerkConfigurationError, ClerkEdgeError } from '../core/errors.js';
+import { ClerkConfigurationError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { AuthObject } from '../core/state.js';
-import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
+import { authFor } from '../core/request-auth.js';
+import type { AcceptsToken } from '../core/token-class.js';
 import { nextEnvironment } from './environment.js';
-import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, readForwardedState, type ForwardedAuth } from './forwarded.js';
+import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, readForwardedState } from './forwarded.js';
 
 /** Options of {@link auth}. */
 export interface AuthOptions {
@@ -54,33 +55,12 @@ function secretKeyOf(clerk: ClerkAuth): string {
   return secretKey;
 }
 
-/** A Request carrying these headers, for the core. The method is not GET, so the core never refreshes (see `verify`). */
+/**
+ * A Request carrying these headers, for the core. The method is not GET, so the core never refreshes
+ * (see `verify`), and nothing reads its URL: no client-sent Host / X-Forwarded-* header is used.
+ */
 function requestFor(headers: Headers): Request {
-  const host = headers.get('x-forwarded-host')?.split(',')[0]?.trim() || headers.get('host') || 'localhost';
-  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https' ? 'https' : 'http';
-  let url: URL;
-  try {
-    url = new URL(`${proto}://${host}/`);
-  } catch {
-    url = new URL('http://localhost/');
-  }
-  return new Request(url, { method: 'POST', headers });
-}
-
-/** The auth object a verified forwarded state gives for `accepted` token types. */
-function authFor(forwarded: ForwardedAuth, acceptsToken: AcceptsToken): AuthObject {
-  const accepted = acceptedTypes(acceptsToken);
-  const tokenType = forwarded.tokenType;
-  if (tokenType === null) return forwarded.auth;
-  if (!accepted.includes(tokenType)) return signedOutAuthObject(tokenType);
-  if (forwarded.status !== 'signed-in' && forwarded.reason === 'token-type-mismatch' && tokenType !== 'session_token') {
-    throw new ClerkEdgeError(
-      'auth-not-verified',
-      `clerk-edge: this request's ${tokenType} was not verified by clerkMiddleware.`,
-      'Call auth.protect({ acceptsToken }) in the middleware for this route, give clerkMiddleware that acceptsToken, or call auth({ acceptsToken, verify: true }).',
-    );
-  }
-  return forwarded.auth;
+  return new Request('http://localhost/', { method: 'POST', headers });
 }
 
 /**
@@ -111,7 +91,8 @@ export async function authFromHeaders(
     now: clerk.config.now(),
   });
   if (forwarded === undefined) return signedOutAuthObject();
-  return authFor(forwarded, acceptsToken);
+  const { auth: forwardedAuth, ...state } = forwarded;
+  return authFor({ state: { ...state, toAuth: () => forwardedAuth } }, acceptsToken);
 }
 
 /**

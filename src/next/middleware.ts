@@ -361,6 +361,7 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
             signInUrl: resolvedSignInUrl(instance),
             isApiRoute,
             redirectAllowed,
+            policy: instance.config,
           }),
         );
       }

@@ -1,6 +1,6 @@
 import type { EnvironmentRecord } from '../core/config.js';
 import { copyStateHeaders, rejectionResponse } from '../core/responses.js';
-import { requestOrigin } from '../core/refresh.js';
+import { publicOrigin, type OriginPolicy } from '../core/origin.js';
 import type { RequestState } from '../core/state.js';
 import { environmentString } from './environment.js';
 
@@ -59,15 +59,15 @@ export function isPageRequest(request: Request, isApiRoute: (request: Request) =
  * The redirect to sign in: 307 to the sign-in URL with the full URL of the request in
  * `redirect_url`. Undefined when the sign-in page itself is the request, which would loop.
  */
-export function signInRedirect(state: RequestState, request: Request, signInUrl: string): Response | undefined {
-  // The origin the browser used (Host / X-Forwarded-*), not the server's own idea of its URL.
+export function signInRedirect(
+  state: RequestState,
+  request: Request,
+  signInUrl: string,
+  policy: OriginPolicy,
+): Response | undefined {
+  // The request URL's origin, or the proxy's X-Forwarded-* only when the app trusts its proxy (the core decides).
   const requestUrl = new URL(request.url);
-  let returnUrl: URL;
-  try {
-    returnUrl = new URL(`${requestUrl.pathname}${requestUrl.search}`, requestOrigin(request));
-  } catch {
-    returnUrl = requestUrl; // a Host / X-Forwarded-Host that is not a host
-  }
+  const returnUrl = new URL(`${requestUrl.pathname}${requestUrl.search}`, publicOrigin(request, policy));
   const target = new URL(signInUrl, returnUrl);
   if (target.origin === returnUrl.origin && target.pathname === returnUrl.pathname) return undefined;
   target.searchParams.set(RETURN_URL_PARAMETER, returnUrl.href);
@@ -95,10 +95,15 @@ export function notFoundResponse(state: RequestState): Response {
 export function unauthenticatedResponse(
   state: RequestState,
   request: Request,
-  context: { signInUrl: string; isApiRoute: (request: Request) => boolean; redirectAllowed: boolean },
+  context: {
+    signInUrl: string;
+    isApiRoute: (request: Request) => boolean;
+    redirectAllowed: boolean;
+    policy: OriginPolicy;
+  },
 ): Response {
   if (state.status !== 'unavailable' && context.redirectAllowed && isPageRequest(request, context.isApiRoute)) {
-    const redirect = signInRedirect(state, request, context.signInUrl);
+    const redirect = signInRedirect(state, request, context.signInUrl, context.policy);
     if (redirect) return redirect;
   }
   return rejectionResponse(state);

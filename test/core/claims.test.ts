@@ -137,3 +137,108 @@ describe('session claims', () => {
     });
   });
 });
+
+describe("parity with Clerk's authorization (packages/shared/src/authorization.ts, jwtPayloadParser.ts)", () => {
+  it('lets a legacy v1 org_role "admin" satisfy role org:admin and admin', () => {
+    const auth = sessionAuthObject({ ...base, org_id: 'org_1', org_role: 'admin' });
+    expect(auth.orgRole).toBe('admin');
+    expect(auth.has({ role: 'org:admin' })).toBe(true);
+    expect(auth.has({ role: 'admin' })).toBe(true);
+    expect(auth.has({ role: 'org:member' })).toBe(false);
+  });
+
+  it('normalises a repeated org: prefix in a role or permission query, as Clerk does', () => {
+    const auth = sessionAuthObject({
+      ...base,
+      org_id: 'org_1',
+      org_role: 'org:admin',
+      org_permissions: ['org:reports:read'],
+    });
+    expect(auth.has({ role: 'org:org:admin' })).toBe(true);
+    expect(auth.has({ permission: 'org:org:reports:read' })).toBe(true);
+    expect(auth.has({ role: 'org:org:member' })).toBe(false);
+  });
+
+  it.each([
+    ['o:reports', true, false],
+    ['org:reports', true, false],
+    ['organization:reports', true, false],
+    ['u:reports', false, true],
+    ['user:reports', false, true],
+    ['ou:reports', true, true],
+    ['uo:reports', true, true],
+    ['lol:reports', false, false],
+    ['xo:reports', false, false],
+    ['ux:reports', false, false],
+  ])('reads the feature claim %s as organization %s, user %s', (fea, organization, user) => {
+    const auth = sessionAuthObject({ ...base, v: 2, fea });
+    expect(auth.has({ feature: 'org:reports' })).toBe(organization);
+    expect(auth.has({ feature: 'user:reports' })).toBe(user);
+    expect(auth.has({ feature: 'reports' })).toBe(organization || user);
+  });
+
+  it.each([
+    ['o:reports', true],
+    ['org:reports', true],
+    ['organization:reports', true],
+    ['u:reports', false],
+    ['user:reports', false],
+    ['reports', true],
+    ['lol:reports', false],
+    ['xo:reports', false],
+    ['org:', false],
+    [':reports', false],
+  ])('answers has({ plan: %j }) = %s for an organization plan', (plan, expected) => {
+    const auth = sessionAuthObject({ ...base, v: 2, pla: 'o:reports' });
+    expect(auth.has({ plan })).toBe(expected);
+  });
+
+  it('grants nothing for a claim entry with an unknown scope (no fail-open to organization scope)', () => {
+    const auth = sessionAuthObject({
+      ...base,
+      v: 2,
+      fea: 'lol:reports',
+      o: { id: 'org', rol: 'admin', per: 'read', fpm: '1' },
+    });
+    expect(auth.orgPermissions).toEqual([]);
+    expect(auth.has({ feature: 'reports' })).toBe(false);
+  });
+
+  it('keeps the fpm bit mapping when per has an empty entry (read,,manage)', () => {
+    // 4 = 0b100: the third per entry, "manage"; 2 = 0b010 is the empty entry and grants nothing.
+    const auth = sessionAuthObject({
+      ...base,
+      v: 2,
+      fea: 'o:reports',
+      o: { id: 'org', per: 'read,,manage', fpm: '4' },
+    });
+    expect(auth.orgPermissions).toEqual(['org:reports:manage']);
+    const empty = sessionAuthObject({
+      ...base,
+      v: 2,
+      fea: 'o:reports',
+      o: { id: 'org', per: 'read,,manage', fpm: '2' },
+    });
+    expect(empty.orgPermissions).toEqual([]);
+  });
+
+  it('keeps the feature-to-mask mapping when fpm has an empty entry', () => {
+    const auth = sessionAuthObject({ ...base, v: 2, fea: 'o:a,o:b', o: { id: 'org', per: 'read', fpm: ',1' } });
+    expect(auth.orgPermissions).toEqual(['org:b:read']);
+  });
+
+  it('accepts a fractional fva, as Clerk does', () => {
+    const auth = sessionAuthObject({ ...base, fva: [9.5, -1] });
+    expect(auth.factorVerificationAge).toEqual([9.5, -1]);
+    expect(auth.has({ reverification: 'strict' })).toBe(true);
+    expect(sessionAuthObject({ ...base, fva: [10.5, -1] }).has({ reverification: 'strict' })).toBe(false);
+    expect(sessionAuthObject({ ...base, fva: [-0.5, -1] }).factorVerificationAge).toBe(null);
+  });
+
+  it('fails reverification when neither factor is enabled or afterMinutes is not positive', () => {
+    expect(sessionAuthObject({ ...base, fva: [-1, -1] }).has({ reverification: 'lax' })).toBe(false);
+    const auth = sessionAuthObject({ ...base, fva: [0, -1] });
+    expect(auth.has({ reverification: { level: 'first_factor', afterMinutes: 0 } })).toBe(false);
+    expect(auth.has({ reverification: { level: 'first_factor', afterMinutes: 1 } })).toBe(true);
+  });
+});

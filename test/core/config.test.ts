@@ -149,3 +149,54 @@ describe('configuration', () => {
     expect(configError(() => createClerkAuth({ secretKey: SECRET, apiUrl: 'ftp://x', env: {} })).option).toBe('apiUrl');
   });
 });
+
+describe('no configuration silently disables a check', () => {
+  it.each([
+    ['an empty entry', ['']],
+    ['a blank entry next to an origin', ['https://app.example', '  ']],
+    ['a non-string entry', [null as unknown as string]],
+  ])('refuses authorizedParties with %s at creation', (_name, authorizedParties) => {
+    const error = configError(() => createClerkAuth({ secretKey: SECRET, authorizedParties, env: {} }));
+    expect(error.option).toBe('authorizedParties');
+    expect(error.code).toBe('configuration-invalid');
+  });
+
+  it.each([',', ' , ,', ',,,'])('refuses CLERK_AUTHORIZED_PARTIES=%j made only of separators', (value) => {
+    const error = configError(() =>
+      createClerkAuth({ env: { CLERK_SECRET_KEY: SECRET, CLERK_AUTHORIZED_PARTIES: value } }),
+    );
+    expect(error.option).toBe('authorizedParties');
+  });
+
+  it('treats an unset list or an explicit [] as "no azp check", as Clerk does', () => {
+    expect(resolveConfig({ secretKey: SECRET, env: {} }).authorizedParties).toEqual([]);
+    expect(resolveConfig({ secretKey: SECRET, authorizedParties: [], env: {} }).authorizedParties).toEqual([]);
+  });
+
+  it.each([
+    ['an empty string', ''],
+    ['an empty list', []],
+    ['a list of empty strings', ['', '']],
+    ['a list with one blank entry', ['api', ' ']],
+  ])('refuses an audience given as %s at creation', (_name, audience) => {
+    const error = configError(() => createClerkAuth({ secretKey: SECRET, audience, env: {} }));
+    expect(error.option).toBe('audience');
+  });
+
+  it('keeps a usable audience as a list', () => {
+    expect(resolveConfig({ secretKey: SECRET, audience: 'api', env: {} }).audience).toEqual(['api']);
+    expect(resolveConfig({ secretKey: SECRET, env: {} }).audience).toBeUndefined();
+  });
+
+  it('trusts proxy headers only when the app opts in (option, then CLERK_TRUST_PROXY_HEADERS)', () => {
+    expect(resolveConfig({ secretKey: SECRET, env: {} }).trustProxyHeaders).toBe(false);
+    expect(resolveConfig({ secretKey: SECRET, env: { CLERK_TRUST_PROXY_HEADERS: 'true' } }).trustProxyHeaders).toBe(
+      true,
+    );
+    expect(resolveConfig({ secretKey: SECRET, env: { CLERK_TRUST_PROXY_HEADERS: '1' } }).trustProxyHeaders).toBe(false);
+    expect(
+      resolveConfig({ secretKey: SECRET, trustProxyHeaders: false, env: { CLERK_TRUST_PROXY_HEADERS: 'true' } })
+        .trustProxyHeaders,
+    ).toBe(false);
+  });
+});

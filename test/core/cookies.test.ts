@@ -57,6 +57,34 @@ describe('the cookie ladder', () => {
     expect((await cookieVerdict(`__session=${token}; __client_uat=${now - 10}`)).reason).toBe('session-token-outdated');
   });
 
+  it('decides iat < __client_uat before any verification or refresh, and never refreshes (Clerk order)', async () => {
+    const { session, refreshToken } = await ctx.emulator.createSession({ userId: 'user_outdated' });
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await ctx.emulator.createSessionToken(session.id, { issuedAt: now - 120, expiresInSeconds: 60 });
+    const suffix = ctx.emulator.cookieSuffix;
+    ctx.emulator.resetCounts();
+    const state = await cookieVerdict(
+      `__session_${suffix}=${expired}; __client_uat_${suffix}=${now - 60}; __refresh_${suffix}=${refreshToken}`,
+    );
+    expect(state).toMatchObject({ status: 'signed-out', reason: 'session-token-outdated' });
+    expect(state.headers.getSetCookie()).toEqual([]);
+    expect(ctx.emulator.requestCount('POST /v1/sessions/:session_id/refresh')).toBe(0);
+    expect(ctx.emulator.requestCount('GET /v1/jwks')).toBe(0);
+  });
+
+  it('reads iat from the unverified claims: a forged outdated token is outdated without a key lookup', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await ctx.emulator.signToken({
+      key: 'foreign',
+      claims: sessionClaims(ctx.emulator, { iat: now - 30 }, now),
+    });
+    ctx.emulator.resetCounts();
+    expect((await cookieVerdict(`__session=${forged}; __client_uat=${now - 10}`)).reason).toBe(
+      'session-token-outdated',
+    );
+    expect(ctx.emulator.requestCount('GET /v1/jwks')).toBe(0);
+  });
+
   it('lets the Authorization header win over cookies', async () => {
     const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator) });
     const request = page(`__session=${token}; __client_uat=1`, { headers: { authorization: 'Bearer not-a-token' } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractCredentials, parseCookies } from '../../src/core/credentials.js';
+import { clientIp, publicOrigin } from '../../src/core/origin.js';
 import { classifyToken } from '../../src/core/token-class.js';
 
 const headers = (init: Record<string, string>) => new Headers(init);
@@ -84,5 +85,44 @@ describe('token classification', () => {
   it('routes everything else that decodes to session verification, and garbage to unknown', () => {
     expect(classifyToken(jwt({ alg: 'RS256' }, { sub: 'user_1' })).type).toBe('session_token');
     expect(classifyToken('not-a-token').type).toBe('unknown');
+  });
+});
+
+describe('the public origin and client IP (one decision in core/origin.ts)', () => {
+  const request = (headers: Record<string, string>) => new Request('http://10.0.0.5:3000/path?q=1', { headers });
+  const proxied = request({
+    host: 'evil.example',
+    'x-forwarded-host': 'app.example.com, proxy.internal',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-for': '203.0.113.9, 10.0.0.1',
+  });
+
+  it('uses the request URL and no IP by default, whatever the client sends', () => {
+    expect(publicOrigin(proxied, { trustProxyHeaders: false })).toBe('http://10.0.0.5:3000');
+    expect(clientIp(proxied, { trustProxyHeaders: false })).toBeUndefined();
+  });
+
+  it('uses the first X-Forwarded-Host / -Proto and X-Forwarded-For entry with trustProxyHeaders', () => {
+    expect(publicOrigin(proxied, { trustProxyHeaders: true })).toBe('https://app.example.com');
+    expect(clientIp(proxied, { trustProxyHeaders: true })).toBe('203.0.113.9');
+  });
+
+  it('prefers CF-Connecting-IP, then X-Real-IP, and refuses values that are not IPs', () => {
+    const trusted = { trustProxyHeaders: true };
+    expect(clientIp(request({ 'cf-connecting-ip': '2001:db8::1', 'x-real-ip': '198.51.100.7' }), trusted)).toBe(
+      '2001:db8::1',
+    );
+    expect(clientIp(request({ 'x-real-ip': '198.51.100.7', 'x-forwarded-for': '1.1.1.1' }), trusted)).toBe(
+      '198.51.100.7',
+    );
+    expect(clientIp(request({ 'x-real-ip': '<script>' }), trusted)).toBeUndefined();
+  });
+
+  it('falls back to the request URL for a forwarded host that is not a host, and to its scheme for an odd proto', () => {
+    const trusted = { trustProxyHeaders: true };
+    expect(publicOrigin(request({ 'x-forwarded-host': 'a b' }), trusted)).toBe('http://10.0.0.5:3000');
+    expect(
+      publicOrigin(request({ 'x-forwarded-host': 'app.example.com', 'x-forwarded-proto': 'gopher' }), trusted),
+    ).toBe('http://app.example.com');
   });
 });

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clerkMiddleware, getAuth, requireAuth } from '../../src/hono/index.js';
+import { REFRESH_REJECTION_TTL_MS } from '../../src/core/refresh.js';
 import { clerkFor, withEmulator, TEST_ENV } from '../support/fixtures.js';
 
 const ctx = withEmulator();
@@ -12,8 +13,8 @@ afterEach(() => {
 });
 
 /** A browser whose session token expired a minute ago, with its refresh cookie. */
-async function expiredBrowser(userId = 'user_refresh') {
-  const { session, refreshToken } = await ctx.emulator.createSession({ userId });
+async function expiredBrowser(userId = 'user_refresh', azp?: string) {
+  const { session, refreshToken } = await ctx.emulator.createSession({ userId, ...(azp ? { azp } : {}) });
   const now = Math.floor(Date.now() / 1000);
   const expired = await ctx.emulator.createSessionToken(session.id, { issuedAt: now - 120, expiresInSeconds: 60 });
   const suffix = ctx.emulator.cookieSuffix;
@@ -61,9 +62,10 @@ describe('session refresh through the sessions endpoint', () => {
       expired_token: browser.expired,
       refresh_token: browser.refreshToken,
       request_origin: 'https://app.example',
-      request_originating_ip: '203.0.113.9',
       format: 'cookie',
     });
+    // No proxy is trusted by default: client-sent X-Forwarded-For is not an IP to report.
+    expect(body).not.toHaveProperty('request_originating_ip');
     const forwarded = JSON.stringify(body.request_headers).toLowerCase();
     expect(forwarded).toContain('test-browser');
     expect(forwarded).not.toContain('cookie');
@@ -128,6 +130,120 @@ describe('session refresh through the sessions endpoint', () => {
     const cookie = browser.cookie.replace(browser.expired, forged);
     expect((await clerkFor(ctx.emulator).authenticateRequest(page(cookie))).reason).toBe('token-invalid-signature');
     expect(ctx.emulator.requestCount(REFRESH)).toBe(0);
+  });
+});
+
+describe('client-controlled headers in the refresh call', () => {
+  const proxied = (cookie: string) =>
+    page(cookie, {
+      headers: {
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'http',
+        'x-real-ip': '198.51.100.7',
+      },
+    });
+
+  it('uses the request URL and no IP when the app does not trust proxy headers', async () => {
+    const browser = await expiredBrowser();
+    await clerkFor(ctx.emulator).authenticateRequest(proxied(browser.cookie));
+    const body = ctx.emulator.requests.find((request) => request.route === REFRESH)!.body as Record<string, unknown>;
+    expect(body.request_origin).toBe('https://app.example');
+    expect(body).not.toHaveProperty('request_originating_ip');
+    expect(JSON.stringify(body.request_headers)).not.toContain('evil.example');
+  });
+
+  it('uses X-Forwarded-* and the proxy-reported IP with trustProxyHeaders', async () => {
+    const browser = await expiredBrowser();
+    await clerkFor(ctx.emulator, { trustProxyHeaders: true }).authenticateRequest(proxied(browser.cookie));
+    const body = ctx.emulator.requests.find((request) => request.route === REFRESH)!.body as Record<string, unknown>;
+    expect(body.request_origin).toBe('http://evil.example');
+    expect(body.request_originating_ip).toBe('198.51.100.7');
+    expect((body.request_headers as Record<string, string[]>)['x-forwarded-host']).toEqual(['evil.example']);
+  });
+});
+
+describe('refresh only what would otherwise be accepted', () => {
+  /** An expired token of the browser's real session, signed by the instance, with `overrides`. */
+  async function expiredWith(overrides: Record<string, unknown>, header: Record<string, unknown> = {}) {
+    const browser = await expiredBrowser('user_refresh', 'https://app.example');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      sub: 'user_refresh',
+      sid: browser.session.id,
+      iss: ctx.emulator.issuer,
+      iat: now - 120,
+      nbf: now - 130,
+      exp: now - 60,
+      azp: 'https://app.example',
+      ...overrides,
+    };
+    const token = await ctx.emulator.signToken({ claims, header: { cat: 'cl_B7d4PD111AAA', ...header } });
+    return browser.cookie.replace(browser.expired, token);
+  }
+
+  it('refreshes an expired token whose other claims all pass (the control case)', async () => {
+    const cookie = await expiredWith({});
+    const state = await clerkFor(ctx.emulator, { authorizedParties: ['https://app.example'] }).authenticateRequest(
+      page(cookie),
+    );
+    expect(state.status).toBe('signed-in');
+    expect(ctx.emulator.requestCount(REFRESH)).toBe(1);
+  });
+
+  it.each([
+    ['an azp outside authorizedParties', { azp: 'https://evil.example' }, {}, 'token-invalid-authorized-parties'],
+    ['no azp while authorizedParties is set', { azp: undefined }, {}, 'token-invalid-authorized-parties'],
+    ['another issuer', { iss: 'https://evil.example' }, {}, 'token-invalid-issuer'],
+    ['a machine subject', { sub: 'mch_1' }, {}, 'token-type-mismatch'],
+    ['an empty subject', { sub: '' }, {}, 'token-invalid-claims'],
+    ['a JWT template category', {}, { cat: 'cl_B7d4PD222AAA' }, 'token-type-mismatch'],
+    ['an M2M category', {}, { cat: 'cl_B7d4PD333AAA' }, 'token-type-mismatch'],
+    ['a wrong audience', { aud: 'other' }, {}, 'token-invalid-audience'],
+  ])('does not refresh an expired token with %s', async (_name, overrides, header, reason) => {
+    const cookie = await expiredWith(overrides, header);
+    const clerk = clerkFor(ctx.emulator, {
+      authorizedParties: ['https://app.example'],
+      ...(reason === 'token-invalid-audience' ? { audience: 'mine' } : {}),
+    });
+    expect(await clerk.authenticateRequest(page(cookie))).toMatchObject({ status: 'signed-out', reason });
+    expect(ctx.emulator.requestCount(REFRESH)).toBe(0);
+  });
+});
+
+describe('a refused refresh is remembered briefly', () => {
+  it('answers 50 replays of the same bogus __refresh with one call', async () => {
+    const browser = await expiredBrowser();
+    const cookie = browser.cookie.replace(browser.refreshToken, 'bogus-refresh-token');
+    const clerk = clerkFor(ctx.emulator);
+    for (let i = 0; i < 50; i++) {
+      expect((await clerk.authenticateRequest(page(cookie))).reason).toBe('refresh-rejected');
+    }
+    expect(ctx.emulator.requestCount(REFRESH)).toBe(1);
+  });
+
+  it('asks again for another refresh token of the session, and after the memory expires', async () => {
+    let now = Date.now();
+    const browser = await expiredBrowser();
+    const clerk = clerkFor(ctx.emulator, { now: () => now });
+    const bogus = browser.cookie.replace(browser.refreshToken, 'bogus-refresh-token');
+    expect((await clerk.authenticateRequest(page(bogus))).reason).toBe('refresh-rejected');
+    expect((await clerk.authenticateRequest(page(browser.cookie))).status).toBe('signed-in');
+    expect(ctx.emulator.requestCount(REFRESH)).toBe(2);
+    now += REFRESH_REJECTION_TTL_MS - 1;
+    expect((await clerk.authenticateRequest(page(bogus))).reason).toBe('refresh-rejected');
+    expect(ctx.emulator.requestCount(REFRESH)).toBe(2);
+    now += 2;
+    expect((await clerk.authenticateRequest(page(bogus))).reason).toBe('refresh-rejected');
+    expect(ctx.emulator.requestCount(REFRESH)).toBe(3);
+  });
+
+  it('does not remember an outage: the next request asks again', async () => {
+    const browser = await expiredBrowser();
+    const clerk = clerkFor(ctx.emulator);
+    ctx.emulator.fault(REFRESH, { status: 503, times: 1 });
+    expect((await clerk.authenticateRequest(page(browser.cookie))).status).toBe('unavailable');
+    expect((await clerk.authenticateRequest(page(browser.cookie))).status).toBe('signed-in');
+    expect(ctx.emulator.requestCount(REFRESH)).toBe(2);
   });
 });
 

@@ -252,6 +252,14 @@ describe('session token verification against the emulator JWKS', () => {
     expect((await verdict(await sign({ aud: 'other' }))).status).toBe('signed-in');
   });
 
+  it('refuses a token without aud when an audience is configured (stricter than Clerk, which skips the check)', async () => {
+    expect((await verdict(await sign(), { audience: 'mine' })).reason).toBe('token-invalid-audience');
+  });
+
+  it('never turns the azp check off for a list holding only an empty entry: creation throws', async () => {
+    expect(() => clerkFor(ctx.emulator, { authorizedParties: [''] })).toThrow(/authorizedParties/);
+  });
+
   it('treats pending sessions as signed out unless told otherwise', async () => {
     const token = await sign({ sts: 'pending' });
     expect((await verdict(token)).reason).toBe('session-pending');

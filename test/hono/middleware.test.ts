@@ -162,6 +162,28 @@ describe('clerk-edge/hono', () => {
     expect((await app.request('/protected', { headers: { authorization: `Bearer ${wrongIssuer}` } })).status).toBe(401);
   });
 
+  it('answers getAuth(c, { acceptsToken }) for a token no guard verified with a signed-out object, never a 500', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const app = new Hono();
+    app.use(
+      clerkMiddleware({
+        secretKey: ctx.emulator.secretKey,
+        publishableKey: ctx.emulator.publishableKey,
+        apiUrl: ctx.emulator.url,
+        env: TEST_ENV,
+      }),
+    );
+    app.get('/unguarded', (c) => c.json(getAuth(c, { acceptsToken: 'api_key' })));
+    const stray = `ak_${'x'.repeat(32)}`;
+    ctx.emulator.resetCounts();
+    const res = await app.request('/unguarded', { headers: { authorization: `Bearer ${stray}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ tokenType: 'api_key', isAuthenticated: false, userId: null });
+    expect(ctx.emulator.requestCount('POST /v1/api_keys/verify')).toBe(0);
+    expect(warn.mock.calls.map((call) => String(call[0])).join('')).not.toContain(stray);
+    warn.mockRestore();
+  });
+
   it('fails loudly when getAuth is used without the middleware', async () => {
     const app = new Hono();
     app.get('/', (c) => c.json(getAuth(c)));

@@ -205,14 +205,28 @@ describe('clerkMiddleware: auth.protect()', () => {
     expect(response.headers.has('x-middleware-override-headers')).toBe(false);
   });
 
-  it('takes the sign-in URL from NEXT_PUBLIC_CLERK_SIGN_IN_URL and the origin from X-Forwarded-*', async () => {
+  it('takes the sign-in URL from NEXT_PUBLIC_CLERK_SIGN_IN_URL and the origin from X-Forwarded-* when proxy headers are trusted', async () => {
     const { emulator } = context;
-    const middleware = middlewareFor(emulator, protectAll, { env: { NEXT_PUBLIC_CLERK_SIGN_IN_URL: '/login' } });
+    const middleware = middlewareFor(emulator, protectAll, {
+      env: { NEXT_PUBLIC_CLERK_SIGN_IN_URL: '/login', CLERK_TRUST_PROXY_HEADERS: 'true' },
+    });
     const response = await invoke(middleware, 'http://localhost:3000/dashboard', {
       headers: { ...html, 'x-forwarded-host': 'app.example.com', 'x-forwarded-proto': 'https' },
     });
     expect(response.headers.get('location')).toBe(
       'https://app.example.com/login?redirect_url=https%3A%2F%2Fapp.example.com%2Fdashboard',
+    );
+  });
+
+  it('ignores client-sent X-Forwarded-* in the sign-in redirect unless the app trusts its proxy', async () => {
+    const { emulator } = context;
+    const middleware = middlewareFor(emulator, protectAll, { env: { NEXT_PUBLIC_CLERK_SIGN_IN_URL: '/login' } });
+    const response = await invoke(middleware, 'http://localhost:3000/dashboard', {
+      headers: { ...html, 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+    });
+    expect(response.status).toBe(307);
+    expect(response.headers.get('location')).toBe(
+      'http://localhost:3000/login?redirect_url=http%3A%2F%2Flocalhost%3A3000%2Fdashboard',
     );
   });
 
