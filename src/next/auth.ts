@@ -7,7 +7,13 @@ import { createAuthResolver } from '../core/instance.js';
 import type { AuthObject } from '../core/state.js';
 import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
 import { nextEnvironment } from './environment.js';
-import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, readForwardedState, type ForwardedAuth } from './forwarded.js';
+import {
+  FORWARDED_AUTH_HEADER,
+  FORWARDED_HEADER_PREFIX,
+  forwardingSecret,
+  readForwardedState,
+  type ForwardedAuth,
+} from './forwarded.js';
 
 /** Options of {@link auth}. */
 export interface AuthOptions {
@@ -106,7 +112,7 @@ export async function authFromHeaders(
     return signedOutAuthObject();
   }
   const forwarded = await readForwardedState(requestHeaders, {
-    secretKey: secretKeyOf(clerk),
+    ...forwardingSecret({ ...clerk.config, secretKey: secretKeyOf(clerk) }),
     cookieSuffix: await clerk.cookieSuffix(),
     now: clerk.config.now(),
   });
