@@ -323,7 +323,8 @@ function parseArguments(args: unknown[]): [ClerkMiddlewareHandler | undefined, C
  *   else if (isProtected(request)) await auth.protect()
  * })
  *
- * export const config = { matcher: ['/((?!_next|.*\\.(?:css|js|png|svg|ico|woff2?)$).*)'] }
+ * // Skip only Next's own assets: never skip by file extension (see docs/nextjs.md).
+ * export const config = { matcher: ['/((?!_next/static/|_next/image$|favicon\\.ico$).*)'] }
  * ```
  */
 export function clerkMiddleware(handler?: ClerkMiddlewareHandler, options?: ClerkMiddlewareOptions): NextMiddleware;
