@@ -19,6 +19,8 @@ import { build, builtRuntime, cleanCopies, prepare, start, type FileConvention, 
 
 const CONVENTIONS: FileConvention[] = ['middleware', 'proxy'];
 const REFRESH_ROUTE = 'POST /v1/sessions/:session_id/refresh';
+// Two `next build`s on a machine shared with other work have taken more than the project's 150 s.
+const BUILD_TIMEOUT_MS = 600_000;
 
 let emulator: ClerkEmulator;
 const apps = new Map<FileConvention, StartedApp>();
@@ -49,7 +51,7 @@ beforeAll(async () => {
     issuedAt: memberIssuedAt,
   });
   adminToken = await emulator.createSessionToken(admin.session.id, { expiresInSeconds: 600 });
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([...apps.values()].map((app) => app.stop()));
