@@ -13,9 +13,9 @@ export default clerkMiddleware(async (auth, request) => {
 
 export const config = {
   matcher: [
-    // Everything but Next.js internals and static files...
-    '/((?!_next/|favicon\\.ico$|.*\\.(?:css|js|map|png|jpe?g|gif|svg|webp|ico|woff2?|ttf|txt)$).*)',
-    // ...and every API route, whatever it ends with.
-    '/(api|trpc)(.*)',
+    // Every request but Next.js's own build assets and image optimizer, and the favicon. Do not
+    // skip by file extension (`.*\\.(?:png|txt|…)$`): `/admin/report.txt` may be a dynamic page
+    // that then renders without the middleware. Public files go through it too; that is cheap.
+    '/((?!_next/static/|_next/image$|favicon\\.ico$).*)',
   ],
 };

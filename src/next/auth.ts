@@ -8,7 +8,7 @@ import type { AuthObject } from '../core/state.js';
 import { authFor } from '../core/request-auth.js';
 import type { AcceptsToken } from '../core/token-class.js';
 import { nextEnvironment } from './environment.js';
-import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, readForwardedState } from './forwarded.js';
+import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, forwardingSecret, readForwardedState } from './forwarded.js';
 
 /** Options of {@link auth}. */
 export interface AuthOptions {
@@ -86,7 +86,7 @@ export async function authFromHeaders(
     return signedOutAuthObject();
   }
   const forwarded = await readForwardedState(requestHeaders, {
-    secretKey: secretKeyOf(clerk),
+    ...forwardingSecret({ ...clerk.config, secretKey: secretKeyOf(clerk) }),
     cookieSuffix: await clerk.cookieSuffix(),
     now: clerk.config.now(),
   });

@@ -1,5 +1,6 @@
 import { base64url } from 'jose';
 import { sessionAuthObject, signedOutAuthObject, type SessionClaims } from '../core/claims.js';
+import type { ResolvedConfig } from '../core/config.js';
 import { extractCredentials } from '../core/credentials.js';
 import type { AuthErrorReason } from '../core/errors.js';
 import { machineAuthObject, type MachineAuthObject, type MachineTokenType } from '../core/machine.js';
@@ -13,8 +14,10 @@ import { TOKEN_TYPES, type TokenType } from '../core/token-class.js';
  *
  * `x-clerk-edge-auth` is base64url(JSON) of the status, reason, token type, the verified
  * identity (session claims or machine identity), SHA-256 of the credential the request carries
- * and an expiry. `x-clerk-edge-auth-signature` is base64url(HMAC-SHA256) over a version label
- * and that value, with a key derived from the secret key by HKDF. Neither holds a token or a key.
+ * and an expiry (never later than the token's own `exp`). `x-clerk-edge-auth-signature` is
+ * base64url(HMAC-SHA256) over a version label and that value, with a key derived by HKDF from the
+ * secret key and the verification configuration (see {@link forwardingScope}), so only an app
+ * that would itself accept the token accepts the state. Neither holds a token or a key.
  */
 export const FORWARDED_AUTH_HEADER = 'x-clerk-edge-auth';
 export const FORWARDED_SIGNATURE_HEADER = 'x-clerk-edge-auth-signature';
@@ -23,8 +26,8 @@ export const FORWARDED_HEADER_PREFIX = 'x-clerk-edge-';
 /** Default lifetime of a forwarded state. The handler reads it right after the middleware; minutes are plenty. */
 export const DEFAULT_FORWARDED_TTL_SECONDS = 60;
 
-const VERSION = 1;
-const SIGNING_LABEL = 'clerk-edge/next forwarded-auth v1';
+const VERSION = 2;
+const SIGNING_LABEL = 'clerk-edge/next forwarded-auth v2';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -57,30 +60,75 @@ export interface ForwardedAuth {
   auth: AuthObject;
 }
 
-// Derived keys are kept per secret for the life of the isolate; deriving costs a few WebCrypto calls.
+/** What signs and checks forwarded state: the secret key and the canonical verification configuration. */
+export interface ForwardingSecret {
+  secretKey: string;
+  /** {@link forwardingScope} of the configuration; also carries the machine secret key, if any. */
+  scope: string;
+  machineSecretKey?: string | undefined;
+}
+
+const sorted = (values: readonly string[] | undefined): string[] | null => (values ? [...values].sort() : null);
+
+/**
+ * The verification configuration as one canonical string: everything that decides whether a
+ * token is accepted (instance, issuer, authorized parties and the missing-`azp` policy,
+ * audience, algorithms, pinned key, clock skew, pending-session policy). Two apps of the same
+ * instance whose configurations differ derive different keys, so one never accepts a state
+ * the other signed for a token it would itself refuse. Holds no secret.
+ */
+export function forwardingScope(config: ResolvedConfig): string {
+  return JSON.stringify({
+    apiUrl: config.apiUrl,
+    apiVersion: config.apiVersion,
+    publishableKey: config.publishableKey ?? null,
+    frontendApiUrl: config.frontendApiUrl ?? null,
+    issuers: sorted(config.issuers),
+    authorizedParties: sorted(config.authorizedParties),
+    missingAuthorizedParty: config.missingAuthorizedParty,
+    audience: sorted(config.audience),
+    algorithms: sorted(config.algorithms),
+    jwtKey: config.jwtKey ?? null,
+    clockSkewInMs: config.clockSkewInMs,
+    treatPendingAsSignedOut: config.treatPendingAsSignedOut,
+  });
+}
+
+/** The signing material of a resolved configuration. */
+export function forwardingSecret(config: ResolvedConfig & { secretKey: string }): ForwardingSecret {
+  return { secretKey: config.secretKey, machineSecretKey: config.machineSecretKey, scope: forwardingScope(config) };
+}
+
+// Derived keys are kept per secret and scope for the life of the isolate; deriving costs a few WebCrypto calls.
 const signingKeys = new Map<string, Promise<CryptoKey>>();
 
 /**
- * The HMAC key for forwarded state: HKDF-SHA256 of the secret key with a fixed salt and label,
- * so the raw secret is never the MAC key and the derived key serves no other purpose.
+ * The HMAC key for forwarded state: HKDF-SHA256 with the secret keys as input keying material and
+ * the label plus the verification scope as `info`, so the raw secret is never the MAC key, the
+ * derived key serves no other purpose, and another configuration yields another key.
  */
-export function forwardingKey(secretKey: string): Promise<CryptoKey> {
-  let key = signingKeys.get(secretKey);
+export function forwardingKey(secret: ForwardingSecret): Promise<CryptoKey> {
+  const material = `${secret.secretKey}\n${secret.machineSecretKey ?? ''}`;
+  const cacheKey = `${material}\n${secret.scope}`;
+  let key = signingKeys.get(cacheKey);
   if (!key) {
-    key = crypto.subtle
-      .importKey('raw', encoder.encode(secretKey), 'HKDF', false, ['deriveKey'])
-      .then((base) =>
-        crypto.subtle.deriveKey(
-          { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('clerk-edge'), info: encoder.encode(SIGNING_LABEL) },
-          base,
-          { name: 'HMAC', hash: 'SHA-256', length: 256 },
-          false,
-          ['sign', 'verify'],
-        ),
-      );
-    key.catch(() => signingKeys.delete(secretKey));
+    key = crypto.subtle.importKey('raw', encoder.encode(material), 'HKDF', false, ['deriveKey']).then((base) =>
+      crypto.subtle.deriveKey(
+        {
+          name: 'HKDF',
+          hash: 'SHA-256',
+          salt: encoder.encode('clerk-edge'),
+          info: encoder.encode(`${SIGNING_LABEL}\n${secret.scope}`),
+        },
+        base,
+        { name: 'HMAC', hash: 'SHA-256', length: 256 },
+        false,
+        ['sign', 'verify'],
+      ),
+    );
+    key.catch(() => signingKeys.delete(cacheKey));
     if (signingKeys.size >= 8) signingKeys.clear();
-    signingKeys.set(secretKey, key);
+    signingKeys.set(cacheKey, key);
   }
   return key;
 }
@@ -105,13 +153,19 @@ function signingInput(value: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(`${SIGNING_LABEL}.${value}`);
 }
 
+/** The token's own `exp` in milliseconds, when the verified identity carries one. */
+function tokenExpiryMs(payload: ForwardedPayload): number | undefined {
+  const exp = payload.c ? payload.c.exp : payload.m?.claims?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+}
+
 /**
- * Serialises and signs a request state for the forwarded request headers.
- * Returns the two header values.
+ * Serialises and signs a request state for the forwarded request headers. It expires after
+ * `ttlSeconds` or at the token's `exp`, whichever comes first. Returns the two header values.
  */
 export async function signForwardedState(
   state: RequestState,
-  options: { secretKey: string; credentialHash: string; now: number; ttlSeconds: number },
+  options: ForwardingSecret & { credentialHash: string; now: number; ttlSeconds: number },
 ): Promise<{ [FORWARDED_AUTH_HEADER]: string; [FORWARDED_SIGNATURE_HEADER]: string }> {
   const payload: ForwardedPayload = {
     v: VERSION,
@@ -126,8 +180,9 @@ export async function signForwardedState(
     if (auth.tokenType === 'session_token' && auth.isAuthenticated) payload.c = auth.sessionClaims;
     else if (auth.isAuthenticated) payload.m = machineIdentity(auth as MachineAuthObject);
   }
+  payload.e = Math.min(payload.e, tokenExpiryMs(payload) ?? payload.e);
   const value = base64url.encode(encoder.encode(JSON.stringify(payload)));
-  const key = await forwardingKey(options.secretKey);
+  const key = await forwardingKey(options);
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, signingInput(value)));
   return { [FORWARDED_AUTH_HEADER]: value, [FORWARDED_SIGNATURE_HEADER]: base64url.encode(signature) };
 }
@@ -179,20 +234,20 @@ function decodeBase64url(value: string): Uint8Array<ArrayBuffer> | undefined {
 
 /**
  * Reads the forwarded state from request headers. Returns undefined when it is missing, its
- * signature does not verify (compared in constant time by `crypto.subtle.verify`), it has
- * expired, or it was made for another credential than the one these headers carry: the
- * caller treats all of those as signed out.
+ * signature does not verify with this configuration's key (compared in constant time by
+ * `crypto.subtle.verify`), it has expired (or its token has), or it was made for another
+ * credential than the one these headers carry: the caller treats all of those as signed out.
  */
 export async function readForwardedState(
   headers: Headers,
-  options: { secretKey: string; cookieSuffix: string | undefined; now: number },
+  options: ForwardingSecret & { cookieSuffix: string | undefined; now: number },
 ): Promise<ForwardedAuth | undefined> {
   const value = headers.get(FORWARDED_AUTH_HEADER);
   const signatureValue = headers.get(FORWARDED_SIGNATURE_HEADER);
   if (value === null || signatureValue === null || value.length > 64 * 1024) return undefined;
   const signature = decodeBase64url(signatureValue);
   if (signature === undefined || signature.length !== 32) return undefined;
-  const key = await forwardingKey(options.secretKey);
+  const key = await forwardingKey(options);
   if (!(await crypto.subtle.verify('HMAC', key, signature, signingInput(value)))) return undefined;
 
   let payload: ForwardedPayload;
@@ -205,6 +260,8 @@ export async function readForwardedState(
   }
   if (!isObject(payload) || payload.v !== VERSION || !STATUSES.includes(payload.s)) return undefined;
   if (typeof payload.e !== 'number' || !(payload.e > options.now)) return undefined;
+  const tokenExpiry = tokenExpiryMs(payload);
+  if (tokenExpiry !== undefined && !(tokenExpiry > options.now)) return undefined;
   if (payload.t !== null && !(TOKEN_TYPES as readonly string[]).includes(payload.t)) return undefined;
   if (typeof payload.h !== 'string' || payload.h !== (await credentialHash(headers, options.cookieSuffix)))
     return undefined;

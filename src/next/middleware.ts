@@ -15,6 +15,8 @@ import {
   credentialHash,
   DEFAULT_FORWARDED_TTL_SECONDS,
   FORWARDED_HEADER_PREFIX,
+  type ForwardingSecret,
+  forwardingSecret,
   signForwardedState,
 } from './forwarded.js';
 import { createRouteMatcher, type RouteMatcherParam } from './route-matcher.js';
@@ -209,34 +211,62 @@ function withRefreshedCookies(cookieHeader: string | null, directives: string[])
   return pairs.map(([name, value]) => `${name}=${value}`).join('; ');
 }
 
+/** A rewrite to another origin: Next proxies the request there, so nothing of ours may go with it. */
+function rewritesToAnotherOrigin(response: Response, request: Request): boolean {
+  const rewrite = response.headers.get('x-middleware-rewrite');
+  if (rewrite === null) return false;
+  try {
+    return new URL(rewrite, request.url).origin !== new URL(request.url).origin;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The credential the verdict is about, as a hash: the incoming request's (what the core
+ * verified), with a refreshed session cookie in place of the expired one. Never the headers the
+ * handler may have rewritten: a state is only readable next to the credential it was decided on.
+ */
+async function verdictCredentialHash(request: Request, state: RequestState, clerk: ClerkAuth): Promise<string> {
+  const headers = new Headers(request.headers);
+  if (state.status === 'signed-in') {
+    const cookie = withRefreshedCookies(headers.get('cookie'), state.headers.getSetCookie());
+    if (cookie !== null) headers.set('cookie', cookie);
+  }
+  return credentialHash(headers, await clerk.cookieSuffix());
+}
+
 /**
  * Makes the signed state the only `x-clerk-edge-*` request headers the app sees: client-sent
  * copies are dropped, ours are added, through Next's request-header override (what
- * `NextResponse.next({ request: { headers } })` produces).
+ * `NextResponse.next({ request: { headers } })` produces). A rewrite to another origin gets
+ * neither the state nor refreshed cookies.
  */
 async function forwardState(
   response: Response,
   request: Request,
   state: RequestState,
   clerk: ClerkAuth,
-  secretKey: string,
+  secret: ForwardingSecret,
   ttlSeconds: number,
 ): Promise<void> {
   const headers = forwardedRequestHeaders(response, request);
   for (const name of [...headers.keys()]) {
     if (name.startsWith(FORWARDED_HEADER_PREFIX)) headers.delete(name);
   }
-  if (state.status === 'signed-in') {
-    const cookie = withRefreshedCookies(headers.get('cookie'), state.headers.getSetCookie());
-    if (cookie !== null) headers.set('cookie', cookie);
+  if (!rewritesToAnotherOrigin(response, request)) {
+    if (state.status === 'signed-in') {
+      const cookie = withRefreshedCookies(headers.get('cookie'), state.headers.getSetCookie());
+      if (cookie !== null) headers.set('cookie', cookie);
+    }
+    const signed = await signForwardedState(state, {
+      ...secret,
+      credentialHash: await verdictCredentialHash(request, state, clerk),
+      now: clerk.config.now(),
+      ttlSeconds,
+    });
+    for (const [name, value] of Object.entries(signed)) headers.set(name, value);
   }
-  const signed = await signForwardedState(state, {
-    secretKey,
-    credentialHash: await credentialHash(headers, await clerk.cookieSuffix()),
-    now: clerk.config.now(),
-    ttlSeconds,
-  });
-  for (const [name, value] of Object.entries(signed)) headers.set(name, value);
 
   for (const name of [...response.headers.keys()]) {
     if (name.startsWith('x-middleware-request-')) response.headers.delete(name);
@@ -249,8 +279,9 @@ async function forwardState(
   response.headers.set('x-middleware-override-headers', names.join(','));
 }
 
-function signingSecret(clerk: ClerkAuth): string {
-  const secretKey = clerk.config.secretKey;
+function signingSecret(clerk: ClerkAuth): ForwardingSecret {
+  const { config } = clerk;
+  const secretKey = config.secretKey;
   if (secretKey === undefined) {
     throw new ClerkConfigurationError(
       'secretKey',
@@ -259,7 +290,7 @@ function signingSecret(clerk: ClerkAuth): string {
       true,
     );
   }
-  return secretKey;
+  return forwardingSecret({ ...config, secretKey });
 }
 
 function parseArguments(args: unknown[]): [ClerkMiddlewareHandler | undefined, ClerkMiddlewareOptions] {
@@ -292,7 +323,8 @@ function parseArguments(args: unknown[]): [ClerkMiddlewareHandler | undefined, C
  *   else if (isProtected(request)) await auth.protect()
  * })
  *
- * export const config = { matcher: ['/((?!_next|.*\\.(?:css|js|png|svg|ico|woff2?)$).*)'] }
+ * // Skip only Next's own assets: never skip by file extension (see docs/nextjs.md).
+ * export const config = { matcher: ['/((?!_next/static/|_next/image$|favicon\\.ico$).*)'] }
  * ```
  */
 export function clerkMiddleware(handler?: ClerkMiddlewareHandler, options?: ClerkMiddlewareOptions): NextMiddleware;
@@ -333,7 +365,7 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
   return async function clerkEdgeMiddleware(request: NextRequest, event: NextFetchEvent) {
     clerk ??= resolveAuth(undefined);
     const instance = clerk;
-    const secretKey = signingSecret(instance);
+    const secret = signingSecret(instance);
     const defaultAccepts = coreOptions.acceptsToken ?? instance.config.acceptsToken;
     const verdicts = requestVerdicts(instance, request, {
       defaultAcceptsToken: defaultAccepts,
@@ -386,7 +418,7 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
         state.status === 'signed-in'
           ? state
           : ([...verdicts.settled.values()].find((verdict) => verdict.status === 'signed-in') ?? state);
-      await forwardState(response, request, forwarded, instance, secretKey, ttl);
+      await forwardState(response, request, forwarded, instance, secret, ttl);
     }
     return response;
   };

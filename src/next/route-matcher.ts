@@ -1,3 +1,5 @@
+import { compileLinearRegExp, type LinearRegExp, UnsupportedPatternError } from './linear-regexp.js';
+
 /** One route pattern: a path pattern string, a RegExp tested against the pathname, or a predicate on the request. */
 export type RoutePattern = string | RegExp;
 
@@ -23,13 +25,27 @@ function readGroup(pattern: string, start: number): { source: string; end: numbe
   throw new TypeError(`createRouteMatcher: unbalanced "(" in route pattern "${pattern}".`);
 }
 
+/** Compiles to the linear-time engine; what it cannot run is a configuration error, named here. */
+function linear(source: string, flags: string, shown: string): LinearRegExp {
+  try {
+    return compileLinearRegExp(source, flags);
+  } catch (error) {
+    const what = error instanceof UnsupportedPatternError ? error.message : 'invalid syntax';
+    throw new TypeError(
+      `createRouteMatcher: ${shown} uses ${what}, which route patterns do not support (they run in linear time, without backtracking). Pass a predicate (request) => boolean instead.`,
+    );
+  }
+}
+
 /**
- * Compiles a path pattern to an anchored RegExp. Supported syntax:
+ * Compiles a path pattern to an anchored matcher that runs in linear time (see
+ * `linear-regexp.ts`: no backtracking, so no pattern and no path can stall the CPU). Syntax:
  * `(regex)` groups (`'/dashboard(.*)'`), named segments `:id`, `:path*` (zero or more
  * segments), `:path+` (one or more), `:id?` (optional), and globs: `*` (within one segment),
  * `**` (anything, `/**` also matching the prefix itself). A trailing slash is always allowed.
+ * Groups may use any regular-expression syntax but lookaround and backreferences.
  */
-export function compileRoutePattern(pattern: string): RegExp {
+export function compileRoutePattern(pattern: string): LinearRegExp {
   if (typeof pattern !== 'string' || !pattern.startsWith('/')) {
     throw new TypeError(`createRouteMatcher: route patterns must start with "/" (got ${JSON.stringify(pattern)}).`);
   }
@@ -45,6 +61,7 @@ export function compileRoutePattern(pattern: string): RegExp {
       } catch {
         throw new TypeError(`createRouteMatcher: invalid regular expression group in route pattern "${pattern}".`);
       }
+      linear(group.source, '', `the group ${group.source} in route pattern "${pattern}"`);
       source += group.source;
       i = group.end;
     } else if (ch === ':') {
@@ -81,7 +98,7 @@ export function compileRoutePattern(pattern: string): RegExp {
     }
   }
   if (source.endsWith('\\/')) source = source.slice(0, -2);
-  return new RegExp(`^${source}\\/?$`);
+  return linear(`^${source}\\/?$`, '', `route pattern "${pattern}"`);
 }
 
 function pathnameOf(request: Request): string {
@@ -106,7 +123,9 @@ function pathVariants(pathname: string): string[] {
  * are path patterns (`'/dashboard(.*)'`, `'/api/:path*'`, `'/admin/**'`), RegExps tested
  * against the pathname, or one predicate on the request. A path matches when either its raw
  * or its percent-decoded form matches, so encoding a character cannot bypass a protected route.
- * Invalid patterns throw here, not on the first request.
+ * Strings and RegExps alike run on a linear-time engine (no backtracking: no pattern and no
+ * path can stall the CPU); lookaround and backreferences, which need backtracking, are refused.
+ * Invalid or unsupported patterns throw here, not on the first request.
  *
  * @example
  * ```ts
@@ -125,7 +144,7 @@ export function createRouteMatcher(routes: RouteMatcherParam): (request: Request
   }
   const list: readonly RoutePattern[] = Array.isArray(routes) ? routes : [routes as RoutePattern];
   const matchers = list.map((route) => {
-    if (route instanceof RegExp) return new RegExp(route.source, route.flags.replace(/[gy]/g, ''));
+    if (route instanceof RegExp) return linear(route.source, route.flags, `the RegExp ${String(route)}`);
     return compileRoutePattern(route);
   });
   return (request) => {

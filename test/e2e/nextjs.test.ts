@@ -1,13 +1,17 @@
 // End to end: examples/nextjs is built (`next build`) and started (`next start` on 127.0.0.1)
 // twice, with middleware.ts (edge runtime) and with proxy.ts (Node runtime), against the Clerk
 // emulator over real loopback HTTP, and probed with real HTTP requests.
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClerkAuth } from '../../src/core/authenticate.js';
 import { sessionAuthObject } from '../../src/core/claims.js';
+import type { ClerkEdgeOptions } from '../../src/core/config.js';
 import { signedIn } from '../../src/core/state.js';
 import {
   credentialHash,
   FORWARDED_AUTH_HEADER,
   FORWARDED_SIGNATURE_HEADER,
+  forwardingSecret,
   signForwardedState,
 } from '../../src/next/forwarded.js';
 import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
@@ -15,6 +19,8 @@ import { build, builtRuntime, cleanCopies, prepare, start, type FileConvention, 
 
 const CONVENTIONS: FileConvention[] = ['middleware', 'proxy'];
 const REFRESH_ROUTE = 'POST /v1/sessions/:session_id/refresh';
+// Two `next build`s on a machine shared with other work have taken more than the project's 150 s.
+const BUILD_TIMEOUT_MS = 600_000;
 
 let emulator: ClerkEmulator;
 const apps = new Map<FileConvention, StartedApp>();
@@ -45,7 +51,7 @@ beforeAll(async () => {
     issuedAt: memberIssuedAt,
   });
   adminToken = await emulator.createSessionToken(admin.session.id, { expiresInSeconds: 600 });
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([...apps.values()].map((app) => app.stop()));
@@ -64,24 +70,64 @@ async function get(
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
+/** A GET with the path sent byte for byte (fetch would resolve `..` and `%2e%2e` segments first). */
+function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; location: string | null; text: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname, port, path, headers, timeout: 15_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          location: res.headers.location ?? null,
+          text: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const html = { accept: 'text/html,application/xhtml+xml' };
 
-/** A forwarded state for `userId`, signed with the real key: what an attacker who knew the secret could send. */
-async function forgedHeaders(userId: string, boundTo: Record<string, string>): Promise<Record<string, string>> {
+/**
+ * A forwarded state for `userId`, signed with the key of an app configured like the example (plus
+ * `options`): what an attacker who knew the secret key could send.
+ */
+async function forgedHeaders(
+  userId: string,
+  boundTo: Record<string, string>,
+  options: ClerkEdgeOptions & { expiresAt?: number } = {},
+): Promise<Record<string, string>> {
   const now = Math.floor(Date.now() / 1000);
   const state = signedIn(
     sessionAuthObject({
       sub: userId,
       sid: 'sess_forged',
       iat: now,
-      exp: now + 600,
+      exp: options.expiresAt ?? now + 600,
       o: { id: 'org_demo', rol: 'admin' },
       v: 2,
     }),
   );
-  return signForwardedState(state, {
+  const { expiresAt: _, ...configOptions } = options;
+  const { config } = createClerkAuth({
     secretKey: emulator.secretKey,
+    publishableKey: emulator.publishableKey,
+    apiUrl: emulator.url,
+    env: {},
+    ...configOptions,
+  });
+  return signForwardedState(state, {
+    ...forwardingSecret({ ...config, secretKey: emulator.secretKey }),
     credentialHash: await credentialHash(new Headers(boundTo), emulator.cookieSuffix),
     now: Date.now(),
     ttlSeconds: 60,
@@ -189,6 +235,75 @@ describe.each(CONVENTIONS)('examples/nextjs with %s.ts', (convention) => {
       [FORWARDED_SIGNATURE_HEADER]: 'AAAA',
     });
     expect(JSON.parse(garbage.text)).toMatchObject({ userId: null, isAuthenticated: false });
+  });
+
+  it('replays of forwarded state (expired token, another configuration, handler-only headers) change no verdict', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await emulator.createSessionToken(
+      (await emulator.createSession({ userId: `user_expired_${convention}` })).session.id,
+      { issuedAt: now - 120, expiresInSeconds: 60 },
+    );
+    const forExpired = await forgedHeaders('user_admin', bearer(expired), { expiresAt: now - 60 });
+    const expiredReplay = await get(`${app().url}/api/me`, { ...bearer(expired), ...forExpired });
+    expect(expiredReplay.status).toBe(401);
+    expect(JSON.parse(expiredReplay.text)).toEqual({ error: 'unauthorized', reason: 'token-expired' });
+
+    const otherApp = await forgedHeaders('user_admin', bearer(memberToken), {
+      authorizedParties: ['https://other-app.example'],
+    });
+    const otherReplay = await get(`${app().url}/api/admin`, { ...bearer(memberToken), ...otherApp });
+    expect(otherReplay.status).toBe(403);
+    const whoami = await get(`${app().url}/api/whoami`, { ...bearer(memberToken), ...otherApp });
+    expect(JSON.parse(whoami.text)).toEqual({
+      userId: 'user_member',
+      isAuthenticated: true,
+      tokenType: 'session_token',
+    });
+  });
+
+  it('protects dynamic pages whatever their path looks like: extensions, dot-directories, encodings', async () => {
+    const paths = [
+      '/admin/x.txt',
+      '/admin/a.png',
+      '/admin/site.webmanifest',
+      '/admin/favicon.ico',
+      '/dashboard/.well-known/x.json',
+      '/dashboard/report.csv',
+      '/dashboard/app.js',
+      '/admin%2Fx',
+      '/%61dmin/x.txt',
+    ];
+    for (const path of paths) {
+      const response = await rawGet(app().url, path, html);
+      const location = response.location === null ? null : new URL(response.location, app().url).pathname;
+      expect([path, response.status, location]).toEqual([path, 307, '/sign-in']);
+    }
+    const suffix = emulator.cookieSuffix;
+    const memberCookie = `__session_${suffix}=${memberToken}; __client_uat_${suffix}=${memberIssuedAt}`;
+    const asMember = await rawGet(app().url, '/admin/x.txt', { ...html, cookie: memberCookie });
+    expect(asMember.status).toBe(403);
+    // The pages exist and render for who may see them.
+    const asAdmin = await rawGet(app().url, '/admin/x.txt', { ...html, ...bearer(adminToken) });
+    expect(asAdmin.status).toBe(200);
+    expect(asAdmin.text).toContain('<span id="user-id">user_admin</span>');
+    const dashboard = await rawGet(app().url, '/dashboard/.well-known/x.json', { ...html, cookie: memberCookie });
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.text).toContain('<span id="user-id">user_member</span>');
+  });
+
+  it('serves nothing protected through the paths the matcher skips, or paths no page answers', async () => {
+    for (const path of [
+      '/%2561dmin/x.txt',
+      '/_next/static/..%2Fadmin',
+      '/_next/static/%2e%2e/%2e%2e/admin',
+      '/_next/static/../../admin/x.txt',
+      '/_next/image?url=%2Fadmin&w=64&q=75',
+      '/_next/image?url=%2Fdashboard%2Fx.png&w=64&q=75',
+      '/favicon.ico/../admin',
+    ]) {
+      const response = await rawGet(app().url, path, html);
+      expect([path, response.status === 200, response.text.includes('id="user-id"')]).toEqual([path, false, false]);
+    }
   });
 
   it('refreshes an expired session cookie and sets the new session cookies on the response', async () => {

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createClerkAuth } from '../../src/core/authenticate.js';
 import { sessionAuthObject } from '../../src/core/claims.js';
 import { signedIn } from '../../src/core/state.js';
 import { authFromHeaders } from '../../src/next/auth.js';
@@ -9,11 +10,12 @@ import {
   FORWARDED_SIGNATURE_HEADER,
   signForwardedState,
 } from '../../src/next/forwarded.js';
-import { clerkMiddleware, type ClerkMiddlewareAuth } from '../../src/next/index.js';
+import { type ClerkMiddlewareAuth, type ClerkMiddlewareOptions, clerkMiddleware } from '../../src/next/index.js';
 import { createClerkEmulator } from '../../src/testing/index.js';
 import {
   bearer,
   forwardedRequestHeaders,
+  forwardingSecretFor,
   html,
   invoke,
   middlewareFor,
@@ -97,7 +99,7 @@ describe('clerkMiddleware: passing requests on', () => {
     const forged = await signForwardedState(
       signedIn(sessionAuthObject({ sub: 'user_forged', iat: now, exp: now + 60 })),
       {
-        secretKey: emulator.secretKey,
+        ...forwardingSecretFor(emulator),
         credentialHash: await credentialHash(new Headers(), emulator.cookieSuffix),
         now: Date.now(),
         ttlSeconds: 60,
@@ -147,6 +149,88 @@ describe('clerkMiddleware: passing requests on', () => {
     expect(response.headers.get('x-middleware-rewrite')).toBe('http://localhost/internal/me');
     expect(await authFromHeaders(forwardedRequestHeaders(response)!, routeClerkFor(emulator))).toMatchObject({
       userId: 'user_member',
+    });
+  });
+
+  it('forwards neither the state nor refreshed cookies on a rewrite to another origin', async () => {
+    const { emulator } = context;
+    const middleware = middlewareFor(emulator, () => NextResponse.rewrite('https://upstream.example/me'));
+    const response = await invoke(middleware, 'http://localhost/me', {
+      headers: { ...bearer(member), [FORWARDED_AUTH_HEADER]: 'client-copy' },
+    });
+    expect(response.headers.get('x-middleware-rewrite')).toBe('https://upstream.example/me');
+    const forwarded = forwardedRequestHeaders(response)!;
+    expect([...forwarded.keys()].filter((name) => name.startsWith('x-clerk-edge-'))).toEqual([]);
+    expect(forwarded.get('authorization')).toBe(`Bearer ${member}`);
+
+    const sameOrigin = middlewareFor(emulator, () => NextResponse.rewrite('http://localhost/internal/me'));
+    const inside = forwardedRequestHeaders(
+      await invoke(sameOrigin, 'http://localhost/me', { headers: bearer(member) }),
+    );
+    expect(inside!.has(FORWARDED_AUTH_HEADER)).toBe(true);
+  });
+
+  it('binds the state to the credential the request came with, not to one the handler puts in its place', async () => {
+    const { emulator } = context;
+    const swap = middlewareFor(emulator, (_auth, request) => {
+      const headers = new Headers(request.headers);
+      headers.set('authorization', `Bearer ${admin}`);
+      return NextResponse.next({ request: { headers } });
+    });
+    const swapped = forwardedRequestHeaders(await invoke(swap, 'http://localhost/api/me', { headers: bearer(member) }));
+    expect(swapped!.get('authorization')).toBe(`Bearer ${admin}`);
+    expect(await authFromHeaders(swapped!, routeClerkFor(emulator))).toMatchObject({ isAuthenticated: false });
+
+    const drop = middlewareFor(emulator, (_auth, request) => {
+      const headers = new Headers(request.headers);
+      headers.delete('authorization');
+      return NextResponse.next({ request: { headers } });
+    });
+    const dropped = forwardedRequestHeaders(await invoke(drop, 'http://localhost/api/me', { headers: bearer(member) }));
+    expect(await authFromHeaders(dropped!, routeClerkFor(emulator))).toMatchObject({ isAuthenticated: false });
+  });
+
+  it("never lets the forwarded state outlive the token's exp", async () => {
+    const { emulator } = context;
+    const session = await emulator.createSession({ userId: 'user_short' });
+    const token = await emulator.createSessionToken(session.session.id, { expiresInSeconds: 20 });
+    const exp = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).exp as number;
+    const response = await invoke(middlewareFor(emulator), 'http://localhost/api/me', { headers: bearer(token) });
+    const forwarded = forwardedRequestHeaders(response)!;
+    const payload = JSON.parse(atob(forwarded.get(FORWARDED_AUTH_HEADER)!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      e: number;
+    };
+    expect(payload.e).toBe(exp * 1000);
+    const at = (ms: number) => createClerkAuth({ ...optionsFor(emulator), now: () => ms });
+    expect(await authFromHeaders(forwarded, at(exp * 1000 - 1))).toMatchObject({ userId: 'user_short' });
+    expect(await authFromHeaders(forwarded, at(exp * 1000))).toMatchObject({ isAuthenticated: false });
+  });
+
+  it('is not accepted by another app of the same instance whose configuration refuses the token', async () => {
+    const { emulator } = context;
+    const session = await emulator.createSession({ userId: 'user_app1' });
+    const token = await emulator.createSessionToken(session.session.id, {
+      extraClaims: { azp: 'https://app1.example' },
+    });
+    const app1 = { authorizedParties: ['https://app1.example'] };
+    const app2 = { authorizedParties: ['https://app2.example'] };
+    const response = await invoke(middlewareFor(emulator, undefined, app1), 'http://localhost/api/me', {
+      headers: bearer(token),
+    });
+    const forwarded = forwardedRequestHeaders(response)!;
+    const appClerk = (options: ClerkMiddlewareOptions) => createClerkAuth(optionsFor(emulator, options));
+    expect(await authFromHeaders(forwarded, appClerk(app1))).toMatchObject({ userId: 'user_app1' });
+    // App 2 itself refuses the token, and so its forwarded state.
+    expect(
+      (await appClerk(app2).authenticateRequest(new Request('http://localhost/', { headers: bearer(token) }))).reason,
+    ).toBe('token-invalid-authorized-parties');
+    expect(await authFromHeaders(forwarded, appClerk(app2))).toMatchObject({ isAuthenticated: false });
+    // Any other verification configuration derives another key: an audience, a wider algorithm list.
+    expect(await authFromHeaders(forwarded, appClerk({ ...app1, audience: 'app1' }))).toMatchObject({
+      isAuthenticated: false,
+    });
+    expect(await authFromHeaders(forwarded, appClerk({ ...app1, algorithms: ['RS256', 'ES256'] }))).toMatchObject({
+      isAuthenticated: false,
     });
   });
 

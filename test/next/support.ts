@@ -4,6 +4,7 @@
 import { NextFetchEvent } from 'next/dist/server/web/spec-extension/fetch-event';
 import { NextRequest } from 'next/server';
 import { createClerkAuth } from '../../src/core/authenticate.js';
+import { type ForwardingSecret, forwardingSecret } from '../../src/next/forwarded.js';
 import { clerkMiddleware, type ClerkMiddlewareHandler, type ClerkMiddlewareOptions } from '../../src/next/index.js';
 import type { ClerkEmulator } from '../../src/testing/index.js';
 
@@ -37,6 +38,12 @@ export function routeClerkFor(emulator: ClerkEmulator) {
     apiUrl: emulator.url,
     env: {},
   });
+}
+
+/** The forwarded-state signing material of an app configured for the emulator with `options`. */
+export function forwardingSecretFor(emulator: ClerkEmulator, options: ClerkMiddlewareOptions = {}): ForwardingSecret {
+  const { config } = createClerkAuth(optionsFor(emulator, options));
+  return forwardingSecret({ ...config, secretKey: emulator.secretKey });
 }
 
 /** Runs the middleware for one request; the background work it hands to waitUntil is collected. */
