@@ -1,3 +1,4 @@
+import { platformEnvironment } from './environment.js';
 import { ClerkConfigurationError } from './errors.js';
 import type { CacheStore } from './store.js';
 import type { AcceptsToken } from './token-class.js';
@@ -105,7 +106,7 @@ export interface ClerkEdgeOptions {
   debug?: boolean;
   /** Clock seam in milliseconds (tests). Default `Date.now`. */
   now?: () => number;
-  /** Environment to read fallbacks from. Default `process.env` where it exists. */
+  /** Environment to read fallbacks from. Default: the runtime's (`Deno.env`, `Bun.env`, `process.env`; see `platformEnvironment`). */
   env?: EnvironmentRecord;
 }
 
@@ -149,11 +150,6 @@ function warnOnce(id: string, message: string): void {
   if (warned.has(id)) return;
   warned.add(id);
   console.warn(message);
-}
-
-function processEnvironment(): EnvironmentRecord {
-  const maybeProcess = (globalThis as { process?: { env?: EnvironmentRecord } }).process;
-  return maybeProcess?.env ?? {};
 }
 
 function fromEnvironment(env: EnvironmentRecord, name: string): string | undefined {
@@ -239,7 +235,7 @@ function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey {
  * them. Throws {@link ClerkConfigurationError} naming the option and variable at fault.
  */
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
-  const env = options.env ?? processEnvironment();
+  const env = options.env ?? platformEnvironment();
   if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
     throw new ClerkConfigurationError(
       'crypto',
