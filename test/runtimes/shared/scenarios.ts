@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createClerkAuth } from 'clerk-edge';
+import { createClerkEmulator } from 'clerk-edge/testing';
 import {
   bearer,
   createApp,
@@ -224,6 +225,31 @@ const caching: Scenario[] = [
   },
 ];
 
+const testingEntry: Scenario[] = [
+  {
+    name: 'runs clerk-edge/testing inside the runtime: its own emulator mints tokens the Hono app accepts',
+    async run() {
+      const local = await createClerkEmulator();
+      try {
+        const { session } = await local.createSession({ userId: 'user_local' });
+        const token = await local.createSessionToken(session.id);
+        const app = createApp({
+          secretKey: local.secretKey,
+          publishableKey: local.publishableKey,
+          apiUrl: local.url,
+          env: {},
+        });
+        const response = await app.request('/me', bearer(token));
+        assert.equal(response.status, 200);
+        assert.equal(((await json(response)) as { userId: string }).userId, 'user_local');
+        assert.equal(local.requestCount(JWKS), 1);
+      } finally {
+        await local.close();
+      }
+    },
+  },
+];
+
 // ─── The handshake redirect ────────────────────────────────────────────────────────────────
 // Reserved: `authenticateRequest` does not produce `handshake` states yet. When it does, add
 // here a page load (GET, `sec-fetch-dest: document`) with `__client_uat` > 0 and no
@@ -237,6 +263,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...machineTokens,
   ...outages,
   ...caching,
+  ...testingEntry,
   ...handshake,
 ];
 
