@@ -1,3 +1,4 @@
+import { platformEnvironment } from './environment.js';
 import { ClerkConfigurationError } from './errors.js';
 import type { CacheStore } from './store.js';
 import type { AcceptsToken } from './token-class.js';
@@ -122,7 +123,7 @@ export interface ClerkEdgeOptions {
   debug?: boolean;
   /** Clock seam in milliseconds (tests). Default `Date.now`. */
   now?: () => number;
-  /** Environment to read fallbacks from. Default `process.env` where it exists. */
+  /** Environment to read fallbacks from. Default: the runtime's (`Deno.env`, `Bun.env`, `process.env`; see `platformEnvironment`). */
   env?: EnvironmentRecord;
 }
 
@@ -167,11 +168,6 @@ function warnOnce(id: string, message: string): void {
   if (warned.has(id)) return;
   warned.add(id);
   console.warn(message);
-}
-
-function processEnvironment(): EnvironmentRecord {
-  const maybeProcess = (globalThis as { process?: { env?: EnvironmentRecord } }).process;
-  return maybeProcess?.env ?? {};
 }
 
 function fromEnvironment(env: EnvironmentRecord, name: string): string | undefined {
@@ -301,7 +297,7 @@ function resolveAudience(option: unknown): string[] | undefined {
  * them. Throws {@link ClerkConfigurationError} naming the option and variable at fault.
  */
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
-  const env = options.env ?? processEnvironment();
+  const env = options.env ?? platformEnvironment();
   if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
     throw new ClerkConfigurationError(
       'crypto',

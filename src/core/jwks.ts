@@ -53,6 +53,14 @@ function jwkFitsAlgorithm(jwk: JWK, alg: string): boolean {
   return !('d' in jwk) && !('k' in jwk);
 }
 
+/**
+ * A public asymmetric JWK always imports as a CryptoKey. jose types the result from the host's
+ * `generateKey` overloads, which resolves to `Uint8Array` alone under Deno's lib: go through unknown.
+ */
+function importPublicJwk(jwk: JWK, alg: string): Promise<CryptoKey> {
+  return importJWK(jwk, alg) as Promise<unknown> as Promise<CryptoKey>;
+}
+
 function isJwkSet(value: unknown): value is { keys: JWK[] } {
   return (
     typeof value === 'object' &&
@@ -158,7 +166,7 @@ export class KeyStore {
         typeof jwtKey === 'string'
           ? importSPKI(jwtKey, alg)
           : jwkFitsAlgorithm(jwtKey as JWK, alg)
-            ? (importJWK(jwtKey as JWK, alg) as Promise<CryptoKey>)
+            ? importPublicJwk(jwtKey as JWK, alg)
             : Promise.resolve(undefined)
       ).catch(() => undefined);
       this.#staticKeys.set(alg, imported);
@@ -177,7 +185,7 @@ export class KeyStore {
     if (!imported) {
       const jwk = state.byKid.get(kid)!;
       imported = jwkFitsAlgorithm(jwk, alg)
-        ? (importJWK({ ...jwk, alg }, alg) as Promise<CryptoKey>).catch(() => undefined)
+        ? importPublicJwk({ ...jwk, alg }, alg).catch(() => undefined)
         : Promise.resolve(undefined);
       state.imported.set(cacheKey, imported);
     }

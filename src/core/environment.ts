@@ -1,0 +1,66 @@
+import type { EnvironmentRecord } from './config.js';
+import { ClerkConfigurationError } from './errors.js';
+
+/** The part of Deno's namespace read here (no dependency on Deno's types). */
+interface DenoEnvironment {
+  get(name: string): string | undefined;
+}
+
+type RuntimeGlobals = {
+  Deno?: { env?: DenoEnvironment };
+  Bun?: { env?: EnvironmentRecord };
+  process?: { env?: EnvironmentRecord };
+};
+
+/** Deno reports a refused permission as `NotCapable` (Deno 2) or `PermissionDenied` (Deno 1). */
+function isPermissionError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'NotCapable' || name === 'PermissionDenied';
+}
+
+/**
+ * Deno's environment, read one variable at a time so that `--allow-env=CLERK_*` is enough
+ * (`Deno.env.toObject()` needs access to every variable). A refused read becomes a
+ * configuration error naming the variable and the flag, thrown where the options are resolved.
+ */
+function denoEnvironment(env: DenoEnvironment): EnvironmentRecord {
+  return new Proxy<EnvironmentRecord>(
+    {},
+    {
+      get(_target, name) {
+        if (typeof name !== 'string') return undefined;
+        try {
+          return env.get(name);
+        } catch (error) {
+          if (!isPermissionError(error)) throw error;
+          throw new ClerkConfigurationError(
+            'env',
+            `Deno refused to read the environment variable ${name}: the process has no environment permission.`,
+            'Run with --allow-env (or --allow-env=CLERK_* for Clerk variables only), or pass every key as an option together with `env: {}` to read no environment.',
+          );
+        }
+      },
+    },
+  );
+}
+
+/**
+ * The runtime's own environment, where options fall back to `CLERK_*` variables when no `env`
+ * option is given: `Deno.env` on Deno, `Bun.env` on Bun, `process.env` on Node and edge
+ * runtimes that have it, and an empty record elsewhere (Workers hand their bindings to each
+ * request instead). On Deno without `--allow-env`, reading a variable throws a
+ * `ClerkConfigurationError` (`option: 'env'`) that names the variable and the flag.
+ *
+ * @example
+ * ```ts
+ * import { platformEnvironment } from './environment.js';
+ *
+ * const secretKey = platformEnvironment().CLERK_SECRET_KEY; // Deno, Bun, Node alike
+ * ```
+ */
+export function platformEnvironment(): EnvironmentRecord {
+  const runtime = globalThis as RuntimeGlobals;
+  // Deno first: it also has a `process` whose `env` throws Deno's raw permission error.
+  if (typeof runtime.Deno?.env?.get === 'function') return denoEnvironment(runtime.Deno.env);
+  return runtime.Bun?.env ?? runtime.process?.env ?? {};
+}

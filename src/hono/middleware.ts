@@ -1,0 +1,180 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { env as honoEnvironment } from 'hono/adapter';
+import { HTTPException } from 'hono/http-exception';
+import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
+import type { SessionAuthObject, SignedOutAuthObject } from '../core/claims.js';
+import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
+import { ClerkEdgeError } from '../core/errors.js';
+import { createAuthResolver } from '../core/instance.js';
+import type { WaitUntil } from '../core/jwks.js';
+import { meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
+import { authFor, requestVerdicts } from '../core/request-auth.js';
+import type { AuthObject, RequestState } from '../core/state.js';
+import type { AcceptsToken } from '../core/token-class.js';
+
+export type { AuthRequirement } from '../core/responses.js';
+export { clerkWebhook, type ClerkWebhookOptions } from './webhooks.js';
+
+/** What `clerkMiddleware` keeps on the context for the request. */
+export interface ClerkRequestContext {
+  /** The verdict for the middleware's `acceptsToken` (default: session tokens). */
+  state: RequestState;
+  /** The verdict for other accepted types; verified on first ask, once per request. */
+  authenticate(acceptsToken: AcceptsToken): Promise<RequestState>;
+  /** Verdicts already computed in this request, by normalised `acceptsToken`. */
+  readonly verdicts: ReadonlyMap<string, RequestState>;
+}
+
+/**
+ * Context variables set by {@link clerkMiddleware}. The npm entry (`clerk-edge/hono`) adds them to
+ * Hono's `ContextVariableMap`; JSR has no module augmentation: type the app `new Hono<{ Variables: ClerkVariables }>()`.
+ */
+export type ClerkVariables = { clerkAuth: ClerkRequestContext };
+
+/** Options of {@link clerkMiddleware}: the shared options (see `ClerkEdgeOptions`). */
+export type ClerkMiddlewareOptions = ClerkEdgeOptions;
+
+/**
+ * Hands background work to the platform's `waitUntil` when there is one. Reading
+ * `c.executionCtx` throws where there is none (Node), so it is only read when work is handed over.
+ */
+function waitUntilOf(c: Context): WaitUntil {
+  return (promise) => {
+    try {
+      c.executionCtx.waitUntil(promise);
+    } catch {
+      // No execution context (Node, Bun): the promise simply runs on.
+    }
+  };
+}
+
+/**
+ * Hono's `env(c)`: bindings on Workers, the process environment elsewhere. Deno's
+ * `Deno.env.toObject()` needs access to every variable; with only `--allow-env=CLERK_*` it
+ * throws, and the environment read per variable when the middleware was created is used.
+ */
+function requestEnvironment(c: Context): EnvironmentRecord | undefined {
+  try {
+    return honoEnvironment(c) as EnvironmentRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Authenticates every request and keeps the verdict on the context (`getAuth(c)`). It never
+ * rejects by itself: guard routes with {@link requireAuth}. `Set-Cookie` directives from a
+ * session refresh are added to the response. Keys come from the options, then from the
+ * environment per field (Hono's `env(c)`: `process.env` on Node, bindings on Workers).
+ * A malformed key throws here, when the middleware is created.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono'
+ * import { clerkMiddleware, getAuth, requireAuth } from 'clerk-edge/hono'
+ *
+ * const app = new Hono()
+ * app.use(clerkMiddleware())
+ * app.get('/me', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }))
+ * ```
+ */
+export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): MiddlewareHandler {
+  const resolveAuth = createAuthResolver(options);
+  return async function clerkEdgeMiddleware(c, next) {
+    const auth = resolveAuth(options.env ?? requestEnvironment(c));
+    const verdicts = requestVerdicts(auth, c.req.raw, {
+      defaultAcceptsToken: options.acceptsToken,
+      waitUntil: waitUntilOf(c),
+    });
+    const state = await verdicts.authenticate();
+    c.set('clerkAuth', {
+      state,
+      authenticate: (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken),
+      verdicts: verdicts.settled,
+    });
+    await next();
+
+    // c.header() keeps the app's own Set-Cookie; replacing c.res would let Hono drop ours.
+    const extra = verdicts.responseHeaders();
+    for (const cookie of extra.getSetCookie()) c.header('set-cookie', cookie, { append: true });
+    extra.forEach((value, name) => {
+      if (name !== 'set-cookie') c.header(name, value);
+    });
+  };
+}
+
+function clerkContext(c: Context): ClerkRequestContext {
+  const context = c.get('clerkAuth');
+  if (!context) {
+    throw new ClerkEdgeError(
+      'middleware-missing',
+      'clerk-edge: no auth state on this context.',
+      'Add app.use(clerkMiddleware()) before this route.',
+    );
+  }
+  return context;
+}
+
+/**
+ * The auth object of the request. Without options it is the session's (a machine token gives a
+ * signed-out object). With `acceptsToken`, it is the verdict for those token types; a machine
+ * token must have been verified first (by `requireAuth({ acceptsToken })` or the middleware's
+ * own `acceptsToken`), otherwise it is signed out (with a one-time console warning). Never throws
+ * for client input: the core's `authFor` decides.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', (c) => {
+ *   const { userId, orgRole } = getAuth(c)
+ *   return userId ? c.json({ userId, orgRole }) : c.text('signed out', 401)
+ * })
+ * app.post('/ingest', requireAuth({ acceptsToken: 'api_key' }), (c) => c.json({ by: getAuth(c, { acceptsToken: 'api_key' }).subject }))
+ * ```
+ */
+export function getAuth(
+  c: Context,
+  options?: { acceptsToken?: 'session_token' },
+): SessionAuthObject | SignedOutAuthObject;
+export function getAuth<T extends MachineTokenType>(
+  c: Context,
+  options: { acceptsToken: T | T[] },
+): MachineAuthObject | SignedOutAuthObject;
+export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): AuthObject;
+export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
+  const context = clerkContext(c);
+  return authFor({ state: context.state, verdicts: context.verdicts }, options.acceptsToken ?? 'session_token');
+}
+
+/** Options of {@link requireAuth}. */
+export interface RequireAuthOptions extends AuthRequirement {
+  /** Token types this route accepts. Default: the middleware's (session tokens). */
+  acceptsToken?: AcceptsToken;
+}
+
+/**
+ * Guards a route: 401 with `WWW-Authenticate` (RFC 6750) and `{ error, reason }` when signed
+ * out, 503 with `Retry-After` when Clerk could not be reached (never a sign-out), 403 when
+ * signed in but the requirement fails. Thrown as `HTTPException` so `app.onError` can reshape it.
+ *
+ * @example
+ * ```ts
+ * app.get('/admin', requireAuth({ has: { role: 'org:admin' } }), (c) => c.text('hi admin'))
+ * app.post('/ingest', requireAuth({ acceptsToken: 'api_key', scopes: ['write'] }), handler)
+ * ```
+ */
+export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler {
+  return async function clerkEdgeRequireAuth(c, next) {
+    const context = clerkContext(c);
+    const state = options.acceptsToken === undefined ? context.state : await context.authenticate(options.acceptsToken);
+    if (state.status !== 'signed-in') {
+      throw new HTTPException(state.status === 'unavailable' ? 503 : 401, {
+        res: rejectionResponse(state),
+        cause: state.reason,
+      });
+    }
+    if (!meetsRequirement(state, options)) {
+      throw new HTTPException(403, { res: rejectionResponse(state, { forbidden: true }), cause: 'forbidden' });
+    }
+    await next();
+  };
+}
