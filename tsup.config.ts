@@ -7,6 +7,7 @@ export default defineConfig({
     'workers/index': 'src/workers/index.ts',
     'next/index': 'src/next/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'api/index': 'src/api/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -35,6 +35,8 @@ import { signJwt } from './keys.js';
 import { cookieSuffix, createPublishableKey } from './publishable-key.js';
 import type { InstanceType } from './publishable-key.js';
 import { CLERK_EMULATOR_ROUTES } from './routes.js';
+import { ResourceStore, createResourceApp } from './resources/index.js';
+import type { ClerkResourceRoute } from './resources/index.js';
 import type { ClerkEmulatorRoute } from './routes.js';
 import { NOT_BEFORE_LEEWAY_SECONDS, buildSessionClaims, encodeOrgPermissions } from './session-claims.js';
 import type { ClerkApiKeyJSON, ClerkM2MTokenJSON, ClerkOAuthAccessTokenJSON, ClerkSessionJSON } from './types.js';
@@ -758,7 +760,10 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     });
 
   /** The answer a fault dictates, or undefined when the request should be handled normally (after any delay). */
-  async function applyFault(route: ClerkEmulatorRoute, c: RouteContext['c']): Promise<Response | undefined> {
+  async function applyFault(
+    route: ClerkEmulatorRoute | ClerkResourceRoute,
+    c: RouteContext['c'],
+  ): Promise<Response | undefined> {
     const fault = faults.take(route);
     if (!fault) return undefined;
     if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(fault.delayMs);
@@ -843,6 +848,25 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     });
   }
 
+  const resources = new ResourceStore();
+  const resourceApp = createResourceApp({
+    store: resources,
+    now,
+    secretKey,
+    sessions: () => [...sessions.values()].map((record) => record.json),
+    before: (route, c, body) => {
+      requests.push({
+        route,
+        method: c.req.method,
+        path: c.req.path,
+        headers: Object.fromEntries(c.req.raw.headers),
+        body,
+      });
+      return applyFault(route, c as RouteContext['c']);
+    },
+  });
+  app.route('/v1', resourceApp.app);
+
   app.notFound(async (c) => {
     const body = await readBody(c);
     requests.push({
@@ -899,6 +923,7 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     get requests() {
       return requests;
     },
+    resources,
     jwks,
 
     async createSession(opts = {}) {
