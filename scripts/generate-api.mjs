@@ -63,7 +63,7 @@ function operationsModule(rows) {
 
 const spec = parse(readFileSync(specPath, 'utf8'));
 mkdirSync(outDir, { recursive: true });
-const ast = await openapiTS(new URL(`file://${specPath}`), { alphabetize: false });
+const ast = await openapiTS(new URL(`file://${specPath}`), { alphabetize: false, emptyObjectsUnknown: true });
 writeFileSync(join(outDir, 'bapi.ts'), HEADER + astToString(ast));
 writeFileSync(join(outDir, 'operations.ts'), operationsModule(operationRows(spec)));
 console.log(`clerk-edge/api: wrote bapi.ts and operations.ts (${operationRows(spec).length} operations) to ${outDir}`);

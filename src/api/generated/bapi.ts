@@ -4186,7 +4186,7 @@ export interface components {
             id: string;
             user_id: string;
             client_id: string;
-            actor?: Record<string, never> | null;
+            actor?: Record<string, unknown> | null;
             /** @enum {string} */
             status: "active" | "revoked" | "ended" | "expired" | "removed" | "abandoned" | "replaced" | "pending";
             last_active_organization_id?: string | null;
@@ -5716,7 +5716,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "accepted" | "revoked";
             user_id: string;
-            actor: Record<string, never>;
+            actor: Record<string, unknown>;
             token?: string;
             url?: string;
             /**
@@ -5861,7 +5861,7 @@ export interface components {
             object: "jwt_template";
             id: string;
             name: string;
-            claims: Record<string, never>;
+            claims: Record<string, unknown>;
             lifetime: number;
             allowed_clock_skew: number;
             custom_signing_key: boolean;
@@ -6176,7 +6176,7 @@ export interface components {
             email_address: components["schemas"]["SignUpVerification"];
             phone_number: components["schemas"]["SignUpVerification"];
             web3_wallet: components["schemas"]["SignUpVerification"];
-            external_account: Record<string, never> | null;
+            external_account: Record<string, unknown> | null;
         };
         SignUp: {
             /** @enum {string} */
@@ -6224,7 +6224,7 @@ export interface components {
              */
             locale?: string | null;
             /** @deprecated */
-            external_account?: Record<string, never>;
+            external_account?: Record<string, unknown>;
         };
         OAuthApplication: {
             /** @enum {string} */
@@ -7082,7 +7082,7 @@ export interface components {
             /** @description Unique identifier for the payee. */
             payee_id: string;
             /** @description The payee associated with this payment attempt. */
-            payee: Record<string, never>;
+            payee: Record<string, unknown>;
             /** @description Unique identifier for the payer. */
             payer_id: string;
             /** @description The payer associated with this payment attempt. */
@@ -7090,7 +7090,7 @@ export interface components {
             /** @description Unique identifier for the associated subscription item. */
             subscription_item_id?: string;
             /** @description The subscription item associated with this payment attempt. */
-            subscription_item?: Record<string, never>;
+            subscription_item?: Record<string, unknown>;
             /** @description The amount for this payment attempt. */
             amount: components["schemas"]["CommerceMoneyResponse"];
             /** @description Totals breakdown for this payment attempt. */
@@ -9491,7 +9491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, unknown>;
                 };
             };
             400: components["responses"]["ClerkErrors"];
@@ -11898,7 +11898,7 @@ export interface operations {
                     /** @description JWT template name */
                     name: string;
                     /** @description JWT template claims in JSON format */
-                    claims: Record<string, never>;
+                    claims: Record<string, unknown>;
                     /** @description JWT lifetime */
                     lifetime?: number | null;
                     /** @description JWT allowed clock skew */
@@ -11968,7 +11968,7 @@ export interface operations {
                     /** @description JWT template name */
                     name: string;
                     /** @description JWT template claims in JSON format */
-                    claims: Record<string, never>;
+                    claims: Record<string, unknown>;
                     /** @description JWT lifetime */
                     lifetime?: number | null;
                     /** @description JWT allowed clock skew */
