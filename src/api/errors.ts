@@ -24,11 +24,11 @@ export interface ClerkApiErrorItem {
 }
 
 const HINTS: Record<ClerkApiErrorCode, string> = {
-  'api-response-error': 'See `errors` for what Clerk objected to.',
+  'api-response-error': 'See `errors`.',
   'api-rate-limited': 'Retry after `retryAfterSeconds`.',
-  'api-network-error': 'Check connectivity to the Backend API (apiUrl / CLERK_API_URL) and retry.',
-  'api-timeout': 'The Backend API did not answer in time; retry, or raise `timeoutMs`.',
-  'api-malformed-response': 'The Backend API answered with a body that is not JSON; retry later.',
+  'api-network-error': 'Check CLERK_API_URL and retry.',
+  'api-timeout': 'Retry, or raise `timeoutMs`.',
+  'api-malformed-response': 'Retry later.',
 };
 
 export interface ClerkApiErrorInit {
@@ -77,11 +77,11 @@ export class ClerkApiError extends ClerkEdgeError {
     const detail = first ? `: ${first.long_message ?? first.message} (${first.code})` : '';
     const what =
       code === 'api-network-error'
-        ? 'could not be reached'
+        ? 'unreachable'
         : code === 'api-timeout'
           ? 'timed out'
           : code === 'api-malformed-response'
-            ? 'answered with a malformed body'
+            ? 'answered with a body that is not JSON'
             : `answered ${init.status ?? 429}${detail}`;
     super(code, redact(`Clerk Backend API ${init.endpoint} ${what}.`, init.redact), HINTS[code]);
     this.endpoint = init.endpoint;

@@ -69,35 +69,22 @@ export function resolveClientOptions(options: ClerkClientOptions): ResolvedClien
   const env = options.env ?? (globalThis as { process?: { env?: EnvironmentRecord } }).process?.env ?? {};
   const secretKey = options.secretKey ?? fromEnvironment(env, 'CLERK_SECRET_KEY');
   if (secretKey === undefined) {
-    throw new ClerkConfigurationError(
-      'secretKey',
-      'The Backend API client needs a secret key.',
-      'Set CLERK_SECRET_KEY or pass `secretKey`.',
-      true,
-    );
+    throw new ClerkConfigurationError('secretKey', 'No secret key.', 'Set CLERK_SECRET_KEY or pass `secretKey`.', true);
   }
   if (!/^sk_(test|live)_\S+$/.test(secretKey)) {
     throw new ClerkConfigurationError(
       'secretKey',
       'The secret key is malformed.',
-      'Set CLERK_SECRET_KEY to the sk_test_… / sk_live_… key from the Clerk Dashboard.',
+      'Set CLERK_SECRET_KEY to an sk_… key.',
     );
   }
   const apiUrl = options.apiUrl ?? fromEnvironment(env, 'CLERK_API_URL') ?? DEFAULT_API_URL;
   if (!/^https?:\/\/[^/\s]+/i.test(apiUrl)) {
-    throw new ClerkConfigurationError(
-      'apiUrl',
-      '`apiUrl` must be an absolute http(s) URL.',
-      'Set CLERK_API_URL to an absolute http(s) URL.',
-    );
+    throw new ClerkConfigurationError('apiUrl', '`apiUrl` is not an http(s) URL.', 'Fix CLERK_API_URL.');
   }
   const apiVersion = options.apiVersion ?? fromEnvironment(env, 'CLERK_API_VERSION') ?? DEFAULT_API_VERSION;
   if (!/^v\d+$/.test(apiVersion)) {
-    throw new ClerkConfigurationError(
-      'apiVersion',
-      '`apiVersion` must look like "v1".',
-      'Set CLERK_API_VERSION to v1 or leave it unset.',
-    );
+    throw new ClerkConfigurationError('apiVersion', '`apiVersion` must look like "v1".', 'Fix CLERK_API_VERSION.');
   }
   const timeoutMs =
     typeof options.timeoutMs === 'number' && Number.isFinite(options.timeoutMs) && options.timeoutMs > 0
