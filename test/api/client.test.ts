@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 
 import { ClerkConfigurationError } from '../../src/index.js';
 import { createClerkClient, createClerkRequestClient } from '../../src/api/index.js';
-import type { ClerkClient } from '../../src/api/index.js';
+import type { ClerkClient, components } from '../../src/api/index.js';
 import { createClerkEmulator } from '../../src/testing/index.js';
 import type { ClerkEmulator } from '../../src/testing/index.js';
 
@@ -11,7 +11,7 @@ let clerk: ClerkClient;
 beforeAll(async () => {
   emulator = await createClerkEmulator();
   clerk = createClerkClient({ secretKey: emulator.secretKey, apiUrl: emulator.url });
-});
+}, 60_000);
 afterAll(() => emulator.close());
 beforeEach(() => {
   emulator.clearFaults();
@@ -119,6 +119,20 @@ describe('createClerkClient against the emulator', () => {
     expect(members).toEqual(ids);
     // total_count (5) ends the walk without asking for an empty page.
     expect(emulator.requestCount('GET /v1/organizations/:organization_id/memberships')).toBe(1);
+  });
+
+  it('types parameters and answers from the spec', () => {
+    expectTypeOf(clerk.users.get).returns.resolves.toEqualTypeOf<components['schemas']['User']>();
+    expectTypeOf(clerk.users.list).returns.resolves.toEqualTypeOf<components['schemas']['User'][]>();
+    expectTypeOf(clerk.organizations.list).returns.resolves.toEqualTypeOf<components['schemas']['Organizations']>();
+    expectTypeOf(clerk.users.get).parameter(0).toHaveProperty('path').toEqualTypeOf<{ user_id: string }>();
+    // @ts-expect-error the user_id path parameter is required
+    expectTypeOf(clerk.users.get).toBeCallableWith({});
+    expectTypeOf(clerk.verifyApiKey)
+      .parameter(0)
+      .toHaveProperty('body')
+      .toHaveProperty('secret')
+      .toEqualTypeOf<string>();
   });
 
   it('reads the secret key, API URL and version from the environment per field', async () => {

@@ -14,7 +14,7 @@ beforeAll(async () => {
   emulator = await createClerkEmulator();
   clerk = createClerkClient({ secretKey: emulator.secretKey, apiUrl: emulator.url, timeoutMs: 300 });
   userId = (await clerk.users.create({ body: { email_address: ['errors@example.com'] } })).id;
-});
+}, 60_000);
 afterAll(() => emulator.close());
 beforeEach(() => {
   emulator.clearFaults();

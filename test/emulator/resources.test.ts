@@ -8,7 +8,7 @@ import { expectMatchesComponent, expectMatchesSpec } from './spec-schema.js';
 let emulator: ClerkEmulator;
 beforeAll(async () => {
   emulator = await createClerkEmulator();
-});
+}, 60_000);
 afterAll(() => emulator.close());
 
 /** Calls the emulator and checks the answer against the spec's schema for that operation and status. */
