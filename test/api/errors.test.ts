@@ -12,7 +12,7 @@ const caught: unknown[] = [];
 
 beforeAll(async () => {
   emulator = await createClerkEmulator();
-  clerk = createClerkClient({ secretKey: emulator.secretKey, apiUrl: emulator.url, timeoutMs: 300 });
+  clerk = createClerkClient({ secretKey: emulator.secretKey, apiUrl: emulator.url, timeoutMs: 5000 });
   userId = (await clerk.users.create({ body: { email_address: ['errors@example.com'] } })).id;
 }, 60_000);
 afterAll(() => emulator.close());
@@ -91,8 +91,9 @@ describe('ClerkApiError and retries', () => {
   });
 
   it('reports a timeout as its own kind and does not retry it', async () => {
+    const impatient = createClerkClient({ secretKey: emulator.secretKey, apiUrl: emulator.url, timeoutMs: 200 });
     emulator.fault('GET /v1/users/:user_id', { delayMs: 2000, times: 1 });
-    const error = await failure(getUser());
+    const error = await failure(impatient.users.get({ path: { user_id: userId } }));
     expect(error.code).toBe('api-timeout');
     expect(emulator.requestCount('GET /v1/users/:user_id')).toBe(1);
   });
