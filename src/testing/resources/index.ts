@@ -7,9 +7,9 @@ import { ResourceRouter, send } from './http.js';
 import type { ResourceDeps } from './http.js';
 import { registerInvitations } from './invitations.js';
 import { registerJwtTemplates } from './jwt-templates.js';
-import { registerOrganizations } from './organizations.js';
+import { registerMemberships, registerOrganizations } from './organizations.js';
 import { registerSessions } from './sessions.js';
-import { registerUsers } from './users.js';
+import { registerUserActions, registerUsers } from './users.js';
 
 export { ResourceStore } from './store.js';
 export type { ResourceEvent, ResourceEventType } from './store.js';
@@ -34,7 +34,9 @@ export const SERVED_GROUPS = [
 export function createResourceApp(deps: ResourceDeps): { app: ResourceRouter['app']; served: Set<string> } {
   const router = new ResourceRouter(deps);
   registerUsers(router);
+  registerUserActions(router);
   registerOrganizations(router);
+  registerMemberships(router);
   registerInvitations(router);
   registerSessions(router);
   registerJwtTemplates(router);

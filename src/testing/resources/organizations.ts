@@ -129,34 +129,37 @@ function applyOrganization(req: ResourceRequest, store: ResourceStore, org: Orga
   return undefined;
 }
 
-/** Registers the organizations and organizationMemberships groups on `router`. */
+/** An organization by id or slug, as `GET /organizations/{organization_id}` accepts either. */
+function findOrganization(store: ResourceStore, req: ResourceRequest): OrganizationRecord | undefined {
+  const key = req.param('organization_id');
+  return store.organizations.get(key) ?? [...store.organizations.values()].find((o) => o.slug === key);
+}
+
+function addMembership(store: ResourceStore, at: number, org: OrganizationRecord, userId: string, role: string) {
+  const m: MembershipRecord = {
+    id: clerkId('orgmem'),
+    organizationId: org.id,
+    userId,
+    role,
+    publicMetadata: {},
+    privateMetadata: {},
+    createdAt: at,
+    updatedAt: at,
+  };
+  store.memberships.set(m.id, m);
+  store.emit('organizationMembership.created', membershipJson(store, m));
+  return m;
+}
+
+/** Registers the organizations group on `router`. */
 export function registerOrganizations(router: ResourceRouter): void {
   const { store, now } = router.deps;
-  const find = (req: ResourceRequest) => {
-    const key = req.param('organization_id');
-    return store.organizations.get(key) ?? [...store.organizations.values()].find((o) => o.slug === key);
-  };
+  const find = (req: ResourceRequest) => findOrganization(store, req);
   const orgChanged = (org: OrganizationRecord, req: ResourceRequest) => {
     org.updatedAt = now();
     const json = organizationJson(store, org);
     store.emit('organization.updated', json);
     return send(req.c, json);
-  };
-  const addMembership = (org: OrganizationRecord, userId: string, role: string): MembershipRecord => {
-    const at = now();
-    const m: MembershipRecord = {
-      id: clerkId('orgmem'),
-      organizationId: org.id,
-      userId,
-      role,
-      publicMetadata: {},
-      privateMetadata: {},
-      createdAt: at,
-      updatedAt: at,
-    };
-    store.memberships.set(m.id, m);
-    store.emit('organizationMembership.created', membershipJson(store, m));
-    return m;
   };
 
   router.on('get', '/organizations', (req) => {
@@ -199,7 +202,7 @@ export function registerOrganizations(router: ResourceRouter): void {
     if (rejected) return rejected;
     store.organizations.set(org.id, org);
     store.emit('organization.created', organizationJson(store, org));
-    if (createdBy !== undefined) addMembership(org, createdBy, 'org:admin');
+    if (createdBy !== undefined) addMembership(store, at, org, createdBy, 'org:admin');
     return send(req.c, organizationJson(store, org));
   });
   router.on('get', '/organizations/{organization_id}', (req) => {
@@ -235,8 +238,12 @@ export function registerOrganizations(router: ResourceRouter): void {
     }
     return orgChanged(org, req);
   });
+}
 
-  // ---- memberships ----
+/** Registers the organizationMemberships group (and the instance-wide membership list) on `router`. */
+export function registerMemberships(router: ResourceRouter): void {
+  const { store, now } = router.deps;
+  const find = (req: ResourceRequest) => findOrganization(store, req);
   const membershipChanged = (m: MembershipRecord, req: ResourceRequest) => {
     m.updatedAt = now();
     const json = membershipJson(store, m);
@@ -252,7 +259,7 @@ export function registerOrganizations(router: ResourceRouter): void {
     if (!store.users.has(userId)) return notFound(req.c, 'user');
     if (store.membershipOf(org.id, userId))
       return exists(req.c, 'user_id', 'The user is already a member of this organization.');
-    const m = addMembership(org, userId, role);
+    const m = addMembership(store, now(), org, userId, role);
     const metadata = [metadataField(req, 'public_metadata'), metadataField(req, 'private_metadata')] as const;
     for (const value of metadata) if (value instanceof Response) return value;
     m.publicMetadata = (metadata[0] as Record<string, unknown> | undefined) ?? {};

@@ -157,16 +157,19 @@ function applyProfile(req: ResourceRequest, store: ResourceStore, user: UserReco
   return undefined;
 }
 
-/** Registers the users group on `router`. */
+/** Stamps, announces and answers an updated user. */
+function userChanged(router: ResourceRouter, user: UserRecord, req: ResourceRequest): Response {
+  user.updatedAt = router.deps.now();
+  const json = userJson(user);
+  router.deps.store.emit('user.updated', json);
+  return send(req.c, json);
+}
+
+/** Registers the users group's create, read, list, count, update and delete on `router`. */
 export function registerUsers(router: ResourceRouter): void {
   const { store, now } = router.deps;
   const find = (req: ResourceRequest) => store.users.get(req.param('user_id'));
-  const changed = (user: UserRecord, req: ResourceRequest) => {
-    user.updatedAt = now();
-    const json = userJson(user);
-    store.emit('user.updated', json);
-    return send(req.c, json);
-  };
+  const changed = (user: UserRecord, req: ResourceRequest) => userChanged(router, user, req);
 
   router.on('get', '/users/count', (req) =>
     send(req.c, { object: 'total_count', total_count: filterUsers(store, req).length }),
@@ -229,6 +232,14 @@ export function registerUsers(router: ResourceRouter): void {
     store.emit('user.deleted', deleted);
     return send(req.c, deleted);
   });
+}
+
+/** Registers the users group's metadata merge, ban/lock and membership list on `router`. */
+export function registerUserActions(router: ResourceRouter): void {
+  const { store } = router.deps;
+  const find = (req: ResourceRequest) => store.users.get(req.param('user_id'));
+  const changed = (user: UserRecord, req: ResourceRequest) => userChanged(router, user, req);
+
   router.on('patch', '/users/{user_id}/metadata', (req) => {
     const user = find(req);
     if (!user) return notFound(req.c, 'user');
