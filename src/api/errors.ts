@@ -84,6 +84,8 @@ export class ClerkApiError extends ClerkEdgeError {
             ? 'answered with a body that is not JSON'
             : `answered ${init.status ?? 429}${detail}`;
     super(code, redact(`Clerk Backend API ${init.endpoint} ${what}.`, init.redact), HINTS[code]);
+    // Explicit, so minifiers that rename classes keep the name.
+    this.name = 'ClerkApiError';
     this.endpoint = init.endpoint;
     this.status = init.status;
     this.errors = (init.errors ?? []).map((item) => redactItem(item, init.redact));

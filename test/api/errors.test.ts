@@ -37,6 +37,7 @@ const getUser = () => clerk.users.get({ path: { user_id: userId } });
 describe('ClerkApiError and retries', () => {
   it("turns Clerk's 404 body into a ClerkApiError with status, errors and code", async () => {
     const error = await failure(clerk.users.get({ path: { user_id: 'user_missing' } }));
+    expect(error.name).toBe('ClerkApiError');
     expect(error.code).toBe('api-response-error');
     expect(error.status).toBe(404);
     expect(error.endpoint).toBe('GET /users/{user_id}');
