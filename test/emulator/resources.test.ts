@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { decodeJwt } from 'jose';
+
+import { organizationClaimsFor } from '../../src/testing/resources/index.js';
 import { createClerkEmulator } from '../../src/testing/index.js';
 import type { ClerkEmulator } from '../../src/testing/index.js';
 import { bapi, obj } from './http.js';
@@ -239,6 +242,17 @@ describe('emulator resource groups', () => {
       'organization.deleted organization',
       'user.deleted user',
     ]);
+  });
+
+  it("gives a session of a stored member the membership's role and slug in its claims", async () => {
+    const user = await call('POST', '/v1/users', { email_address: ['claims@example.com'] });
+    const org = await call('POST', '/v1/organizations', { name: 'Claims', slug: 'claims', created_by: user.body.id });
+    const claims = organizationClaimsFor(emulator.resources, user.body.id, org.body.id);
+    expect(claims).toEqual({ orgRole: 'org:admin', orgSlug: 'claims', orgPermissions: [] });
+    expect(organizationClaimsFor(emulator.resources, 'user_stranger', org.body.id)).toBeUndefined();
+    const { session } = await emulator.createSession({ userId: user.body.id, orgId: org.body.id, ...claims });
+    const token = decodeJwt(await emulator.createSessionToken(session.id));
+    expect(token.o).toEqual({ id: org.body.id, rol: 'admin', slg: 'claims' });
   });
 
   it('applies faults to resource routes and records their requests', async () => {

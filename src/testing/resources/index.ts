@@ -12,6 +12,7 @@ import { registerSessions } from './sessions.js';
 import { registerUserActions, registerUsers } from './users.js';
 
 export { ResourceStore } from './store.js';
+export { organizationClaimsFor } from './organizations.js';
 export type { ResourceEvent, ResourceEventType } from './store.js';
 export type { ClerkResourceRoute, ResourceDeps } from './http.js';
 

@@ -61,6 +61,26 @@ export function organizationJson(store: ResourceStore, org: OrganizationRecord):
   };
 }
 
+/**
+ * What a session token of `userId` with `orgId` active should carry, from the stored membership:
+ * role, slug and permissions; undefined when the user is not a member. For wiring session minting
+ * to the resource store (`createSession({ userId, orgId, ...organizationClaimsFor(...) })`).
+ */
+export function organizationClaimsFor(
+  store: ResourceStore,
+  userId: string,
+  orgId: string,
+): { orgRole: string; orgSlug: string; orgPermissions: string[] } | undefined {
+  const membership = store.membershipOf(orgId, userId);
+  const org = store.organizations.get(orgId);
+  if (!membership || !org) return undefined;
+  return {
+    orgRole: membership.role,
+    orgSlug: org.slug,
+    orgPermissions: (ROLE_PERMISSIONS[membership.role] ?? []).filter((p) => !p.startsWith('org:sys_')),
+  };
+}
+
 /** The spec's `OrganizationMembership` object. */
 export function membershipJson(store: ResourceStore, m: MembershipRecord): Record<string, unknown> {
   const org = store.organizations.get(m.organizationId);
