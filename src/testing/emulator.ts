@@ -35,7 +35,7 @@ import { signJwt } from './keys.js';
 import { cookieSuffix, createPublishableKey } from './publishable-key.js';
 import type { InstanceType } from './publishable-key.js';
 import { CLERK_EMULATOR_ROUTES } from './routes.js';
-import { ResourceStore, createResourceApp } from './resources/index.js';
+import { ResourceStore, createResourceApp, organizationClaimsFor } from './resources/index.js';
 import type { ClerkResourceRoute } from './resources/index.js';
 import type { ClerkEmulatorRoute } from './routes.js';
 import { NOT_BEFORE_LEEWAY_SECONDS, buildSessionClaims, encodeOrgPermissions } from './session-claims.js';
@@ -548,7 +548,8 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
         if (orgId !== undefined && orgId !== null && typeof orgId !== 'string') {
           return json(ctx.c, formParamInvalid('active_organization_id', 'must be a string.'), 422);
         }
-        const record = createSessionRecord({ userId, ...(typeof orgId === 'string' ? { orgId } : {}) });
+        const org = typeof orgId === 'string' ? { orgId, ...organizationClaimsFor(resources, userId, orgId) } : {};
+        const record = createSessionRecord({ userId, ...org });
         return json(ctx.c, record.json);
       },
     },
@@ -927,7 +928,9 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     jwks,
 
     async createSession(opts = {}) {
-      const record = createSessionRecord(opts);
+      // A stored member's role and slug are the defaults; explicit options win.
+      const stored = opts.userId && opts.orgId ? organizationClaimsFor(resources, opts.userId, opts.orgId) : undefined;
+      const record = createSessionRecord({ ...stored, ...opts });
       return { session: { ...record.json }, refreshToken: record.refreshToken };
     },
     async createSessionToken(sessionId, opts = {}) {

@@ -250,9 +250,20 @@ describe('emulator resource groups', () => {
     const claims = organizationClaimsFor(emulator.resources, user.body.id, org.body.id);
     expect(claims).toEqual({ orgRole: 'org:admin', orgSlug: 'claims', orgPermissions: [] });
     expect(organizationClaimsFor(emulator.resources, 'user_stranger', org.body.id)).toBeUndefined();
-    const { session } = await emulator.createSession({ userId: user.body.id, orgId: org.body.id, ...claims });
+    // Sessions of stored members carry the membership without being told.
+    const { session } = await emulator.createSession({ userId: user.body.id, orgId: org.body.id });
     const token = decodeJwt(await emulator.createSessionToken(session.id));
     expect(token.o).toEqual({ id: org.body.id, rol: 'admin', slg: 'claims' });
+    const created = await call('POST', '/v1/sessions', { user_id: user.body.id, active_organization_id: org.body.id });
+    const minted = await call('POST', `/v1/sessions/${created.body.id}/tokens`);
+    expect(decodeJwt(minted.body.jwt).o).toEqual({ id: org.body.id, rol: 'admin', slg: 'claims' });
+    // Explicit options still win.
+    const { session: other } = await emulator.createSession({
+      userId: user.body.id,
+      orgId: org.body.id,
+      orgRole: 'org:member',
+    });
+    expect(decodeJwt(await emulator.createSessionToken(other.id)).o).toMatchObject({ rol: 'member' });
   });
 
   it('applies faults to resource routes and records their requests', async () => {
