@@ -8,6 +8,7 @@ export default defineConfig({
     'next/index': 'src/next/index.ts',
     'testing/index': 'src/testing/index.ts',
     'webhooks/index': 'src/webhooks/index.ts',
+    'api/index': 'src/api/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -4,6 +4,7 @@ import type { FaultSpec } from './faults.js';
 import type { InstanceType } from './publishable-key.js';
 import type { ClerkEmulatorRoute } from './routes.js';
 import type { EmulatorWebhooks } from './webhooks.js';
+import type { ClerkResourceRoute, ResourceStore } from './resources/index.js';
 import type {
   ClerkApiKeyJSON,
   ClerkM2MTokenJSON,
@@ -151,7 +152,7 @@ export interface SignTokenOptions {
 /** One request the emulator received. */
 export interface EmulatorRequest {
   /** The route it matched, or `null` when it matched none (answered 404). */
-  route: ClerkEmulatorRoute | null;
+  route: ClerkEmulatorRoute | ClerkResourceRoute | null;
   method: string;
   /** URL path without the query string. */
   path: string;
@@ -331,7 +332,7 @@ export interface ClerkEmulator {
    * emulator.fault('GET /v1/jwks', { drop: true });
    * ```
    */
-  fault(route: ClerkEmulatorRoute, spec: FaultSpec): void;
+  fault(route: ClerkEmulatorRoute | ClerkResourceRoute, spec: FaultSpec): void;
 
   /**
    * Clears the fault on one route, or all faults.
@@ -341,7 +342,7 @@ export interface ClerkEmulator {
    * emulator.clearFaults();
    * ```
    */
-  clearFaults(route?: ClerkEmulatorRoute): void;
+  clearFaults(route?: ClerkEmulatorRoute | ClerkResourceRoute): void;
 
   /**
    * How many requests a route received since start or the last {@link ClerkEmulator.resetCounts}.
@@ -351,7 +352,18 @@ export interface ClerkEmulator {
    * expect(emulator.requestCount('GET /v1/jwks')).toBe(1);
    * ```
    */
-  requestCount(route: ClerkEmulatorRoute): number;
+  requestCount(route: ClerkEmulatorRoute | ClerkResourceRoute): number;
+
+  /**
+   * The users, organizations, memberships, invitations and JWT templates behind the resource routes
+   * (`/v1/users`, `/v1/organizations`, ...), with `onChange` for Clerk's webhook event types.
+   *
+   * @example
+   * ```ts
+   * emulator.resources.onChange((event) => console.info(event.type));
+   * ```
+   */
+  readonly resources: ResourceStore;
 
   /**
    * Forgets recorded requests.

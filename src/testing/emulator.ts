@@ -4,8 +4,9 @@ import { frontendRoutes } from './frontend-routes.js';
 import { machineRoutes } from './machine-routes.js';
 import { createApiKeyRecord, createM2MRecord, createOAuthRecord, revokeMachine } from './machine-tokens.js';
 import type { MachineKind, MachineState } from './machine-tokens.js';
-import { buildApp } from './router.js';
-import type { RouteTable } from './router.js';
+import { createResourceApp, organizationClaimsFor } from './resources/index.js';
+import { applyFault, buildApp, record } from './router.js';
+import type { EmulatorContext, RouteTable } from './router.js';
 import { listen } from './server.js';
 import { sessionRoutes } from './session-routes.js';
 import { canMint, createSessionRecord, mintSessionToken, revokeSessionRecord } from './sessions.js';
@@ -61,7 +62,21 @@ function revokeById<R extends MachineState, J>(
  */
 export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): Promise<ClerkEmulator> {
   const state = await createEmulatorState(options);
-  const server = await listen(state, buildApp(state, routeTables(state)), options.port ?? 0);
+  const { resources } = state;
+  const resourceApp = createResourceApp({
+    store: resources,
+    now: state.now,
+    secretKey: state.secretKey,
+    sessions: () => [...state.sessions.values()].map((session) => session.json),
+    before: (route, c, body) => {
+      record(state, route, c as EmulatorContext, body);
+      return applyFault(state, route, c as EmulatorContext);
+    },
+  });
+  // Resource changes are emulator state changes too: webhooks deliver them.
+  resources.onChange((event) => state.events.emit(event));
+  const app = buildApp(state, routeTables(state), (root) => root.route('/v1', resourceApp.app));
+  const server = await listen(state, app, options.port ?? 0);
   const { url, issuer, publishableKey, cookieSuffix } = state.site;
   const { apiKeys, m2m, oauth } = state.machines;
   const webhooks = createWebhookDispatcher({ now: state.now });
@@ -86,9 +101,12 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
     },
     jwks: () => state.keys.jwks(),
     webhooks,
+    resources,
 
     async createSession(opts = {}) {
-      const record = createSessionRecord(state, opts);
+      // A stored member's role and slug are the defaults; explicit options win.
+      const stored = opts.userId && opts.orgId ? organizationClaimsFor(resources, opts.userId, opts.orgId) : undefined;
+      const record = createSessionRecord(state, { ...stored, ...opts });
       return { session: { ...record.json }, refreshToken: record.refreshToken };
     },
     async createSessionToken(sessionId, opts = {}) {

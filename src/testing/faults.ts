@@ -1,4 +1,7 @@
-import type { ClerkEmulatorRoute } from './routes.js';
+import type { ClerkResourceRoute } from './resources/index.js';
+import type { ClerkEmulatorRoute as CoreRoute } from './routes.js';
+
+type ClerkEmulatorRoute = CoreRoute | ClerkResourceRoute;
 
 /**
  * A fault injected into one emulator route. Kinds combine: `delayMs` runs first, then the first of

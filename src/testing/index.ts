@@ -16,6 +16,7 @@ export { createTestKeyPair, signTestToken } from './keys.js';
 export type { CreateTestKeyPairOptions, SignTestTokenOptions, TestKeyPair } from './keys.js';
 export { cookieSuffix, createPublishableKey } from './publishable-key.js';
 export type { InstanceType } from './publishable-key.js';
+export type { ClerkResourceRoute, ResourceEvent, ResourceEventType, ResourceStore } from './resources/index.js';
 export { CLERK_EMULATOR_ROUTES } from './routes.js';
 export type { ClerkEmulatorRoute } from './routes.js';
 export type {

@@ -6,8 +6,12 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { authenticationInvalid, clerkErrors, defaultErrorBody, formParamUnknown, resourceNotFound } from './errors.js';
 import { isObject } from './machine-tokens.js';
 import { CLERK_EMULATOR_ROUTES } from './routes.js';
-import type { ClerkEmulatorRoute } from './routes.js';
+import type { ClerkResourceRoute } from './resources/index.js';
+import type { ClerkEmulatorRoute as CoreRoute } from './routes.js';
 import type { EmulatorState } from './state.js';
+
+/** A route id: the core routes and the Backend API resource groups. */
+type ClerkEmulatorRoute = CoreRoute | ClerkResourceRoute;
 
 // The HTTP frame every route shares: request log, fault injection, bearer check, body validation.
 
@@ -35,7 +39,7 @@ export interface RouteContext {
 }
 
 /** Handlers for some of {@link CLERK_EMULATOR_ROUTES}; each module of routes contributes one table. */
-export type RouteTable = Partial<Record<ClerkEmulatorRoute, RouteHandler>>;
+export type RouteTable = Partial<Record<CoreRoute, RouteHandler>>;
 
 export const json = (c: EmulatorContext, body: unknown, status = 200) =>
   c.json(body as object, status as ContentfulStatusCode);
@@ -84,7 +88,7 @@ function sleep(state: EmulatorState, ms: number): Promise<void> {
 }
 
 /** The answer a fault dictates, or undefined when the request should be handled normally (after any delay). */
-async function applyFault(state: EmulatorState, route: ClerkEmulatorRoute, c: EmulatorContext) {
+export async function applyFault(state: EmulatorState, route: ClerkEmulatorRoute, c: EmulatorContext) {
   const fault = state.faults.take(route);
   if (!fault) return undefined;
   if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(state, fault.delayMs);
@@ -109,14 +113,14 @@ async function applyFault(state: EmulatorState, route: ClerkEmulatorRoute, c: Em
   return undefined;
 }
 
-function record(state: EmulatorState, route: ClerkEmulatorRoute | null, c: EmulatorContext, body: unknown) {
+export function record(state: EmulatorState, route: ClerkEmulatorRoute | null, c: EmulatorContext, body: unknown) {
   const { method, path } = c.req;
   const headers = Object.fromEntries(c.req.raw.headers);
   state.requests.push({ route, method, path, query: c.req.query(), headers, body });
 }
 
 /** The shared checks, in Clerk's order: fault, authentication, body shape, unknown fields; then the handler. */
-function frame(state: EmulatorState, route: ClerkEmulatorRoute, handler: RouteHandler) {
+function frame(state: EmulatorState, route: CoreRoute, handler: RouteHandler) {
   const { auth, params, handle, frontend } = handler;
   return async (c: EmulatorContext) => {
     const body = await readBody(c);
@@ -150,13 +154,19 @@ function frame(state: EmulatorState, route: ClerkEmulatorRoute, handler: RouteHa
 
 /**
  * The emulator's Hono app: every route of {@link CLERK_EMULATOR_ROUTES} mounted from `tables` (each
- * route must be handled by exactly one table), then the 404 and 500 answers in Clerk's error shape.
+ * route must be handled by exactly one table), then `mount` (sub-apps such as the resource groups, which
+ * must come after the core routes so their 501 fallback shadows none of them), then the 404 and 500
+ * answers in Clerk's error shape.
  */
-export function buildApp(state: EmulatorState, tables: readonly RouteTable[]): Hono<{ Bindings: HttpBindings }> {
+export function buildApp(
+  state: EmulatorState,
+  tables: readonly RouteTable[],
+  mount?: (app: Hono<{ Bindings: HttpBindings }>) => void,
+): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
-  const handlers = new Map<ClerkEmulatorRoute, RouteHandler>();
+  const handlers = new Map<CoreRoute, RouteHandler>();
   for (const table of tables) {
-    for (const [route, handler] of Object.entries(table) as [ClerkEmulatorRoute, RouteHandler][]) {
+    for (const [route, handler] of Object.entries(table) as [CoreRoute, RouteHandler][]) {
       if (handlers.has(route)) throw new Error(`Clerk emulator: route ${route} is handled twice.`);
       handlers.set(route, handler);
     }
@@ -168,6 +178,7 @@ export function buildApp(state: EmulatorState, tables: readonly RouteTable[]): H
     const legacy = pattern.startsWith('/v1/') && !handler.frontend;
     app.on(method, legacy ? [pattern, pattern.slice(3)] : [pattern], frame(state, route, handler));
   }
+  mount?.(app);
   app.notFound(async (c) => {
     record(state, null, c, (await readBody(c)).parsed);
     return c.json(resourceNotFound(`No route matches ${c.req.method} ${c.req.path}.`), 404);

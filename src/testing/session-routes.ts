@@ -10,6 +10,7 @@ import {
   revokeSessionRecord,
 } from './sessions.js';
 import type { EmulatorState } from './state.js';
+import { organizationClaimsFor } from './resources/index.js';
 
 // Backend API routes for keys and sessions: JWKS, create/read/revoke sessions, mint and refresh tokens.
 
@@ -80,7 +81,9 @@ export function sessionRoutes(state: EmulatorState): RouteTable {
         if (orgId !== undefined && orgId !== null && typeof orgId !== 'string') {
           return json(ctx.c, formParamInvalid('active_organization_id', 'must be a string.'), 422);
         }
-        const record = createSessionRecord(state, { userId, ...(typeof orgId === 'string' ? { orgId } : {}) });
+        const org =
+          typeof orgId === 'string' ? { orgId, ...organizationClaimsFor(state.resources, userId, orgId) } : {};
+        const record = createSessionRecord(state, { userId, ...org });
         return json(ctx.c, record.json);
       },
     },

@@ -7,6 +7,7 @@ import type { MachineKinds } from './machine-tokens.js';
 import type { InstanceType } from './publishable-key.js';
 import type { SessionRecord } from './sessions.js';
 import { KeyRing } from './signing.js';
+import { ResourceStore } from './resources/store.js';
 
 // Everything one emulator instance remembers. Modules receive this object instead of sharing a closure.
 
@@ -60,6 +61,8 @@ export interface EmulatorState {
   readonly browser: BrowserClients;
   readonly faults: FaultTable;
   readonly events: EmulatorEvents;
+  /** Users, organizations, invitations, JWT templates… (the Backend API resource groups). */
+  readonly resources: ResourceStore;
   /** Replaced (not emptied) by `resetCounts`, so a log a test kept stays as it was. */
   requests: EmulatorRequest[];
   site: EmulatorSite;
@@ -99,6 +102,7 @@ export async function createEmulatorState(options: ClerkEmulatorOptions): Promis
     browser: new BrowserClients(),
     faults: new FaultTable(),
     events: new EmulatorEvents(),
+    resources: new ResourceStore(),
     requests: [],
     site: { url: '', issuer: '', publishableKey: '', cookieSuffix: '' },
     closing: new AbortController(),

@@ -161,7 +161,7 @@ describe('request log', () => {
 
   it('counts rejected and unmatched requests too', async () => {
     await bapi(emulator, 'GET', '/v1/jwks', { bearer: null });
-    const missing = await bapi(emulator, 'GET', '/v1/users');
+    const missing = await bapi(emulator, 'GET', '/v1/no_such_resource');
     expect(missing.status).toBe(404);
     expect(obj(missing.body).errors[0].code).toBe('resource_not_found');
     expect(emulator.requestCount('GET /v1/jwks')).toBe(1);

@@ -57,6 +57,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
     'createAuth',
     'createRouteMatcher',
   ],
+  './api': ['ClerkApiError', 'createClerkClient', 'createClerkRequestClient', 'memoryBackoff', 'paginate'],
   './testing': [
     'CLERK_EMULATOR_ROUTES',
     'TOKEN_CATEGORY',

@@ -1,0 +1,12 @@
+export { createClerkClient } from './client.js';
+export { createClerkRequestClient } from './request.js';
+export { paginate } from './paginate.js';
+export { memoryBackoff } from './options.js';
+export { ClerkApiError } from './errors.js';
+export type { ClerkClient } from './client.js';
+export type { ClerkRequestClient } from './request.js';
+export type { BackoffGate, ClerkClientOptions } from './options.js';
+export type { ClerkApiErrorCode, ClerkApiErrorItem } from './errors.js';
+export type { PageItem } from './paginate.js';
+export type { CallArgs, CallInit, CallResult, Caller, HttpMethod, OperationAt, PathsWith } from './types.js';
+export type { components, operations, paths } from './generated/bapi.js';
