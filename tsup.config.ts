@@ -1,19 +1,37 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'hono/index': 'src/hono/index.ts',
-    'workers/index': 'src/workers/index.ts',
-    'next/index': 'src/next/index.ts',
-    'testing/index': 'src/testing/index.ts',
-  },
+const shared: Options = {
   format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   sourcemap: false,
   target: 'es2022',
   treeshake: true,
   splitting: true,
-  external: ['hono', '@hono/node-server', 'jose', 'next', /^next\//],
-});
+  // The two builds run at once: one's clean would delete the other's output. `npm run build` cleans dist/.
+  clean: false,
+};
+
+/**
+ * Two builds. The middleware entries keep `hono` and `next` external: they are the user's own
+ * copies (peer dependencies). `clerk-edge/testing` bundles `hono` and `@hono/node-server` (its
+ * emulator is a Hono server on Node), so it works with only clerk-edge installed, e.g. in a
+ * Next.js app's tests, without adding anything to what the middleware entries import.
+ */
+export default defineConfig([
+  {
+    ...shared,
+    entry: {
+      index: 'src/index.ts',
+      'hono/index': 'src/hono/index.ts',
+      'workers/index': 'src/workers/index.ts',
+      'next/index': 'src/next/index.ts',
+    },
+    external: ['hono', 'jose', 'next', /^hono\//, /^next\//],
+  },
+  {
+    ...shared,
+    entry: { 'testing/index': 'src/testing/index.ts' },
+    external: ['jose'],
+    noExternal: ['hono', '@hono/node-server', /^hono\//],
+  },
+]);

@@ -124,7 +124,7 @@ export function getAuth(
 export function getAuth<T extends MachineTokenType>(
   c: Context,
   options: { acceptsToken: T | T[] },
-): MachineAuthObject | SignedOutAuthObject;
+): MachineAuthObject | SignedOutMachineAuthObject;
 export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): AuthObject;
 export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
   const context = clerkContext(c);
@@ -144,6 +144,15 @@ export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {
   }
   return accepted.includes(state.tokenType) ? state.toAuth() : signedOutAuthObject(state.tokenType);
 }
+
+/**
+ * What `getAuth(c, { acceptsToken: <machine type> })` gives when no such token was accepted: a
+ * signed-out object on which the machine fields (`subject`, `id`, `scopes`, …) read as absent, so
+ * `getAuth(c, { acceptsToken: 'api_key' }).subject` type-checks as `string | undefined`.
+ */
+export type SignedOutMachineAuthObject = SignedOutAuthObject & {
+  [K in Exclude<keyof MachineAuthObject, keyof SignedOutAuthObject>]?: undefined;
+};
 
 /** Options of {@link requireAuth}. */
 export interface RequireAuthOptions extends AuthRequirement {
