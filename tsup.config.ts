@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
 const shared: Options = {
@@ -10,6 +11,17 @@ const shared: Options = {
   // The two builds run at once: one's clean would delete the other's output. `npm run build` cleans dist/.
   clean: false,
 };
+
+/** Packages bundled into clerk-edge/testing, whose license notices ship beside it. */
+const BUNDLED = ['hono', '@hono/node-server'];
+
+function writeBundledLicenses(packages: string[], file: string) {
+  const sections = packages.map((name) => {
+    const { version } = JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string };
+    return `## ${name}@${version}\n\n${readFileSync(`node_modules/${name}/LICENSE`, 'utf8').trim()}\n`;
+  });
+  writeFileSync(file, `# Code bundled into clerk-edge/testing\n\n${sections.join('\n')}`);
+}
 
 /**
  * Two builds. The middleware entries keep `hono` and `next` external: they are the user's own
@@ -33,5 +45,7 @@ export default defineConfig([
     entry: { 'testing/index': 'src/testing/index.ts' },
     external: ['jose'],
     noExternal: ['hono', '@hono/node-server', /^hono\//],
+    // MIT asks that the notices of bundled code ship with it.
+    onSuccess: async () => writeBundledLicenses(BUNDLED, 'dist/testing/THIRD-PARTY-LICENSES.md'),
   },
 ]);

@@ -76,8 +76,12 @@ function next(dir, args, env = {}) {
   const output = [];
   child.stdout.on('data', (chunk) => output.push(String(chunk)));
   child.stderr.on('data', (chunk) => output.push(String(chunk)));
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  exited.then(() => children.delete(child));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
   return { child, output, exited };
 }
 

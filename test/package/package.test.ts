@@ -92,7 +92,14 @@ describe('the published package', () => {
   it('ships the build, the docs, the MIT license and the README, and nothing else', () => {
     const top = [...new Set(files.map((file) => file.split('/')[0]))].sort();
     expect(top).toEqual(['LICENSE', 'README.md', 'dist', 'docs', 'package.json']);
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/testing/index.d.cts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.cjs',
+        'dist/testing/index.d.cts',
+        'dist/testing/THIRD-PARTY-LICENSES.md',
+      ]),
+    );
     expect(files.filter((file) => file.startsWith('docs/'))).toEqual([
       'docs/nextjs.md',
       'docs/performance.md',
