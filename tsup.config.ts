@@ -1,21 +1,53 @@
-import { defineConfig } from 'tsup';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'hono/index': 'src/hono/index.ts',
-    'workers/index': 'src/workers/index.ts',
-    'next/index': 'src/next/index.ts',
-    'testing/index': 'src/testing/index.ts',
-    'webhooks/index': 'src/webhooks/index.ts',
-    'api/index': 'src/api/index.ts',
-  },
+const shared: Options = {
   format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   sourcemap: false,
   target: 'es2022',
   treeshake: true,
   splitting: true,
-  external: ['hono', '@hono/node-server', 'jose', 'next', /^next\//],
-});
+  // The two builds run at once: one's clean would delete the other's output. `npm run build` cleans dist/.
+  clean: false,
+};
+
+/** Packages bundled into clerk-edge/testing, whose license notices ship beside it. */
+const BUNDLED = ['hono', '@hono/node-server'];
+
+function writeBundledLicenses(packages: string[], file: string) {
+  const sections = packages.map((name) => {
+    const { version } = JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string };
+    return `## ${name}@${version}\n\n${readFileSync(`node_modules/${name}/LICENSE`, 'utf8').trim()}\n`;
+  });
+  writeFileSync(file, `# Code bundled into clerk-edge/testing\n\n${sections.join('\n')}`);
+}
+
+/**
+ * Two builds. The middleware entries keep `hono` and `next` external: they are the user's own
+ * copies (peer dependencies). `clerk-edge/testing` bundles `hono` and `@hono/node-server` (its
+ * emulator is a Hono server on Node), so it works with only clerk-edge installed, e.g. in a
+ * Next.js app's tests, without adding anything to what the middleware entries import.
+ */
+export default defineConfig([
+  {
+    ...shared,
+    entry: {
+      index: 'src/index.ts',
+      'hono/index': 'src/hono/index.ts',
+      'workers/index': 'src/workers/index.ts',
+      'next/index': 'src/next/index.ts',
+      'webhooks/index': 'src/webhooks/index.ts',
+      'api/index': 'src/api/index.ts',
+    },
+    external: ['hono', 'jose', 'next', 'openapi-fetch', /^hono\//, /^next\//],
+  },
+  {
+    ...shared,
+    entry: { 'testing/index': 'src/testing/index.ts' },
+    external: ['jose'],
+    noExternal: ['hono', '@hono/node-server', /^hono\//],
+    // MIT asks that the notices of bundled code ship with it.
+    onSuccess: async () => writeBundledLicenses(BUNDLED, 'dist/testing/THIRD-PARTY-LICENSES.md'),
+  },
+]);

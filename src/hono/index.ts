@@ -8,6 +8,7 @@ export type {
   ClerkRequestContext,
   ClerkVariables,
   RequireAuthOptions,
+  SignedOutMachineAuthObject,
 } from './middleware.js';
 
 // The npm entry types `c.get('clerkAuth')` for every Hono app. JSR refuses module augmentation

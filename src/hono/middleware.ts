@@ -138,12 +138,21 @@ export function getAuth(
 export function getAuth<T extends MachineTokenType>(
   c: Context,
   options: { acceptsToken: T | T[] },
-): MachineAuthObject | SignedOutAuthObject;
+): MachineAuthObject | SignedOutMachineAuthObject;
 export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): AuthObject;
 export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
   const context = clerkContext(c);
   return authFor({ state: context.state, verdicts: context.verdicts }, options.acceptsToken ?? 'session_token');
 }
+
+/**
+ * What `getAuth(c, { acceptsToken: <machine type> })` gives when no such token was accepted: a
+ * signed-out object on which the machine fields (`subject`, `id`, `scopes`, …) read as absent, so
+ * `getAuth(c, { acceptsToken: 'api_key' }).subject` type-checks as `string | undefined`.
+ */
+export type SignedOutMachineAuthObject = SignedOutAuthObject & {
+  [K in Exclude<keyof MachineAuthObject, keyof SignedOutAuthObject>]?: undefined;
+};
 
 /** Options of {@link requireAuth}. */
 export interface RequireAuthOptions extends AuthRequirement {

@@ -1,4 +1,4 @@
-import { headers as nextHeaders } from 'next/headers';
+import { headers as nextHeaders } from 'next/headers.js';
 import type { ClerkAuth } from '../core/authenticate.js';
 import { signedOutAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../core/claims.js';
 import type { ClerkEdgeOptions } from '../core/config.js';

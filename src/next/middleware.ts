@@ -1,4 +1,4 @@
-import { NextResponse, type NextFetchEvent, type NextMiddleware, type NextRequest } from 'next/server';
+import { NextResponse, type NextFetchEvent, type NextMiddleware, type NextRequest } from 'next/server.js';
 import type { ClerkAuth } from '../core/authenticate.js';
 import type { HasParams, SessionAuthObject } from '../core/claims.js';
 import type { ClerkEdgeOptions } from '../core/config.js';

@@ -8,7 +8,13 @@ import {
   type SessionAuthObject,
   type SignedOutAuthObject,
 } from '../../src/index.js';
-import { clerkMiddleware, getAuth, requireAuth, type ClerkRequestContext } from '../../src/hono/index.js';
+import {
+  clerkMiddleware,
+  getAuth,
+  requireAuth,
+  type ClerkRequestContext,
+  type SignedOutMachineAuthObject,
+} from '../../src/hono/index.js';
 import { sessionClaims, withEmulator, TEST_ENV } from '../support/fixtures.js';
 
 const ctx = withEmulator();
@@ -199,7 +205,10 @@ describe('clerk-edge/hono', () => {
         'signed-in' | 'signed-out' | 'handshake' | 'unavailable'
       >();
       expectTypeOf(getAuth(c)).toEqualTypeOf<SessionAuthObject | SignedOutAuthObject>();
-      expectTypeOf(getAuth(c, { acceptsToken: 'api_key' })).toEqualTypeOf<MachineAuthObject | SignedOutAuthObject>();
+      expectTypeOf(getAuth(c, { acceptsToken: 'api_key' })).toEqualTypeOf<
+        MachineAuthObject | SignedOutMachineAuthObject
+      >();
+      expectTypeOf(getAuth(c, { acceptsToken: 'api_key' }).subject).toEqualTypeOf<string | undefined>();
       expectTypeOf(getAuth(c, { acceptsToken: 'any' })).toEqualTypeOf<AuthObject>();
       return c.text('ok');
     });
