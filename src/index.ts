@@ -3,6 +3,7 @@ export { ClerkConfigurationError, ClerkEdgeError, hintFor } from './core/errors.
 export { MemoryStore } from './core/store.js';
 export { parsePublishableKey, SUPPORTED_ALGORITHMS } from './core/config.js';
 export { TOKEN_TYPES } from './core/token-class.js';
+export { ClerkTokenError } from './core/template-tokens.js';
 
 export type { AuthenticateRequestOptions, ClerkAuth } from './core/authenticate.js';
 export type {
@@ -27,3 +28,4 @@ export type {
 } from './core/claims.js';
 export type { MachineAuthObject, MachineTokenType } from './core/machine.js';
 export type { WaitUntil } from './core/jwks.js';
+export type { ClerkTokenErrorCode, GetToken, GetTokenOptions } from './core/template-tokens.js';

@@ -1,4 +1,6 @@
 import type { JWTPayload } from 'jose';
+import { ClerkEdgeError } from './errors.js';
+import type { GetToken } from './template-tokens.js';
 import type { TokenType } from './token-class.js';
 
 /** Reverification presets, as Clerk defines them. */
@@ -54,6 +56,8 @@ export interface SessionAuthObject {
   factorVerificationAge: [number, number] | null;
   sessionClaims: SessionClaims;
   has: HasCheck;
+  /** The request's session token, or with `{ template }` a JWT-template token (cached until shortly before `exp`). */
+  getToken: GetToken;
 }
 
 /** The auth object when nothing is authenticated. Every field is null and `has()` is false. */
@@ -73,9 +77,21 @@ export interface SignedOutAuthObject {
   factorVerificationAge: null;
   sessionClaims: null;
   has: HasCheck;
+  /** Always null: there is no session. */
+  getToken: GetToken;
 }
 
 const denyAll: HasCheck = () => false;
+const noToken: GetToken = () => Promise.resolve(null);
+/** Adapters bind `getToken` to the request (`withGetToken`); an auth object built elsewhere has no request to read. */
+const unboundToken: GetToken = () =>
+  Promise.reject(
+    new ClerkEdgeError(
+      'get-token-unbound',
+      'clerk-edge: this auth object was not handed out by an adapter, so getToken() cannot find its request.',
+      'Use getAuth(c) / auth() / the withClerk handler argument.',
+    ),
+  );
 
 /** A signed-out auth object. */
 export function signedOutAuthObject(tokenType: TokenType | null = null): SignedOutAuthObject {
@@ -95,6 +111,7 @@ export function signedOutAuthObject(tokenType: TokenType | null = null): SignedO
     factorVerificationAge: null,
     sessionClaims: null,
     has: denyAll,
+    getToken: noToken,
   };
 }
 
@@ -226,7 +243,7 @@ function withOrgPrefix(value: string): string {
   return value.replace(/^(org:)*/, 'org:');
 }
 
-function createHas(auth: Omit<SessionAuthObject, 'has'>): HasCheck {
+function createHas(auth: Omit<SessionAuthObject, 'has' | 'getToken'>): HasCheck {
   return (params) => {
     if (typeof params !== 'object' || params === null) return false;
     const checks: boolean[] = [];
@@ -282,7 +299,7 @@ export function sessionAuthObject(claims: SessionClaims): SessionAuthObject {
 }
 
 function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
-  const base: Omit<SessionAuthObject, 'has'> = {
+  const base: Omit<SessionAuthObject, 'has' | 'getToken'> = {
     tokenType: 'session_token',
     isAuthenticated: true,
     userId: claims.sub as string,
@@ -296,5 +313,5 @@ function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
     factorVerificationAge: factorAge(claims.fva),
     sessionClaims: claims,
   };
-  return { ...base, has: createHas(base) };
+  return { ...base, has: createHas(base), getToken: unboundToken };
 }

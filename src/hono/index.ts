@@ -1,6 +1,8 @@
 import type { ClerkVariables } from './middleware.js';
 
 export { clerkMiddleware, getAuth, requireAuth } from './middleware.js';
+export { clerkClient, currentUser, ClerkTokenError } from './middleware.js';
+export type { ClerkTokenErrorCode, GetToken, GetTokenOptions, User } from './middleware.js';
 export { clerkWebhook, type ClerkWebhookOptions } from './middleware.js';
 export type {
   AuthRequirement,

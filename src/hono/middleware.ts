@@ -1,6 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { env as honoEnvironment } from 'hono/adapter';
 import { HTTPException } from 'hono/http-exception';
+import type { ClerkClient } from '../api/client.js';
+import type { ClerkClientFactory } from '../core/api-client.js';
 import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
 import type { SessionAuthObject, SignedOutAuthObject } from '../core/claims.js';
 import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
@@ -10,10 +12,14 @@ import type { WaitUntil } from '../core/jwks.js';
 import { meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
 import { authFor, requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
+import { withGetToken } from '../core/template-tokens.js';
 import type { AcceptsToken } from '../core/token-class.js';
+import { bindClerk, instanceOf } from './binding.js';
 
 export type { AuthRequirement } from '../core/responses.js';
 export { clerkWebhook, type ClerkWebhookOptions } from './webhooks.js';
+export { clerkClient, currentUser, type User } from './clerk-client.js';
+export { ClerkTokenError, type ClerkTokenErrorCode, type GetToken, type GetTokenOptions } from '../core/template-tokens.js';
 
 /** What `clerkMiddleware` keeps on the context for the request. */
 export interface ClerkRequestContext {
@@ -29,10 +35,20 @@ export interface ClerkRequestContext {
  * Context variables set by {@link clerkMiddleware}. The npm entry (`clerk-edge/hono`) adds them to
  * Hono's `ContextVariableMap`; JSR has no module augmentation: type the app `new Hono<{ Variables: ClerkVariables }>()`.
  */
-export type ClerkVariables = { clerkAuth: ClerkRequestContext };
+export type ClerkVariables = {
+  clerkAuth: ClerkRequestContext;
+  /** The instance's Backend API client, when the middleware was given `clerkClient` (see {@link ClerkMiddlewareOptions}). */
+  clerk: ClerkClient;
+};
 
-/** Options of {@link clerkMiddleware}: the shared options (see `ClerkEdgeOptions`). */
-export type ClerkMiddlewareOptions = ClerkEdgeOptions;
+/** Options of {@link clerkMiddleware}: the shared options (see `ClerkEdgeOptions`), and the client factory. */
+export type ClerkMiddlewareOptions = ClerkEdgeOptions & {
+  /**
+   * `createClerkClient` from `clerk-edge/api`: `c.get('clerk')` is then the instance's Backend API
+   * client, created once per instance. Passed rather than imported, so apps without it bundle no client.
+   */
+  clerkClient?: ClerkClientFactory<ClerkClient>;
+};
 
 /**
  * Hands background work to the platform's `waitUntil` when there is one. Reading
@@ -87,6 +103,7 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
       waitUntil: waitUntilOf(c),
     });
     const state = await verdicts.authenticate();
+    bindClerk(c, auth, options.clerkClient);
     c.set('clerkAuth', {
       state,
       authenticate: (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken),
@@ -142,7 +159,8 @@ export function getAuth<T extends MachineTokenType>(
 export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): AuthObject;
 export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
   const context = clerkContext(c);
-  return authFor({ state: context.state, verdicts: context.verdicts }, options.acceptsToken ?? 'session_token');
+  const auth = authFor({ state: context.state, verdicts: context.verdicts }, options.acceptsToken ?? 'session_token');
+  return withGetToken(auth, instanceOf(c), c.req.raw, context.state.headers);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { JwtTemplateRecord } from './resources/store.js';
 import { authenticationInvalid, formParamInvalid, formParamMissing } from './errors.js';
 import { json, notFound } from './router.js';
 import type { RouteContext, RouteTable } from './router.js';
@@ -28,14 +29,23 @@ function expiresIn(ctx: RouteContext): number | undefined | Response {
   return value;
 }
 
+function storedTemplate(state: EmulatorState, name: string): JwtTemplateRecord | undefined {
+  for (const template of state.resources.jwtTemplates.values()) if (template.name === name) return template;
+  return undefined;
+}
+
 async function mintFromRoute(state: EmulatorState, ctx: RouteContext, template: string | undefined) {
   const record = state.sessions.get(ctx.param('session_id'));
   if (!record || !canMint(record)) return notFound(ctx.c, 'active session');
   const ttl = expiresIn(ctx);
   if (ttl instanceof Response) return ttl;
+  // A JWT template stored through the jwtTemplates group gives its claims and lifetime; others mint plain template tokens.
+  const stored = template === undefined ? undefined : storedTemplate(state, template);
+  const lifetime = ttl ?? stored?.lifetime;
   const jwt = await mintSessionToken(state, record, {
     ...(template !== undefined ? { template } : {}),
-    ...(ttl !== undefined ? { expiresInSeconds: ttl } : {}),
+    ...(lifetime !== undefined ? { expiresInSeconds: lifetime } : {}),
+    ...(stored ? { extraClaims: stored.claims } : {}),
   });
   return json(ctx.c, { object: 'token', jwt });
 }

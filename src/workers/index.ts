@@ -1,6 +1,7 @@
 export { withClerk } from './with-clerk.js';
 export { CacheApiStore } from './cache-api-store.js';
 export { KvStore } from './kv-store.js';
+export { ClerkTokenError } from '../core/template-tokens.js';
 
 export type {
   ClerkFetchHandler,
@@ -18,3 +19,4 @@ export type { CacheStore } from '../core/store.js';
 export type { AcceptsToken } from '../core/token-class.js';
 export type { AuthRequirement } from '../core/responses.js';
 export type { ClerkEdgeOptions } from '../core/config.js';
+export type { ClerkTokenErrorCode, GetToken, GetTokenOptions } from '../core/template-tokens.js';

@@ -8,6 +8,10 @@ import { requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
 import type { CacheStore } from '../core/store.js';
 import type { AcceptsToken } from '../core/token-class.js';
+import { withGetToken } from '../core/template-tokens.js';
+import type { ClerkClient } from '../api/client.js';
+import type { ClerkClientFactory } from '../core/api-client.js';
+import { workerClient } from './clerk-client.js';
 import { CacheApiStore } from './cache-api-store.js';
 
 /** The part of a Worker's `ExecutionContext` the adapter uses. */
@@ -45,6 +49,8 @@ export interface WithClerkOptions<Env = Record<string, unknown>> extends Omit<Cl
    * `(env) => new KvStore(env.CLERK_CACHE)`. `false` keeps everything in the isolate.
    */
   store?: CacheStore | false | ((env: Env) => CacheStore | undefined);
+  /** `createClerkClient` from `clerk-edge/api`: the handler then gets the instance's client as `clerk.client`. */
+  clerkClient?: ClerkClientFactory<ClerkClient>;
 }
 
 /** The auth state handed to a `withClerk` handler. */
@@ -53,6 +59,8 @@ export interface ClerkWorkerAuth {
   readonly state: RequestState;
   /** `state.toAuth()`: `userId`, `sessionId`, `orgId`, `has()` … or the signed-out object. */
   readonly auth: AuthObject;
+  /** The instance's Backend API client (one per `env`, sharing the middleware's back-off); needs the `clerkClient` option. */
+  readonly client: ClerkClient;
   /** The verdict for other token types (e.g. `'api_key'`), computed once per request. */
   authenticate(acceptsToken: AcceptsToken): Promise<RequestState>;
   /**
@@ -126,7 +134,7 @@ export function withClerk<Env extends object = Record<string, unknown>>(
       'Call withClerk((request, env, ctx, clerk) => response, options).',
     );
   }
-  const { protect: protectRule, store: storeOption, ...shared } = options;
+  const { protect: protectRule, store: storeOption, clerkClient, ...shared } = options;
   const coreOptions: ClerkEdgeOptions = { ...shared, env: {} };
   if (storeOption !== undefined && storeOption !== false && typeof storeOption !== 'function')
     coreOptions.store = storeOption;
@@ -174,7 +182,10 @@ export function withClerk<Env extends object = Record<string, unknown>>(
       }
       const clerk: ClerkWorkerAuth = {
         state,
-        auth: state.toAuth(),
+        auth: withGetToken(state.toAuth(), auth, request, state.headers),
+        get client() {
+          return workerClient(auth, clerkClient);
+        },
         authenticate,
         protect: (requirement = {}) => check(requirement),
       };

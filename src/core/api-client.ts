@@ -1,0 +1,57 @@
+import type { BackoffGate as ClientBackoffGate, ClerkClientOptions } from '../api/options.js';
+import { instanceBackoff } from './backoff.js';
+import type { ResolvedConfig } from './config.js';
+
+/** A Backend API client factory: `createClerkClient` or `createClerkRequestClient` from `clerk-edge/api`. */
+export type ClerkClientFactory<C> = (options: ClerkClientOptions) => C;
+
+/**
+ * The core's gate names endpoints by their Backend API path (`jwks`, `api_keys/verify`); the
+ * client names them `METHOD /path`. Both name the same endpoint the same way through this view,
+ * so a 429 seen by the middleware holds the client back and the other way round.
+ */
+function sharedBackoff(config: ResolvedConfig): ClientBackoffGate {
+  const gate = instanceBackoff(config);
+  const key = (endpoint: string) => endpoint.replace(/^[A-Z]+ \/+/, '');
+  return {
+    blockedFor: (endpoint) => gate.blockedFor(key(endpoint)),
+    openFor: (endpoint, seconds) => {
+      gate.openFor(key(endpoint), seconds);
+    },
+  };
+}
+
+const clients = new WeakMap<ResolvedConfig, Map<ClerkClientFactory<unknown>, unknown>>();
+
+/**
+ * The Backend API client of one instance (one resolved configuration, that is one authenticator),
+ * made by `factory` on first use and reused by every later request: same secret key, API URL,
+ * version and fetch as the middleware, and the same rate-limit back-off. Internal: adapters call it.
+ *
+ * @example
+ * ```ts
+ * const clerk = instanceClient(createClerkAuth().config, createClerkClient)
+ * await clerk.users.get({ path: { user_id } })
+ * ```
+ */
+export function instanceClient<C>(config: ResolvedConfig, factory: ClerkClientFactory<C>): C {
+  let byFactory = clients.get(config);
+  if (!byFactory) {
+    byFactory = new Map();
+    clients.set(config, byFactory);
+  }
+  let client = byFactory.get(factory) as C | undefined;
+  if (client === undefined) {
+    client = factory({
+      ...(config.secretKey !== undefined ? { secretKey: config.secretKey } : {}),
+      apiUrl: config.apiUrl,
+      apiVersion: config.apiVersion,
+      fetch: config.fetch,
+      backoff: sharedBackoff(config),
+      // Only the options above count: an unset secret key must not be filled from another environment.
+      env: {},
+    });
+    byFactory.set(factory, client);
+  }
+  return client;
+}

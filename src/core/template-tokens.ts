@@ -1,0 +1,192 @@
+import type { ClerkAuth } from './authenticate.js';
+import { callClerkApi, backendApiUrl } from './backend-api.js';
+import { instanceBackoff } from './backoff.js';
+import type { AuthObject } from './state.js';
+import type { ResolvedConfig } from './config.js';
+import { extractCredentials, parseCookies } from './credentials.js';
+import { ClerkEdgeError } from './errors.js';
+import { LruCache, SingleFlight } from './store.js';
+
+/** Options of `getToken()`. */
+export interface GetTokenOptions {
+  /** A JWT template of the instance: mints a token from it (`POST /sessions/{id}/tokens/{template}`). */
+  template?: string;
+}
+
+/**
+ * The request's own session token (no template), or a token minted from a JWT template, cached per
+ * (instance, session, template) until shortly before it expires. Resolves to null when there is
+ * no session. Failures reject with a {@link ClerkTokenError}; the token never appears in one.
+ */
+export type GetToken = (options?: GetTokenOptions) => Promise<string | null>;
+
+/**
+ * Stable codes of {@link ClerkTokenError}:
+ * - `template-token-not-found`: no such session or JWT template (404).
+ * - `secret-key-invalid`: the Backend API refused the secret key (401/403).
+ * - `secret-key-missing`: minting needs `CLERK_SECRET_KEY`.
+ * - `rate-limited`: 429, or the instance is still backing off (see `retryAfterSeconds`).
+ * - `backend-api-unavailable`: no usable answer (network, timeout, 5xx, malformed body).
+ * - `get-token-unbound`: an auth object not handed out by an adapter cannot find its request's token.
+ */
+export type ClerkTokenErrorCode =
+  | 'template-token-not-found'
+  | 'secret-key-invalid'
+  | 'secret-key-missing'
+  | 'rate-limited'
+  | 'backend-api-unavailable'
+  | 'get-token-unbound';
+
+/**
+ * Why `getToken({ template })` failed. Switch on `code`; `status` is the Backend API's answer when
+ * there was one, `retryAfterSeconds` how long to wait after a 429.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await auth.getToken({ template: 'supabase' })
+ * } catch (error) {
+ *   if (error instanceof ClerkTokenError && error.code === 'rate-limited') console.warn(error.retryAfterSeconds)
+ * }
+ * ```
+ */
+export class ClerkTokenError extends ClerkEdgeError {
+  declare readonly code: ClerkTokenErrorCode;
+  readonly status: number | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ClerkTokenErrorCode, message: string, status?: number, retryAfterSeconds?: number) {
+    super(code, `clerk-edge: ${message}`, code === 'rate-limited' ? 'Retry after `retryAfterSeconds`.' : '');
+    this.name = 'ClerkTokenError';
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** A minted token is handed out until this long before its `exp`. */
+export const TEMPLATE_TOKEN_MARGIN_MS = 10_000;
+const ENDPOINT = 'sessions/{session_id}/tokens/{template_name}';
+const TIMEOUT_MS = 10_000;
+
+interface Minter {
+  cache: LruCache<string>;
+  flight: SingleFlight<string>;
+}
+const minters = new WeakMap<ResolvedConfig, Minter>();
+
+function minterOf(config: ResolvedConfig): Minter {
+  let minter = minters.get(config);
+  if (!minter) {
+    minter = { cache: new LruCache<string>(1000, config.now), flight: new SingleFlight<string>(TIMEOUT_MS * 2) };
+    minters.set(config, minter);
+  }
+  return minter;
+}
+
+/** `exp` of a JWT in ms, read without verification (the token comes from the Backend API over TLS). */
+function expiresAtMs(jwt: string): number | undefined {
+  try {
+    const payload = JSON.parse(atob((jwt.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp?: unknown;
+    };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function mint(config: ResolvedConfig, sessionId: string, template: string): Promise<string> {
+  const fail = (code: ClerkTokenErrorCode, what: string, status?: number, wait?: number) =>
+    new ClerkTokenError(code, `no token from JWT template "${template}": ${what}`, status, wait);
+  if (config.secretKey === undefined) throw fail('secret-key-missing', 'set CLERK_SECRET_KEY.');
+  const gate = instanceBackoff(config);
+  const blocked = gate.blockedFor(ENDPOINT);
+  if (blocked > 0) throw fail('rate-limited', 'the Backend API asked to wait.', 429, blocked);
+  const result = await callClerkApi<{ jwt?: unknown }>(config, {
+    method: 'POST',
+    url: backendApiUrl(config, `sessions/${encodeURIComponent(sessionId)}/tokens/${encodeURIComponent(template)}`),
+    bearer: config.secretKey,
+    body: {},
+    timeoutMs: TIMEOUT_MS,
+  });
+  if (result.kind === 'unreachable') throw fail('backend-api-unavailable', `the Backend API was ${result.cause}.`);
+  if (result.kind === 'http-error') {
+    const { status } = result;
+    if (status === 404) throw fail('template-token-not-found', 'no such session or template (404).', status);
+    if (status === 401 || status === 403) throw fail('secret-key-invalid', `refused (${status}).`, status);
+    if (status === 429) {
+      const wait = gate.openFor(ENDPOINT, result.retryAfterSeconds);
+      throw fail('rate-limited', 'rate limited (429).', status, wait);
+    }
+    throw fail('backend-api-unavailable', `the Backend API answered ${status}.`, status);
+  }
+  const jwt = result.data?.jwt;
+  if (typeof jwt !== 'string' || jwt.split('.').length !== 3) throw fail('backend-api-unavailable', 'no JWT in the answer.');
+  return jwt;
+}
+
+/**
+ * A token from `template` for `sessionId` of the instance `config` describes: from the cache
+ * while it has more than {@link TEMPLATE_TOKEN_MARGIN_MS} left, else one Backend API call shared
+ * by every caller asking for the same key meanwhile.
+ *
+ * @example
+ * ```ts
+ * const jwt = await templateToken(clerk.config, 'sess_123', 'supabase')
+ * ```
+ */
+export function templateToken(config: ResolvedConfig, sessionId: string, template: string): Promise<string> {
+  const { cache, flight } = minterOf(config);
+  // Owner first: the instance is the map this cache lives in, then the session, then the template.
+  const key = `${sessionId}\u0000${template}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return Promise.resolve(cached);
+  return flight.run(key, async () => {
+    const jwt = await mint(config, sessionId, template);
+    const exp = expiresAtMs(jwt);
+    if (exp !== undefined) cache.set(key, jwt, exp - TEMPLATE_TOKEN_MARGIN_MS - config.now());
+    return jwt;
+  });
+}
+
+/** The session token a request carries: a fresh one from a refresh (`Set-Cookie`) first, then Authorization, then the cookie. */
+async function requestSessionToken(
+  clerk: ClerkAuth,
+  request: Request,
+  responseHeaders: Headers | undefined,
+): Promise<string | undefined> {
+  const suffix = await clerk.cookieSuffix();
+  for (const cookie of responseHeaders?.getSetCookie() ?? []) {
+    const [pair = ''] = cookie.split(';');
+    const [name, value] = [...parseCookies(pair)][0] ?? [];
+    if ((name === '__session' || name === `__session_${suffix}`) && value) return value;
+  }
+  const credentials = extractCredentials(request.headers, suffix);
+  return credentials.bearerToken ?? credentials.sessionCookie;
+}
+
+/**
+ * Gives a signed-in session auth object the `getToken` of its request: the request's own token,
+ * or one from a JWT template of the same instance. Other auth objects are returned as they are.
+ * Adapters call it when they hand the auth object out. Internal.
+ *
+ * @example
+ * ```ts
+ * const auth = withGetToken(state.toAuth(), clerk, request, state.headers)
+ * await auth.getToken({ template: 'supabase' })
+ * ```
+ */
+export function withGetToken<A extends AuthObject>(
+  auth: A,
+  clerk: ClerkAuth,
+  request: Request,
+  responseHeaders?: Headers,
+): A {
+  if (auth.tokenType !== 'session_token' || !auth.isAuthenticated) return auth;
+  const sessionId = auth.sessionId;
+  const getToken: GetToken = async (options = {}) => {
+    if (options.template === undefined) return (await requestSessionToken(clerk, request, responseHeaders)) ?? null;
+    if (sessionId === null) return null;
+    return templateToken(clerk.config, sessionId, options.template);
+  };
+  return { ...auth, getToken };
+}

@@ -1,0 +1,32 @@
+// What the Hono adapter keeps per request besides the verdicts: the instance that authenticated it.
+// No `clerk-edge/api` code here: the client is only bundled by apps that pass a factory or call currentUser.
+import type { Context } from 'hono';
+import type { ClerkClient } from '../api/client.js';
+import type { ClerkAuth } from '../core/authenticate.js';
+import { instanceClient, type ClerkClientFactory } from '../core/api-client.js';
+import { ClerkEdgeError } from '../core/errors.js';
+
+const instances = new WeakMap<Context, ClerkAuth>();
+
+/**
+ * Records the authenticator of this request's instance and, when the app passed a client factory
+ * (`clerkMiddleware({ clerkClient: createClerkClient })`), sets `c.get('clerk')` to that instance's
+ * client, created once per instance. Internal: called by the middleware.
+ */
+export function bindClerk(c: Context, auth: ClerkAuth, factory: ClerkClientFactory<ClerkClient> | undefined): void {
+  instances.set(c, auth);
+  if (factory) c.set('clerk', instanceClient(auth.config, factory));
+}
+
+/** The authenticator that ran for this context; throws (a developer error) without the middleware. */
+export function instanceOf(c: Context): ClerkAuth {
+  const auth = instances.get(c);
+  if (!auth) {
+    throw new ClerkEdgeError(
+      'middleware-missing',
+      'clerk-edge: no auth state on this context.',
+      'Add app.use(clerkMiddleware()) before this route.',
+    );
+  }
+  return auth;
+}
