@@ -120,7 +120,8 @@ async function mint(config: ResolvedConfig, sessionId: string, template: string)
     throw fail('backend-api-unavailable', `the Backend API answered ${status}.`, status);
   }
   const jwt = result.data?.jwt;
-  if (typeof jwt !== 'string' || jwt.split('.').length !== 3) throw fail('backend-api-unavailable', 'no JWT in the answer.');
+  if (typeof jwt !== 'string' || jwt.split('.').length !== 3)
+    throw fail('backend-api-unavailable', 'no JWT in the answer.');
   return jwt;
 }
 

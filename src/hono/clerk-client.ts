@@ -45,7 +45,10 @@ export function currentUser(c: Context): Promise<User | null> {
   if (!user) {
     const { userId } = getAuth(c);
     const client = instanceClient(instanceOf(c).config, createClerkRequestClient);
-    user = userId === null ? Promise.resolve(null) : client.request('get', '/users/{user_id}', { path: { user_id: userId } });
+    user =
+      userId === null
+        ? Promise.resolve(null)
+        : client.request('get', '/users/{user_id}', { path: { user_id: userId } });
     users.set(c, user);
   }
   return user;

@@ -19,7 +19,12 @@ import { bindClerk, instanceOf } from './binding.js';
 export type { AuthRequirement } from '../core/responses.js';
 export { clerkWebhook, type ClerkWebhookOptions } from './webhooks.js';
 export { clerkClient, currentUser, type User } from './clerk-client.js';
-export { ClerkTokenError, type ClerkTokenErrorCode, type GetToken, type GetTokenOptions } from '../core/template-tokens.js';
+export {
+  ClerkTokenError,
+  type ClerkTokenErrorCode,
+  type GetToken,
+  type GetTokenOptions,
+} from '../core/template-tokens.js';
 
 /** What `clerkMiddleware` keeps on the context for the request. */
 export interface ClerkRequestContext {
