@@ -7,6 +7,8 @@ import { createAuthResolver } from '../core/instance.js';
 import type { AuthObject } from '../core/state.js';
 import { authFor } from '../core/request-auth.js';
 import type { AcceptsToken } from '../core/token-class.js';
+import { withGetToken } from '../core/template-tokens.js';
+import { serverInstance } from './instance.js';
 import { nextEnvironment } from './environment.js';
 import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, forwardingSecret, readForwardedState } from './forwarded.js';
 
@@ -78,8 +80,9 @@ export async function authFromHeaders(
     for (const name of [...headers.keys()]) {
       if (name.startsWith(FORWARDED_HEADER_PREFIX)) headers.delete(name);
     }
-    const state = await clerk.authenticateRequest(requestFor(headers), { acceptsToken });
-    return state.toAuth();
+    const request = requestFor(headers);
+    const state = await clerk.authenticateRequest(request, { acceptsToken });
+    return withGetToken(state.toAuth(), clerk, request);
   }
   if (!requestHeaders.has(FORWARDED_AUTH_HEADER)) {
     warnOnceMissing();
@@ -92,7 +95,8 @@ export async function authFromHeaders(
   });
   if (forwarded === undefined) return signedOutAuthObject();
   const { auth: forwardedAuth, ...state } = forwarded;
-  return authFor({ state: { ...state, toAuth: () => forwardedAuth } }, acceptsToken);
+  const auth = authFor({ state: { ...state, toAuth: () => forwardedAuth } }, acceptsToken);
+  return withGetToken(auth, clerk, requestFor(requestHeaders));
 }
 
 /**
@@ -106,11 +110,15 @@ export async function authFromHeaders(
  * export const auth = createAuth({ secretKey: mySecrets.clerkSecretKey, publishableKey: 'pk_live_…' })
  * ```
  */
+// The default `auth` shares its instance with `clerkClient()` and `currentUser()`.
+const DEFAULTS: ClerkEdgeOptions = {};
+
 export function createAuth(options: ClerkEdgeOptions = {}): AuthFunction {
   let resolve: ((env: undefined) => ClerkAuth) | undefined;
   async function auth(authOptions: AuthOptions = {}): Promise<AuthObject> {
     // headers() first: it is what marks the route dynamic, so nothing below runs at prerender time.
     const requestHeaders = new Headers(await nextHeaders());
+    if (options === DEFAULTS) return authFromHeaders(requestHeaders, serverInstance(), authOptions);
     resolve ??= createAuthResolver({ ...options, env: nextEnvironment(options.env) });
     return authFromHeaders(requestHeaders, resolve(undefined), authOptions);
   }
@@ -137,4 +145,4 @@ export function createAuth(options: ClerkEdgeOptions = {}): AuthFunction {
  * }
  * ```
  */
-export const auth: AuthFunction = createAuth();
+export const auth: AuthFunction = createAuth(DEFAULTS);

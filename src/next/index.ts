@@ -1,6 +1,10 @@
 export { clerkMiddleware } from './middleware.js';
 export { createRouteMatcher } from './route-matcher.js';
 export { auth, createAuth } from './auth.js';
+export { clerkClient } from './clerk-client.js';
+export { currentUser, type User } from './current-user.js';
+export { ClerkTokenError } from '../core/template-tokens.js';
+export type { ClerkTokenErrorCode, GetToken, GetTokenOptions } from '../core/template-tokens.js';
 export { FORWARDED_AUTH_HEADER, FORWARDED_SIGNATURE_HEADER } from './forwarded.js';
 
 export type {
