@@ -179,7 +179,10 @@ describe('getToken({ template })', () => {
       wait: 30,
     });
     expect(ctx.emulator.requestCount(TEMPLATE_ROUTE)).toBe(1);
-    const fromClient = (await (await app.request('/client-token', { headers })).json()) as { code: string; wait: number };
+    const fromClient = (await (await app.request('/client-token', { headers })).json()) as {
+      code: string;
+      wait: number;
+    };
     expect(fromClient.code).toBe('api-rate-limited');
     expect(fromClient.wait).toBeGreaterThanOrEqual(29);
     expect(ctx.emulator.requestCount(TEMPLATE_ROUTE)).toBe(1);
