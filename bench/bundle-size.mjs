@@ -13,21 +13,24 @@ import { gzipSync } from 'node:zlib';
  * @property {number} gzipBytes Gzip size (level 9) in bytes.
  * @property {Record<string, number>} byPackage Minified bytes each package contributes
  *   (`clerk-edge` for this repository's sources, `entry` for the entry file), largest first.
+ * @property {string[]} inputs Every input file that contributes bytes to the output.
  */
 
 /**
  * Bundles and measures one Worker entry.
  *
  * @param {string} entry Path of the entry file, relative to the repository root or absolute.
+ * @param {import('esbuild').BuildOptions} [overrides] esbuild options on top (e.g. another `alias`).
  * @returns {Promise<BundleSize>}
  *
  * @example
  * import { workerBundleSize } from '../bench/bundle-size.mjs'
  * const { gzipBytes } = await workerBundleSize('examples/worker/size/clerk-edge-hono.ts')
  */
-export async function workerBundleSize(entry) {
+export async function workerBundleSize(entry, overrides = {}) {
   const result = await build({
     ...workerdBuildOptions(entry),
+    ...overrides,
     minify: true,
     treeShaking: true,
     define: { 'process.env.NODE_ENV': '"production"' },
@@ -36,16 +39,20 @@ export async function workerBundleSize(entry) {
   const code = /** @type {import('esbuild').OutputFile} */ (result.outputFiles[0]).contents;
   /** @type {Record<string, number>} */
   const byPackage = {};
+  /** @type {string[]} */
+  const inputs = [];
   for (const output of Object.values(result.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
       const owner = match?.[1] ?? (input.startsWith('src/') ? 'clerk-edge' : 'entry');
       byPackage[owner] = (byPackage[owner] ?? 0) + bytesInOutput;
+      if (bytesInOutput > 0) inputs.push(input);
     }
   }
   return {
     bytes: code.byteLength,
     gzipBytes: gzipSync(code, { level: 9 }).byteLength,
     byPackage: Object.fromEntries(Object.entries(byPackage).sort((a, b) => b[1] - a[1])),
+    inputs,
   };
 }
