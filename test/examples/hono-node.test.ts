@@ -1,6 +1,8 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeJwt } from 'jose';
+import { createClerkClient } from '../../src/api/index.js';
 import { createApp } from '../../examples/hono-node/app.js';
 import { withEmulator, TEST_ENV } from '../support/fixtures.js';
 
@@ -41,5 +43,38 @@ describe('examples/hono-node over real HTTP', () => {
     expect(
       (await fetch(`${url}/ingest`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status,
     ).toBe(401);
+  });
+
+  it('greets the signed-in user by name, merges their metadata and hands out a JWT-template token', async () => {
+    const admin = createClerkClient({ secretKey: ctx.emulator.secretKey, apiUrl: ctx.emulator.url });
+    const user = await admin.users.create({
+      body: { first_name: 'Ada', last_name: 'Lovelace', public_metadata: { plan: 'free' } },
+    });
+    await admin.jwtTemplates.create({ body: { name: 'example', claims: { scope: 'demo' }, lifetime: 120 } });
+    const { session } = await ctx.emulator.createSession({ userId: user.id });
+    const headers = { authorization: `Bearer ${await ctx.emulator.createSessionToken(session.id)}` };
+    const userCalls = ctx.emulator.requestCount('GET /v1/users/:user_id');
+
+    expect(await (await fetch(`${url}/hello`, { headers })).json()).toEqual({ greeting: 'Hello, Ada Lovelace!' });
+    expect(ctx.emulator.requestCount('GET /v1/users/:user_id') - userCalls).toBe(1);
+    expect((await fetch(`${url}/hello`)).status).toBe(401);
+
+    const updated = await fetch(`${url}/me/metadata`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ theme: 'dark' }),
+    });
+    expect(await updated.json()).toEqual({ publicMetadata: { plan: 'free', theme: 'dark' } });
+    expect((await admin.users.get({ path: { user_id: user.id } })).public_metadata).toEqual({
+      plan: 'free',
+      theme: 'dark',
+    });
+
+    const mints = ctx.emulator.requestCount('POST /v1/sessions/:session_id/tokens/:template_name');
+    const first = (await (await fetch(`${url}/token/example`, { headers })).json()) as { token: string };
+    const second = (await (await fetch(`${url}/token/example`, { headers })).json()) as { token: string };
+    expect(second.token).toBe(first.token);
+    expect(decodeJwt(first.token)).toMatchObject({ scope: 'demo', sid: session.id, sub: user.id });
+    expect(ctx.emulator.requestCount('POST /v1/sessions/:session_id/tokens/:template_name') - mints).toBe(1);
   });
 });

@@ -114,7 +114,7 @@ describe('getToken({ template })', () => {
     const app = buildApp({ now: () => Date.now() + offsetMs });
     const { headers, sessionId } = await sessionFor();
     const answers = await Promise.all(
-      Array.from({ length: 100 }, () => app.request('/token?template=supabase', { headers }).then((r) => r.json())),
+      Array.from({ length: 100 }, async () => (await app.request('/token?template=supabase', { headers })).json()),
     );
     const tokens = new Set(answers.map((a) => (a as { token: string }).token));
     expect(tokens.size).toBe(1);
