@@ -3,6 +3,8 @@
 // emulator over real loopback HTTP, and probed with real HTTP requests.
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeJwt } from 'jose';
+import { createClerkClient } from '../../src/api/index.js';
 import { createClerkAuth } from '../../src/core/authenticate.js';
 import { sessionAuthObject } from '../../src/core/claims.js';
 import type { ClerkEdgeOptions } from '../../src/core/config.js';
@@ -28,6 +30,9 @@ const dirs = new Map<FileConvention, string>();
 let memberToken: string;
 let adminToken: string;
 let memberIssuedAt: number;
+/** A user stored in the emulator (name, metadata) with a session, for the Backend API routes. */
+let ada: { id: string; sessionId: string; token: string };
+const TEMPLATE_ROUTE = 'POST /v1/sessions/:session_id/tokens/:template_name';
 let startedAt = 0;
 
 beforeAll(async () => {
@@ -51,6 +56,15 @@ beforeAll(async () => {
     issuedAt: memberIssuedAt,
   });
   adminToken = await emulator.createSessionToken(admin.session.id, { expiresInSeconds: 600 });
+  const backend = createClerkClient({ secretKey: emulator.secretKey, apiUrl: emulator.url, env: {} });
+  const user = await backend.users.create({ body: { first_name: 'Ada', last_name: 'Lovelace' } });
+  await backend.jwtTemplates.create({ body: { name: 'e2e', claims: { role: 'e2e' }, lifetime: 300 } });
+  const adaSession = await emulator.createSession({ userId: user.id });
+  ada = {
+    id: user.id,
+    sessionId: adaSession.session.id,
+    token: await emulator.createSessionToken(adaSession.session.id, { expiresInSeconds: 600 }),
+  };
 }, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -163,6 +177,34 @@ describe.each(CONVENTIONS)('examples/nextjs with %s.ts', (convention) => {
     const response = await get(`${app().url}/dashboard`, { ...html, cookie });
     expect(response.status).toBe(200);
     expect(response.text).toContain('<span id="user-id">user_member</span>');
+  });
+
+  it('shows the signed-in user from currentUser(), updates metadata and mints a JWT-template token', async () => {
+    const auth = { authorization: `Bearer ${ada.token}` };
+    const users = emulator.requestCount('GET /v1/users/:user_id');
+    const profile = await get(`${app().url}/api/me/profile`, auth);
+    expect(profile.status).toBe(200);
+    expect(JSON.parse(profile.text)).toMatchObject({ name: 'Ada Lovelace', sameObject: true });
+    expect(emulator.requestCount('GET /v1/users/:user_id') - users).toBe(1);
+    const page = await get(`${app().url}/dashboard/profile`, { ...html, ...auth });
+    expect(page.text).toContain('<span id="user-name">Ada Lovelace</span>');
+
+    const updated = await fetch(`${app().url}/api/me/metadata`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ [convention]: true }),
+    });
+    expect(updated.status).toBe(200);
+    expect(((await updated.json()) as { publicMetadata: Record<string, unknown> }).publicMetadata[convention]).toBe(
+      true,
+    );
+
+    const mints = emulator.requestCount(TEMPLATE_ROUTE);
+    const first = JSON.parse((await get(`${app().url}/api/me/token/e2e`, auth)).text) as { token: string };
+    const second = JSON.parse((await get(`${app().url}/api/me/token/e2e`, auth)).text) as { token: string };
+    expect(second.token).toBe(first.token);
+    expect(decodeJwt(first.token)).toMatchObject({ role: 'e2e', sid: ada.sessionId, sub: ada.id });
+    expect(emulator.requestCount(TEMPLATE_ROUTE) - mints).toBe(1);
   });
 
   it('serves the protected API to an emulator session token in the Authorization header', async () => {
