@@ -30,7 +30,7 @@ export default function nextConfig(phase: string): NextConfig {
       format: 'esm',
       platform: 'neutral',
       target: 'es2022',
-      external: ['next', 'next/*', 'jose'],
+      external: ['next', 'next/*', 'jose', 'openapi-fetch'],
       logLevel: 'warning',
     });
   }
