@@ -12,6 +12,12 @@ const shared: Options = {
   clean: false,
 };
 
+/** Where this build writes: `--out-dir`/`-d` when given (the package and runtime tests build elsewhere), else dist. */
+function outDir(): string {
+  const flag = process.argv.findIndex((arg) => arg === '--out-dir' || arg === '-d');
+  return flag >= 0 && process.argv[flag + 1] ? process.argv[flag + 1]! : 'dist';
+}
+
 /** Packages bundled into clerk-edge/testing, whose license notices ship beside it. */
 const BUNDLED = ['hono', '@hono/node-server'];
 
@@ -48,6 +54,6 @@ export default defineConfig([
     external: ['jose'],
     noExternal: ['hono', '@hono/node-server', /^hono\//],
     // MIT asks that the notices of bundled code ship with it.
-    onSuccess: async () => writeBundledLicenses(BUNDLED, 'dist/testing/THIRD-PARTY-LICENSES.md'),
+    onSuccess: async () => writeBundledLicenses(BUNDLED, `${outDir()}/testing/THIRD-PARTY-LICENSES.md`),
   },
 ]);

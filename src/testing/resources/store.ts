@@ -107,12 +107,12 @@ export interface JwtTemplateRecord {
  * (`emulator.resources.users`), and subscribe to changes with {@link ResourceStore.onChange}.
  */
 export class ResourceStore {
-  readonly users = new Map<string, UserRecord>();
-  readonly organizations = new Map<string, OrganizationRecord>();
-  readonly memberships = new Map<string, MembershipRecord>();
-  readonly organizationInvitations = new Map<string, OrganizationInvitationRecord>();
-  readonly invitations = new Map<string, InvitationRecord>();
-  readonly jwtTemplates = new Map<string, JwtTemplateRecord>();
+  readonly users: Map<string, UserRecord> = new Map();
+  readonly organizations: Map<string, OrganizationRecord> = new Map();
+  readonly memberships: Map<string, MembershipRecord> = new Map();
+  readonly organizationInvitations: Map<string, OrganizationInvitationRecord> = new Map();
+  readonly invitations: Map<string, InvitationRecord> = new Map();
+  readonly jwtTemplates: Map<string, JwtTemplateRecord> = new Map();
   readonly #listeners = new Set<(event: ResourceEvent) => void>();
 
   /**
