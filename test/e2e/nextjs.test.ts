@@ -40,6 +40,8 @@ beforeAll(async () => {
     CLERK_SECRET_KEY: emulator.secretKey,
     CLERK_PUBLISHABLE_KEY: emulator.publishableKey,
     CLERK_API_URL: emulator.url,
+    // These probes test the middleware's own answers with plain HTTP; the handshake has the browser suite.
+    CLERK_HANDSHAKE: 'false',
   };
   for (const convention of CONVENTIONS) apps.set(convention, await start(dirs.get(convention)!, env));
 
