@@ -15,6 +15,7 @@ import {
   signForwardedState,
 } from '../../src/next/forwarded.js';
 import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
+import { nextBrowserSuite } from '../browser/next-browser.js';
 import { build, builtRuntime, cleanCopies, prepare, start, type FileConvention, type StartedApp } from './next-app.js';
 
 const CONVENTIONS: FileConvention[] = ['middleware', 'proxy'];
@@ -329,3 +330,6 @@ describe.each(CONVENTIONS)('examples/nextjs with %s.ts', (convention) => {
     expect(cookies.some((cookie) => cookie.startsWith(`__client_uat_${suffix}=`))).toBe(true);
   });
 });
+
+// The same builds, started again with the handshake on, driven by a real browser.
+nextBrowserSuite(CONVENTIONS, dirs);
