@@ -5,16 +5,7 @@ import { cookieSuffixFor, extractCredentials } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
 import { KeyStore, type WaitUntil } from './jwks.js';
 import { machineAuthObject, MachineVerifier, type MachineAuthObject, type MachineTokenType } from './machine.js';
-import {
-  browserUrl,
-  devBrowserCookie,
-  handshakeInputs,
-  isPageLoad,
-  REDIRECT_COUNT,
-  sessionFromDirectives,
-  startHandshake,
-  type HandshakeInputs,
-} from './handshake.js';
+import { browserAuthenticator } from './handshake-flow.js';
 import { HandshakeResolver } from './handshake-payload.js';
 import { SessionRefresher } from './refresh.js';
 import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
@@ -30,17 +21,6 @@ function unverifiedIssuedAt(token: string): unknown {
     return undefined;
   }
 }
-
-/** Signed-out reasons a page load recovers through the handshake: the cookies cannot be decided locally. */
-const HANDSHAKE_TRIGGERS: ReadonlySet<AuthErrorReason> = new Set<AuthErrorReason>([
-  'session-token-missing',
-  'client-uat-missing',
-  'session-token-outdated',
-  'token-expired',
-  'refresh-rejected',
-  'token-not-active-yet',
-  'token-iat-in-the-future',
-]);
 
 /** Per-call options of {@link ClerkAuth.authenticateRequest}. */
 export interface AuthenticateRequestOptions {
@@ -90,7 +70,6 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   const keys = new KeyStore(config);
   const machines = new MachineVerifier(config, keys);
   const refresher = new SessionRefresher(config);
-  const handshakes = new HandshakeResolver(config, keys);
   const verified = config.sessionCache.enabled ? new VerifiedSessionCache(config) : undefined;
   const cookieSuffix: Promise<string | undefined> = config.publishableKey
     ? cookieSuffixFor(config.publishableKey)
@@ -245,75 +224,13 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     return state;
   }
 
-  /**
-   * Browser cookies with the handshake: a return trip is resolved first; a development page load
-   * without a dev-browser token, or with a new one in the URL, is sent through the handshake; then
-   * the cookie ladder, whose undecidable verdicts on a page load become a handshake.
-   */
-  async function authenticateBrowser(
-    request: Request,
-    credentials: ReturnType<typeof extractCredentials>,
-    waitUntil?: WaitUntil,
-  ): Promise<RequestState> {
-    if (!config.handshake) return authenticateCookies(request, credentials, waitUntil);
-    const suffix = await cookieSuffix;
-    const inputs = handshakeInputs(request, suffix);
-    if (inputs.nonce !== undefined || inputs.token !== undefined) {
-      const returned = await finishHandshake(request, inputs, suffix, waitUntil);
-      if (returned) return returned;
-    }
-    const pageLoad = isPageLoad(request);
-    if (pageLoad && config.instanceType === 'test') {
-      if (inputs.devBrowserInUrl !== undefined)
-        return startHandshake(request, inputs, config, 'dev-browser-sync', suffix);
-      if (inputs.devBrowserCookie === undefined)
-        return startHandshake(request, inputs, config, 'dev-browser-missing', suffix);
-    }
-    const state = await authenticateCookies(request, credentials, waitUntil);
-    if (pageLoad && state.status === 'signed-out' && state.reason !== null && HANDSHAKE_TRIGGERS.has(state.reason))
-      return startHandshake(request, inputs, config, state.reason, suffix);
-    return state;
-  }
-
-  /**
-   * A handshake's return trip: every directive becomes a `Set-Cookie`, the new session token is
-   * verified fully and the request is signed in on this response (development instances: plus a
-   * redirect to the clean URL). Undefined when the carrier gave nothing (unknown, used, forged):
-   * the request goes on with its cookies.
-   */
-  async function finishHandshake(
-    request: Request,
-    inputs: HandshakeInputs,
-    suffix: string | undefined,
-    waitUntil?: WaitUntil,
-  ): Promise<RequestState | undefined> {
-    const payload =
-      inputs.nonce !== undefined
-        ? await handshakes.fromNonce(inputs.nonce)
-        : await handshakes.fromToken(inputs.token as string, waitUntil);
-    if (payload.kind === 'none') return undefined;
-    if (payload.kind === 'unavailable') {
-      return notSignedIn('unavailable', payload.reason, 'session_token', {
-        retryAfterSeconds: payload.retryAfterSeconds,
-      });
-    }
-    const headers = new Headers();
-    for (const directive of payload.directives) headers.append('set-cookie', directive);
-    if (config.instanceType === 'test') {
-      if (inputs.devBrowserInUrl !== undefined)
-        for (const cookie of devBrowserCookie(request, inputs.devBrowserInUrl, suffix))
-          headers.append('set-cookie', cookie);
-      headers.set('location', browserUrl(request, inputs, config).href);
-      headers.set('cache-control', 'no-store');
-    }
-    const token = sessionFromDirectives(payload.directives, suffix);
-    if (token === undefined) return notSignedIn('signed-out', 'token-missing', null, { headers });
-    const state = await verifySession(token, waitUntil, headers);
-    if (state.status === 'signed-in') headers.append('set-cookie', `${REDIRECT_COUNT}=0; Path=/; Max-Age=0`);
-    // Cookies of a session we do not accept must not reach the browser.
-    else headers.delete('set-cookie');
-    return state;
-  }
+  const authenticateBrowser = browserAuthenticator({
+    config,
+    cookieSuffix,
+    handshakes: new HandshakeResolver(config, keys),
+    authenticateCookies,
+    verifySession,
+  });
 
   return {
     config,
