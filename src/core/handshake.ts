@@ -108,6 +108,20 @@ function handshakeState(reason: AuthErrorReason, headers: Headers): RequestState
   };
 }
 
+/** The signed-out verdict a page load gets when no handshake can be made. */
+function signedOut(reason: AuthErrorReason): RequestState {
+  const auth = signedOutAuthObject('session_token');
+  return {
+    status: 'signed-out',
+    reason,
+    message: hintFor(reason),
+    tokenType: 'session_token',
+    headers: new Headers(),
+    retryAfterSeconds: null,
+    toAuth: () => auth,
+  };
+}
+
 const warnedLoop = new Set<string>();
 
 /** One hint per instance and process: it names likely causes, never request data. */
@@ -134,20 +148,13 @@ export function startHandshake(
   reason: AuthErrorReason,
   cookieSuffix: string | undefined,
 ): RequestState {
+  // Without a Frontend API (only a JWT key configured) there is nowhere to send the browser.
+  if (config.frontendApiUrl === undefined) return signedOut(reason);
   if (inputs.redirectCount >= MAX_HANDSHAKE_REDIRECTS) {
     warnLoop(config, reason);
-    const auth = signedOutAuthObject('session_token');
-    return {
-      status: 'signed-out',
-      reason: 'handshake-loop',
-      message: hintFor('handshake-loop'),
-      tokenType: 'session_token',
-      headers: new Headers(),
-      retryAfterSeconds: null,
-      toAuth: () => auth,
-    };
+    return signedOut('handshake-loop');
   }
-  const target = new URL(`${(config.frontendApiUrl ?? '').replace(/\/+$/, '')}/v1/client/handshake`);
+  const target = new URL(`${config.frontendApiUrl.replace(/\/+$/, '')}/v1/client/handshake`);
   target.searchParams.append('redirect_url', browserUrl(request, inputs, config).href);
   target.searchParams.append('format', 'nonce');
   target.searchParams.append('suffixed_cookies', String(cookieSuffix !== undefined));

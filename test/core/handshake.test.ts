@@ -103,6 +103,22 @@ describe('a page load whose cookies cannot be decided locally', () => {
     expect(handshakeTarget(state.headers).href.startsWith('https://app.test/__clerk/v1/client/handshake?')).toBe(true);
   });
 
+  it('is signed out (never a throw) when only a JWT key is configured: there is no Frontend API to go to', async () => {
+    const jwk = emulator.jwks().keys[0] as JsonWebKey;
+    const clerk = browserClerk(emulator, {
+      secretKey: undefined,
+      publishableKey: undefined,
+      frontendApiUrl: undefined,
+      jwtKey: jwk,
+    });
+    const state = await clerk.authenticateRequest(pageLoad('/', { __client_uat: String(now() - 10) }));
+    expect([state.status, state.reason, state.headers.get('location')]).toEqual([
+      'signed-out',
+      'session-token-missing',
+      null,
+    ]);
+  });
+
   it('is signed out with handshake-loop at the third consecutive handshake, and nothing redirects', async () => {
     const clerk = browserClerk(emulator);
     const cookies = { [`__client_uat_${s}`]: String(now() - 10) };
