@@ -27,8 +27,10 @@ async function dropCookies(context: BrowserContext, prefix: string): Promise<voi
 export function nextBrowserSuite(conventions: FileConvention[], dirs: Map<FileConvention, string>): void {
   describe.each(conventions)('a real browser, examples/nextjs with %s.ts and the handshake', (convention) => {
     let emulator: ClerkEmulator;
+    let other: ClerkEmulator;
     let browser: Browser;
     let app: StartedApp;
+    let wrongKeys: StartedApp;
     let url: string;
 
     beforeAll(async () => {
@@ -41,13 +43,21 @@ export function nextBrowserSuite(conventions: FileConvention[], dirs: Map<FileCo
       });
       // The app listens on 127.0.0.1; the browser calls it localhost so its cookies stay apart from the Frontend API's.
       url = app.url.replace('127.0.0.1', 'localhost');
+      // The publishable key (Frontend API, cookie names) of one instance, the secret key of another.
+      other = await createClerkEmulator({ instanceType: 'live' });
+      wrongKeys = await start(dirs.get(convention)!, {
+        CLERK_SECRET_KEY: other.secretKey,
+        CLERK_PUBLISHABLE_KEY: emulator.publishableKey,
+        CLERK_API_URL: other.url,
+        CLERK_FRONTEND_API_URL: emulator.frontendApiUrl,
+      });
       browser = await launchBrowser();
     }, 60_000);
 
     afterAll(async () => {
       await browser?.close();
-      await app?.stop();
-      await emulator?.close();
+      await Promise.all([app?.stop(), wrongKeys?.stop()]);
+      await Promise.all([emulator?.close(), other?.close()]);
     });
 
     async function signIn(context: BrowserContext, userId: string): Promise<void> {
@@ -118,6 +128,23 @@ export function nextBrowserSuite(conventions: FileConvention[], dirs: Map<FileCo
       const response = await page.goto(`${url}/`);
       expect(response?.status()).toBe(503);
       expect(emulator.requestCount(HANDSHAKE)).toBe(handshakes + 1);
+      await context.close();
+    });
+
+    it('with keys of another instance, the loop guard stops after 3 handshakes and the page is signed out', async () => {
+      const context = await browser.createBrowserContext();
+      await context.setCookie({
+        name: `__client_uat_${emulator.cookieSuffix}`,
+        value: String(Math.floor(Date.now() / 1000) - 5),
+        domain: 'localhost',
+        path: '/',
+      });
+      const handshakes = emulator.requestCount(HANDSHAKE);
+      const page = await context.newPage();
+      const response = await page.goto(`${wrongKeys.url.replace('127.0.0.1', 'localhost')}/`);
+      expect(response?.status()).toBe(200);
+      expect(await status(page)).toBe('Signed out');
+      expect(emulator.requestCount(HANDSHAKE)).toBe(handshakes + 3);
       await context.close();
     });
   });
