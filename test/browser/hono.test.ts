@@ -14,14 +14,17 @@ const REFRESH = 'POST /v1/sessions/:session_id/refresh' as const;
 
 let emulator: ClerkEmulator;
 let other: ClerkEmulator;
+let dev: ClerkEmulator;
 let browser: Browser;
 let app: RunningApp;
 let wrongKeys: RunningApp;
+let devApp: RunningApp;
 
 beforeAll(async () => {
-  [emulator, other] = await Promise.all([
+  [emulator, other, dev] = await Promise.all([
     createClerkEmulator({ instanceType: 'live', sessionTokenLifetimeSeconds: LIFETIME_SECONDS }),
     createClerkEmulator({ instanceType: 'live' }),
+    createClerkEmulator({ sessionTokenLifetimeSeconds: LIFETIME_SECONDS }),
   ]);
   const common = { frontendApiUrl: emulator.frontendApiUrl, clockSkewInMs: 0 };
   app = await startHonoApp({
@@ -37,13 +40,20 @@ beforeAll(async () => {
     publishableKey: emulator.publishableKey,
     apiUrl: other.url,
   });
+  devApp = await startHonoApp({
+    frontendApiUrl: dev.frontendApiUrl,
+    clockSkewInMs: 0,
+    secretKey: dev.secretKey,
+    publishableKey: dev.publishableKey,
+    apiUrl: dev.url,
+  });
   browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([app?.close(), wrongKeys?.close()]);
-  await Promise.all([emulator?.close(), other?.close()]);
+  await Promise.all([app?.close(), wrongKeys?.close(), devApp?.close()]);
+  await Promise.all([emulator?.close(), other?.close(), dev?.close()]);
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -159,6 +169,36 @@ describe('a real browser, a Hono app and the handshake', () => {
     await Promise.all([page.waitForNavigation(), page.click('#post')]);
     expect(await page.$eval('#result', (element) => element.textContent)).toBe('posted as signed out');
     expect(emulator.requestCount(HANDSHAKE)).toBe(handshakes);
+    await context.close();
+  });
+
+  it('on a development instance: the dev-browser token is fetched once, sign-in lands on the clean URL, expiry needs one handshake', async () => {
+    const context = await browser.createBrowserContext();
+    const handshakes = dev.requestCount(HANDSHAKE);
+    const first = await load(context, `${devApp.url}/welcome?a=1`);
+    expect(first.page.url()).toBe(`${devApp.url}/welcome?a=1`);
+    expect(await who(first.page)).toBe('signed out');
+    expect(dev.requestCount(HANDSHAKE)).toBe(handshakes + 1);
+    const devBrowser = (await cookiesOnHost(context, 'localhost')).filter((c) => c.name.startsWith('__clerk_db_jwt'));
+    expect(devBrowser.map((c) => c.name).sort()).toEqual(['__clerk_db_jwt', `__clerk_db_jwt_${dev.cookieSuffix}`]);
+    await first.page.reload();
+    expect(dev.requestCount(HANDSHAKE)).toBe(handshakes + 1);
+
+    const signInUrl = new URL('/__emulator/sign-in', dev.frontendApiUrl);
+    signInUrl.searchParams.set('user_id', 'user_dev_browser');
+    signInUrl.searchParams.set('redirect_url', `${devApp.url}/home`);
+    await first.page.goto(signInUrl.href);
+    expect(first.page.url()).toBe(`${devApp.url}/home`);
+    expect(await who(first.page)).toBe('signed in as user_dev_browser');
+    await first.page.close();
+
+    await dropRefreshCookie(context);
+    await expire();
+    const before = dev.requestCount(HANDSHAKE);
+    const again = await load(context, `${devApp.url}/home`);
+    expect(await who(again.page)).toBe('signed in as user_dev_browser');
+    expect(again.page.url()).toBe(`${devApp.url}/home`);
+    expect(dev.requestCount(HANDSHAKE)).toBe(before + 1);
     await context.close();
   });
 });
