@@ -1,4 +1,5 @@
 export { createClerkAuth } from './core/authenticate.js';
+export { handshakeResponse, isPageLoad } from './core/handshake.js';
 export { ClerkConfigurationError, ClerkEdgeError, hintFor } from './core/errors.js';
 export { MemoryStore } from './core/store.js';
 export { parsePublishableKey, SUPPORTED_ALGORITHMS } from './core/config.js';

@@ -121,6 +121,13 @@ export interface ClerkEdgeOptions {
   trustProxyHeaders?: boolean;
   /** Add `x-clerk-auth-status` / `x-clerk-auth-reason` headers to request states. Default false. Env `CLERK_DEBUG=true`. */
   debug?: boolean;
+  /**
+   * Recover browser page loads whose cookies cannot be decided locally (expired token, no `__refresh`,
+   * development instance without a dev-browser token) by a redirect through the Frontend API: the handshake.
+   * `false` is the API-only mode: such requests are signed out and nothing ever redirects. Default true.
+   * Env `CLERK_HANDSHAKE=false`.
+   */
+  handshake?: boolean;
   /** Clock seam in milliseconds (tests). Default `Date.now`. */
   now?: () => number;
   /** Environment to read fallbacks from. Default: the runtime's (`Deno.env`, `Bun.env`, `process.env`; see `platformEnvironment`). */
@@ -153,6 +160,7 @@ export interface ResolvedConfig {
   fetch: typeof fetch;
   trustProxyHeaders: boolean;
   debug: boolean;
+  handshake: boolean;
   now: () => number;
 }
 
@@ -440,6 +448,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     trustProxyHeaders: options.trustProxyHeaders ?? fromEnvironment(env, 'CLERK_TRUST_PROXY_HEADERS') === 'true',
     debug: options.debug ?? debugEnv === 'true',
+    handshake: options.handshake ?? fromEnvironment(env, 'CLERK_HANDSHAKE') !== 'false',
     now: options.now ?? Date.now,
   };
 }

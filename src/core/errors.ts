@@ -40,6 +40,10 @@ export type AuthErrorReason =
   // Session refresh
   | 'refresh-non-get-request'
   | 'refresh-rejected'
+  // Handshake (browser page loads)
+  | 'dev-browser-missing'
+  | 'dev-browser-sync'
+  | 'handshake-loop'
   // Infrastructure (status `unavailable`)
   | 'jwks-unavailable'
   | 'backend-api-unavailable'
@@ -88,6 +92,12 @@ const HINTS: Record<AuthErrorReason, string> = {
   'machine-secret-key-missing': 'Verifying machine tokens needs CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY.',
   'refresh-non-get-request': 'Sessions are only refreshed on GET requests; retry after the page refreshes the token.',
   'refresh-rejected': 'The Backend API refused to refresh the session; the user must sign in again.',
+  'dev-browser-missing':
+    'A development instance needs the dev-browser token (__clerk_db_jwt); the page load goes through the handshake to get one.',
+  'dev-browser-sync':
+    'A Clerk redirect brought a new dev-browser token (__clerk_db_jwt in the URL); the handshake syncs the session with it.',
+  'handshake-loop':
+    'Three handshakes in a row did not settle the session. Check that CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY belong to the same instance, the server clock, and any proxy in front of the app.',
   'jwks-unavailable': 'The instance keys could not be fetched and none are cached. Retry later.',
   'backend-api-unavailable': 'The Clerk Backend API could not be reached or answered with an error. Retry later.',
   'secret-key-invalid':

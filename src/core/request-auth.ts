@@ -52,7 +52,9 @@ export function requestVerdicts(
     },
     responseHeaders() {
       const headers = new Headers();
-      for (const state of settled.values()) copyResponseHeaders(state.headers, headers);
+      // A handshake's redirect is answered before any route; it never decorates a route's response.
+      for (const state of settled.values())
+        if (state.status !== 'handshake') copyResponseHeaders(state.headers, headers);
       return headers;
     },
   };

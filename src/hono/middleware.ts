@@ -5,6 +5,7 @@ import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
 import type { SessionAuthObject, SignedOutAuthObject } from '../core/claims.js';
 import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
 import { ClerkEdgeError } from '../core/errors.js';
+import { handshakeResponse } from '../core/handshake.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { WaitUntil } from '../core/jwks.js';
 import { meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
@@ -64,7 +65,9 @@ function requestEnvironment(c: Context): EnvironmentRecord | undefined {
 /**
  * Authenticates every request and keeps the verdict on the context (`getAuth(c)`). It never
  * rejects by itself: guard routes with {@link requireAuth}. `Set-Cookie` directives from a
- * session refresh are added to the response. Keys come from the options, then from the
+ * session refresh or a handshake's return trip are added to the response. A browser page load
+ * that needs the handshake is answered with its 307 here (the route is not reached); `handshake: false`
+ * turns that off (API-only). Keys come from the options, then from the
  * environment per field (Hono's `env(c)`: `process.env` on Node, bindings on Workers).
  * A malformed key throws here, when the middleware is created.
  *
@@ -92,6 +95,9 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
       authenticate: (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken),
       verdicts: verdicts.settled,
     });
+    // A handshake redirect (or a return trip's 503 page) is answered here; the route is not reached.
+    const early = handshakeResponse(state, c.req.raw);
+    if (early) return early;
     await next();
 
     // c.header() keeps the app's own Set-Cookie; replacing c.res would let Hono drop ours.

@@ -6,6 +6,7 @@ import { ClerkConfigurationError, ClerkEdgeError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { WaitUntil } from '../core/jwks.js';
 import type { MachineAuthObject } from '../core/machine.js';
+import { handshakeResponse } from '../core/handshake.js';
 import { requestVerdicts } from '../core/request-auth.js';
 import { meetsRequirement, type AuthRequirement } from '../core/responses.js';
 import type { AuthObject, RequestState } from '../core/state.js';
@@ -157,11 +158,20 @@ function cookieName(directive: string): string {
   return pair.slice(0, Math.max(0, pair.indexOf('='))).trim();
 }
 
+/** The core's handshake answer (a 307 through the Frontend API, a development return trip's 307, a 503 page) as a NextResponse. */
+function earlyResponse(state: RequestState, request: Request): NextResponse | undefined {
+  const response = handshakeResponse(state, request);
+  if (!response) return undefined;
+  return new NextResponse(response.body, { status: response.status, headers: response.headers });
+}
+
 /** Adds every verdict's headers (refresh `Set-Cookie`, debug headers) to the response once. */
 function applyStateHeaders(response: Response, states: Iterable<RequestState>): void {
   const present = new Set(response.headers.getSetCookie());
   const names = new Set([...present].map(cookieName));
   for (const state of states) {
+    // A handshake's redirect headers only ever go on its own 307.
+    if (state.status === 'handshake') continue;
     for (const directive of state.headers.getSetCookie()) {
       if (present.has(directive) || names.has(cookieName(directive))) continue;
       response.headers.append('set-cookie', directive);
@@ -374,11 +384,9 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
     const authenticate = (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken);
     const state = await authenticate(defaultAccepts);
 
-    if (state.status === 'handshake' && state.headers.has('location')) {
-      const response = new NextResponse(null, { status: 307, headers: new Headers(state.headers) });
-      response.headers.set('cache-control', 'no-store');
-      return response;
-    }
+    // A handshake redirect (or a return trip's 503 page) is answered here; the handler is not reached.
+    const early = earlyResponse(state, request);
+    if (early) return early;
 
     const auth = (async (callOptions: { acceptsToken?: AcceptsToken } = {}) =>
       (await authenticate(callOptions.acceptsToken ?? defaultAccepts)).toAuth()) as ClerkMiddlewareAuth;
@@ -386,6 +394,8 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
       const { acceptsToken, requirement } = requirementOf(params);
       const accepts = acceptsToken ?? defaultAccepts;
       const verdict = await authenticate(accepts);
+      const handshake = earlyResponse(verdict, request);
+      if (handshake) throw new ProtectSignal(handshake);
       if (verdict.status !== 'signed-in') {
         const redirectAllowed = acceptedTypes(accepts).includes('session_token');
         throw new ProtectSignal(

@@ -1,6 +1,7 @@
 import { createClerkAuth, type ClerkAuth } from '../core/authenticate.js';
 import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
 import { ClerkConfigurationError } from '../core/errors.js';
+import { handshakeResponse } from '../core/handshake.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { WaitUntil } from '../core/jwks.js';
 import { meetsRequirement, rejectionResponse, withAuthHeaders, type AuthRequirement } from '../core/responses.js';
@@ -168,6 +169,9 @@ export function withClerk<Env extends object = Record<string, unknown>>(
 
       const protection = protectionFor(protectRule, request, env);
       const state = await authenticate(protection?.acceptsToken ?? defaultAcceptsToken);
+      // A handshake redirect (or a return trip's 503) is answered before the handler runs.
+      const early = handshakeResponse(state, request);
+      if (early) return early;
       if (protection) {
         const denied = await check(protection);
         if (denied) return denied;

@@ -579,6 +579,7 @@ describe('clerkMiddleware: configuration', () => {
         CLERK_SECRET_KEY: emulator.secretKey,
         NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: emulator.publishableKey,
         CLERK_API_URL: emulator.url,
+        CLERK_HANDSHAKE: 'false',
       },
     });
     const suffix = emulator.cookieSuffix;
