@@ -4,7 +4,8 @@ import { instanceBackoff } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
 import { instanceIdentity } from './instance-identity.js';
-import { FLIGHT_GRACE_MS, SingleFlight } from './store.js';
+import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
+import type { WaitUntil } from './wait-until.js';
 
 /** The back-off endpoint name of JWKS fetches. */
 const JWKS_ENDPOINT = 'jwks';
@@ -26,9 +27,6 @@ interface KeySetState extends KeySetRecord {
 }
 
 type RefreshOutcome = { ok: true } | { ok: false; reason: AuthErrorReason };
-
-/** Hands background work to the platform (`ctx.waitUntil`) so it outlives the response. */
-export type WaitUntil = (promise: Promise<unknown>) => void;
 
 const KEY_TYPE_FOR_ALG: Record<string, { kty: string; crv?: string }> = {
   RS256: { kty: 'RSA' },

@@ -5,9 +5,12 @@ import type { HasCheck } from './claims.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
 import { instanceIdentity } from './instance-identity.js';
-import type { KeyStore, WaitUntil } from './jwks.js';
+import type { KeyStore } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
 import { verifyInstanceJwt, type JwtCheckOptions } from './session.js';
-import { FLIGHT_GRACE_MS, LruCache, sha256Hex, SingleFlight } from './store.js';
+import { sha256Hex } from './hash.js';
+import { LruCache } from './lru.js';
+import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
 import { TOKEN_CATEGORY } from './token-class.js';
 
 export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';

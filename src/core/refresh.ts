@@ -4,7 +4,8 @@ import type { ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
 import { clientIp, publicOrigin } from './origin.js';
 import type { AuthErrorReason } from './errors.js';
-import { FLIGHT_GRACE_MS, sha256Hex, SingleFlight } from './store.js';
+import { sha256Hex } from './hash.js';
+import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
 
 /** The result of a refresh call: new cookie directives, or why not. Internal. */
 export type RefreshResult =

@@ -1,5 +1,5 @@
 import type { AuthenticateRequestOptions, ClerkAuth } from './authenticate.js';
-import type { WaitUntil } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
 import { copyResponseHeaders } from './responses.js';
 import { signedOutAuthObject } from './claims.js';
 import type { AuthObject, RequestState } from './state.js';

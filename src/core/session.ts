@@ -2,7 +2,8 @@ import { decodeProtectedHeader, jwtVerify, type ProtectedHeaderParameters } from
 import type { SessionClaims } from './claims.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
-import type { KeyStore, WaitUntil } from './jwks.js';
+import type { KeyStore } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
 import { TOKEN_CATEGORY } from './token-class.js';
 
 /** Tokens larger than this are refused before any decoding or crypto. */

@@ -5,7 +5,7 @@ import { extractCredentials } from '../core/credentials.js';
 import type { AuthErrorReason } from '../core/errors.js';
 import { machineAuthObject, type MachineAuthObject, type MachineTokenType } from '../core/machine.js';
 import type { AuthObject, AuthStatus, RequestState } from '../core/state.js';
-import { sha256Hex } from '../core/store.js';
+import { sha256Hex } from '../core/hash.js';
 import { TOKEN_TYPES, type TokenType } from '../core/token-class.js';
 
 /**

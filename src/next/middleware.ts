@@ -4,7 +4,7 @@ import type { HasParams, SessionAuthObject } from '../core/claims.js';
 import type { ClerkEdgeOptions } from '../core/config.js';
 import { ClerkConfigurationError, ClerkEdgeError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
-import type { WaitUntil } from '../core/jwks.js';
+import { contextWaitUntil } from '../core/wait-until.js';
 import type { MachineAuthObject } from '../core/machine.js';
 import { requestVerdicts } from '../core/request-auth.js';
 import { meetsRequirement, type AuthRequirement } from '../core/responses.js';
@@ -124,17 +124,6 @@ function requirementOf(params: ProtectParams | ProtectPredicate | undefined): {
   if (scopes !== undefined) requirement.scopes = scopes;
   if (predicate !== undefined) requirement.predicate = predicate as AuthRequirement['predicate'];
   return acceptsToken === undefined ? { requirement } : { acceptsToken, requirement };
-}
-
-function waitUntilOf(event: NextFetchEvent | undefined): WaitUntil | undefined {
-  if (!event || typeof event.waitUntil !== 'function') return undefined;
-  return (promise) => {
-    try {
-      event.waitUntil(promise);
-    } catch {
-      // An event whose lifetime already ended: the work just runs unattended.
-    }
-  };
 }
 
 /** Response headers may be immutable (`Response.redirect`); copy the response when they are. */
@@ -369,7 +358,7 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
     const defaultAccepts = coreOptions.acceptsToken ?? instance.config.acceptsToken;
     const verdicts = requestVerdicts(instance, request, {
       defaultAcceptsToken: defaultAccepts,
-      waitUntil: waitUntilOf(event),
+      waitUntil: contextWaitUntil(event),
     });
     const authenticate = (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken);
     const state = await authenticate(defaultAccepts);

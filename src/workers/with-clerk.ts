@@ -2,7 +2,7 @@ import { createClerkAuth, type ClerkAuth } from '../core/authenticate.js';
 import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
 import { ClerkConfigurationError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
-import type { WaitUntil } from '../core/jwks.js';
+import { contextWaitUntil } from '../core/wait-until.js';
 import { meetsRequirement, rejectionResponse, withAuthHeaders, type AuthRequirement } from '../core/responses.js';
 import { requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
@@ -154,9 +154,7 @@ export function withClerk<Env extends object = Record<string, unknown>>(
   return {
     async fetch(request, env, ctx) {
       const auth = authFor(env);
-      const waitUntil: WaitUntil | undefined =
-        typeof ctx?.waitUntil === 'function' ? (promise) => ctx.waitUntil(promise) : undefined;
-      const verdicts = requestVerdicts(auth, request, { waitUntil });
+      const verdicts = requestVerdicts(auth, request, { waitUntil: contextWaitUntil(ctx) });
       const authenticate = (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken);
       const defaultAcceptsToken = auth.config.acceptsToken;
       const check = async (requirement: ProtectOptions): Promise<Response | undefined> => {
