@@ -1,4 +1,4 @@
-import { platformEnvironment } from './environment.js';
+import { environmentString, platformEnvironment } from './environment.js';
 import { ClerkConfigurationError } from './errors.js';
 import type { CacheStore } from './store.js';
 import type { AcceptsToken } from './token-class.js';
@@ -170,11 +170,6 @@ function warnOnce(id: string, message: string): void {
   console.warn(message);
 }
 
-function fromEnvironment(env: EnvironmentRecord, name: string): string | undefined {
-  const value = env[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
 function finiteOr(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
@@ -268,7 +263,7 @@ function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): stri
     if (parties.includes('')) throw invalid('holds an empty or non-string entry.');
     return parties;
   }
-  const variable = fromEnvironment(env, 'CLERK_AUTHORIZED_PARTIES');
+  const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');
   if (variable === undefined) return [];
   const parties = variable
     .split(',')
@@ -306,7 +301,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const secretKey = options.secretKey ?? fromEnvironment(env, 'CLERK_SECRET_KEY');
+  const secretKey = options.secretKey ?? environmentString(env, 'CLERK_SECRET_KEY');
   if (secretKey !== undefined && !/^sk_(test|live)_\S+$/.test(secretKey)) {
     throw new ClerkConfigurationError(
       'secretKey',
@@ -314,7 +309,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       'Set CLERK_SECRET_KEY to the sk_test_… / sk_live_… key from the Clerk Dashboard.',
     );
   }
-  const machineSecretKey = options.machineSecretKey ?? fromEnvironment(env, 'CLERK_MACHINE_SECRET_KEY');
+  const machineSecretKey = options.machineSecretKey ?? environmentString(env, 'CLERK_MACHINE_SECRET_KEY');
   if (machineSecretKey !== undefined && !/^ak_\S+$/.test(machineSecretKey)) {
     throw new ClerkConfigurationError(
       'machineSecretKey',
@@ -323,7 +318,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const publishableKey = options.publishableKey ?? fromEnvironment(env, 'CLERK_PUBLISHABLE_KEY');
+  const publishableKey = options.publishableKey ?? environmentString(env, 'CLERK_PUBLISHABLE_KEY');
   const parsedKey = publishableKey === undefined ? undefined : parsePublishableKey(publishableKey);
   if (publishableKey !== undefined && parsedKey === undefined) {
     throw new ClerkConfigurationError(
@@ -333,7 +328,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const rawJwtKey = options.jwtKey ?? fromEnvironment(env, 'CLERK_JWT_KEY');
+  const rawJwtKey = options.jwtKey ?? environmentString(env, 'CLERK_JWT_KEY');
   const jwtKey = rawJwtKey === undefined ? undefined : validateJwtKey(rawJwtKey);
 
   // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
@@ -349,9 +344,9 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const apiUrl = parseUrlOption(
     'apiUrl',
     'CLERK_API_URL',
-    options.apiUrl ?? fromEnvironment(env, 'CLERK_API_URL') ?? DEFAULT_API_URL,
+    options.apiUrl ?? environmentString(env, 'CLERK_API_URL') ?? DEFAULT_API_URL,
   );
-  const apiVersion = options.apiVersion ?? fromEnvironment(env, 'CLERK_API_VERSION') ?? DEFAULT_API_VERSION;
+  const apiVersion = options.apiVersion ?? environmentString(env, 'CLERK_API_VERSION') ?? DEFAULT_API_VERSION;
   if (!/^v\d+$/.test(apiVersion)) {
     throw new ClerkConfigurationError(
       'apiVersion',
@@ -360,9 +355,9 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const rawProxyUrl = options.proxyUrl ?? fromEnvironment(env, 'CLERK_PROXY_URL');
+  const rawProxyUrl = options.proxyUrl ?? environmentString(env, 'CLERK_PROXY_URL');
   const proxyUrl = rawProxyUrl === undefined ? undefined : parseUrlOption('proxyUrl', 'CLERK_PROXY_URL', rawProxyUrl);
-  const rawFrontendApiUrl = options.frontendApiUrl ?? fromEnvironment(env, 'CLERK_FRONTEND_API_URL');
+  const rawFrontendApiUrl = options.frontendApiUrl ?? environmentString(env, 'CLERK_FRONTEND_API_URL');
   const frontendApiUrl =
     rawFrontendApiUrl !== undefined
       ? parseUrlOption('frontendApiUrl', 'CLERK_FRONTEND_API_URL', rawFrontendApiUrl)
@@ -397,7 +392,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const audience = resolveAudience(options.audience);
   const keys = options.keys ?? {};
   const machine = options.machineTokens ?? {};
-  const debugEnv = fromEnvironment(env, 'CLERK_DEBUG');
+  const debugEnv = environmentString(env, 'CLERK_DEBUG');
   const sessionCache = options.sessionCache ?? {};
 
   return {
@@ -432,13 +427,13 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       timeoutMs: finiteOr(machine.timeoutMs, 5000) || 5000,
     },
     sessionCache: {
-      enabled: sessionCache.enabled ?? fromEnvironment(env, 'CLERK_SESSION_CACHE') !== 'false',
+      enabled: sessionCache.enabled ?? environmentString(env, 'CLERK_SESSION_CACHE') !== 'false',
       maxEntries: Math.max(1, Math.floor(finiteOr(sessionCache.maxEntries, 10_000))),
       maxBytes: Math.max(1, Math.floor(finiteOr(sessionCache.maxBytes, 8 * 1024 * 1024))),
     },
     store: options.store,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    trustProxyHeaders: options.trustProxyHeaders ?? fromEnvironment(env, 'CLERK_TRUST_PROXY_HEADERS') === 'true',
+    trustProxyHeaders: options.trustProxyHeaders ?? environmentString(env, 'CLERK_TRUST_PROXY_HEADERS') === 'true',
     debug: options.debug ?? debugEnv === 'true',
     now: options.now ?? Date.now,
   };

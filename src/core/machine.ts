@@ -55,6 +55,12 @@ export function machineAuthObject(identity: MachineIdentity): MachineAuthObject 
   };
 }
 
+/** The serialisable identity of a machine auth object: the inverse of {@link machineAuthObject}. */
+export function machineIdentityOf(auth: MachineAuthObject): MachineIdentity {
+  const { tokenType, id, subject, name, scopes, claims, userId, orgId, machineId, clientId } = auth;
+  return { tokenType, id, subject, name, scopes, claims, userId, orgId, machineId, clientId };
+}
+
 interface VerifyResponse {
   id?: unknown;
   subject?: unknown;
