@@ -1,8 +1,5 @@
 import { base64url } from 'jose';
 
-/** Where a credential came from. */
-export type CredentialSource = 'header' | 'cookie';
-
 /** What a request carries, read from headers only (the body is never touched). Internal. */
 export interface RequestCredentials {
   /** The bearer token, when the Authorization header carries one. */
@@ -13,8 +10,6 @@ export interface RequestCredentials {
   sessionCookie: string | undefined;
   /** `__client_uat` as seconds; 0 when missing or unparsable. */
   clientUat: number;
-  /** Whether a `__client_uat` cookie was present at all. */
-  clientUatPresent: boolean;
   /** The suffixed `__refresh_<suffix>` cookie. */
   refreshToken: string | undefined;
 }
@@ -89,7 +84,6 @@ export function extractCredentials(headers: Headers, cookieSuffix: string | unde
     bearerMalformed,
     sessionCookie,
     clientUat: parseClientUat(rawUat),
-    clientUatPresent: rawUat !== undefined,
     refreshToken,
   };
 }
