@@ -217,6 +217,29 @@ async function forwardState(
   overrideRequestHeaders(response, headers);
 }
 
+/** Checks the Next-only options when the middleware is created; returns the forwarded-state lifetime. */
+function checkAdapterOptions(
+  unauthorized: UnauthorizedBehaviour,
+  forwardedStateTtlSeconds: number | undefined,
+): number {
+  if (unauthorized !== 'forbidden' && unauthorized !== 'not-found') {
+    throw new ClerkConfigurationError(
+      'unauthorized',
+      '`unauthorized` must be "forbidden" or "not-found".',
+      'Pass unauthorized: "forbidden" (403) or "not-found" (404).',
+    );
+  }
+  const ttl = forwardedStateTtlSeconds ?? DEFAULT_FORWARDED_TTL_SECONDS;
+  if (!(Number.isFinite(ttl) && ttl > 0 && ttl <= 600)) {
+    throw new ClerkConfigurationError(
+      'forwardedStateTtlSeconds',
+      '`forwardedStateTtlSeconds` must be a number of seconds between 0 and 600.',
+      'Leave it unset for 60 seconds.',
+    );
+  }
+  return ttl;
+}
+
 function parseArguments(args: unknown[]): [ClerkMiddlewareHandler | undefined, ClerkMiddlewareOptions] {
   const [first, second] = args;
   if (typeof first === 'function' || (first === undefined && args.length > 1)) {
@@ -256,21 +279,7 @@ export function clerkMiddleware(options?: ClerkMiddlewareOptions): NextMiddlewar
 export function clerkMiddleware(...args: unknown[]): NextMiddleware {
   const [handler, options] = parseArguments(args);
   const { signInUrl, apiRoutes, unauthorized = 'forbidden', forwardedStateTtlSeconds, ...coreOptions } = options;
-  if (unauthorized !== 'forbidden' && unauthorized !== 'not-found') {
-    throw new ClerkConfigurationError(
-      'unauthorized',
-      '`unauthorized` must be "forbidden" or "not-found".',
-      'Pass unauthorized: "forbidden" (403) or "not-found" (404).',
-    );
-  }
-  const ttl = forwardedStateTtlSeconds ?? DEFAULT_FORWARDED_TTL_SECONDS;
-  if (!(Number.isFinite(ttl) && ttl > 0 && ttl <= 600)) {
-    throw new ClerkConfigurationError(
-      'forwardedStateTtlSeconds',
-      '`forwardedStateTtlSeconds` must be a number of seconds between 0 and 600.',
-      'Leave it unset for 60 seconds.',
-    );
-  }
+  const ttl = checkAdapterOptions(unauthorized, forwardedStateTtlSeconds);
   const env = nextEnvironment(coreOptions.env);
   const resolveAuth = createAuthResolver({ ...coreOptions, env });
   const isApiRoute = createRouteMatcher(apiRoutes ?? DEFAULT_API_ROUTES);
