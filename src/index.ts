@@ -27,4 +27,4 @@ export type {
   SignedOutAuthObject,
 } from './core/claims.js';
 export type { MachineAuthObject, MachineTokenType } from './core/machine.js';
-export type { WaitUntil } from './core/jwks.js';
+export type { WaitUntil } from './core/wait-until.js';

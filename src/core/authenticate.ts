@@ -3,7 +3,8 @@ import { sessionAuthObject, type SessionAuthObject, type SessionClaims } from '.
 import { resolveConfig, type ClerkEdgeOptions, type ResolvedConfig } from './config.js';
 import { cookieSuffixFor, extractCredentials } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
-import { KeyStore, type WaitUntil } from './jwks.js';
+import { KeyStore } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
 import { machineAuthObject, MachineVerifier, type MachineAuthObject, type MachineTokenType } from './machine.js';
 import { browserAuthenticator } from './handshake-flow.js';
 import { HandshakeResolver } from './handshake-payload.js';

@@ -12,7 +12,7 @@ import {
   type HandshakeInputs,
 } from './handshake.js';
 import type { HandshakeResolver } from './handshake-payload.js';
-import type { WaitUntil } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
 import { notSignedIn, type RequestState } from './state.js';
 
 // How a browser's cookies are authenticated when the handshake is on: the return trip, the

@@ -2,7 +2,9 @@ import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } 
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
-import type { KeyStore, WaitUntil } from './jwks.js';
+import type { KeyStore } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
+import { apiRefusal } from './refusal.js';
 import { MAX_TOKEN_BYTES } from './session.js';
 import { TOKEN_CATEGORY } from './token-class.js';
 
@@ -94,12 +96,10 @@ export class HandshakeResolver {
       bearer: secretKey,
       timeoutMs: this.#config.machineTokens.timeoutMs,
     });
-    if (result.kind === 'unreachable') return { kind: 'unavailable', reason: 'backend-api-unavailable' };
-    if (result.kind === 'http-error') {
-      if (result.status === 400 || result.status === 404 || result.status === 422) return { kind: 'none' };
-      if (result.status === 401 || result.status === 403) return { kind: 'unavailable', reason: 'secret-key-invalid' };
-      const reason = result.status === 429 ? 'rate-limited' : 'backend-api-unavailable';
-      return { kind: 'unavailable', reason, retryAfterSeconds: result.retryAfterSeconds };
+    if (result.kind !== 'ok') {
+      const refusal = apiRefusal('handshake-payload', result);
+      if (refusal.status === 'signed-out') return { kind: 'none' };
+      return { kind: 'unavailable', reason: refusal.reason, retryAfterSeconds: refusal.retryAfterSeconds };
     }
     const directives = directivesOf(result.data?.directives);
     if (!directives) return { kind: 'unavailable', reason: 'backend-api-unavailable' };

@@ -7,7 +7,7 @@ import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
 import { ClerkEdgeError } from '../core/errors.js';
 import { handshakeResponse } from '../core/handshake.js';
 import { createAuthResolver } from '../core/instance.js';
-import type { WaitUntil } from '../core/jwks.js';
+import { waitUntilFrom } from '../core/wait-until.js';
 import { meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
 import { authFor, requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
@@ -34,20 +34,6 @@ export type ClerkVariables = { clerkAuth: ClerkRequestContext };
 
 /** Options of {@link clerkMiddleware}: the shared options (see `ClerkEdgeOptions`). */
 export type ClerkMiddlewareOptions = ClerkEdgeOptions;
-
-/**
- * Hands background work to the platform's `waitUntil` when there is one. Reading
- * `c.executionCtx` throws where there is none (Node), so it is only read when work is handed over.
- */
-function waitUntilOf(c: Context): WaitUntil {
-  return (promise) => {
-    try {
-      c.executionCtx.waitUntil(promise);
-    } catch {
-      // No execution context (Node, Bun): the promise simply runs on.
-    }
-  };
-}
 
 /**
  * Hono's `env(c)`: bindings on Workers, the process environment elsewhere. Deno's
@@ -87,7 +73,8 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
     const auth = resolveAuth(options.env ?? requestEnvironment(c));
     const verdicts = requestVerdicts(auth, c.req.raw, {
       defaultAcceptsToken: options.acceptsToken,
-      waitUntil: waitUntilOf(c),
+      // Reading `c.executionCtx` throws where there is none (Node): read only when work is handed over.
+      waitUntil: waitUntilFrom(() => c.executionCtx),
     });
     const state = await verdicts.authenticate();
     c.set('clerkAuth', {
