@@ -1,4 +1,5 @@
 export { createClerkAuth } from './core/authenticate.js';
+export { handshakeResponse, isPageLoad } from './core/handshake.js';
 export { ClerkConfigurationError, ClerkEdgeError, hintFor } from './core/errors.js';
 export { MemoryStore } from './core/store.js';
 export { parsePublishableKey, SUPPORTED_ALGORITHMS } from './core/config.js';
@@ -27,5 +28,5 @@ export type {
   SignedOutAuthObject,
 } from './core/claims.js';
 export type { MachineAuthObject, MachineTokenType } from './core/machine.js';
-export type { WaitUntil } from './core/jwks.js';
+export type { WaitUntil } from './core/wait-until.js';
 export type { ClerkTokenErrorCode, GetToken, GetTokenOptions } from './core/template-tokens.js';

@@ -1,4 +1,4 @@
-import { ClerkEdgeError } from '../core/errors.js';
+import { ClerkEdgeError, type ClerkEdgeErrorCode } from '../core/errors.js';
 
 /**
  * Stable codes of {@link ClerkApiError}: switch on these, never on the message.
@@ -8,12 +8,7 @@ import { ClerkEdgeError } from '../core/errors.js';
  * - `api-timeout`: no complete answer within `timeoutMs`.
  * - `api-malformed-response`: a 2xx whose body is not JSON.
  */
-export type ClerkApiErrorCode =
-  | 'api-response-error'
-  | 'api-rate-limited'
-  | 'api-network-error'
-  | 'api-timeout'
-  | 'api-malformed-response';
+export type ClerkApiErrorCode = Extract<ClerkEdgeErrorCode, `api-${string}`>;
 
 /** One entry of Clerk's `errors` array. */
 export interface ClerkApiErrorItem {

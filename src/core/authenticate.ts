@@ -3,8 +3,11 @@ import { sessionAuthObject, type SessionAuthObject, type SessionClaims } from '.
 import { resolveConfig, type ClerkEdgeOptions, type ResolvedConfig } from './config.js';
 import { cookieSuffixFor, extractCredentials } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
-import { KeyStore, type WaitUntil } from './jwks.js';
+import { KeyStore } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
 import { machineAuthObject, MachineVerifier, type MachineAuthObject, type MachineTokenType } from './machine.js';
+import { browserAuthenticator } from './handshake-flow.js';
+import { HandshakeResolver } from './handshake-payload.js';
 import { SessionRefresher } from './refresh.js';
 import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
 import { VerifiedSessionCache } from './session-cache.js';
@@ -222,6 +225,14 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     return state;
   }
 
+  const authenticateBrowser = browserAuthenticator({
+    config,
+    cookieSuffix,
+    handshakes: new HandshakeResolver(config, keys),
+    authenticateCookies,
+    verifySession,
+  });
+
   return {
     config,
     cookieSuffix: () => cookieSuffix,
@@ -243,7 +254,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
           ),
         );
       }
-      return withDebug(await authenticateCookies(request, credentials, options.waitUntil));
+      return withDebug(await authenticateBrowser(request, credentials, options.waitUntil));
     },
     async verifySessionToken(token, options = {}) {
       if (typeof token !== 'string' || token === '') return notSignedIn('signed-out', 'token-missing', null);

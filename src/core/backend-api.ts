@@ -7,9 +7,9 @@ import { CLERK_API_VERSION_HEADER, type ResolvedConfig } from './config.js';
 export type ApiResult<T> =
   | { kind: 'ok'; status: number; data: T }
   /** The API answered with a non-2xx status. */
-  | { kind: 'http-error'; status: number; retryAfterSeconds: number | undefined; code: string | undefined }
+  | { kind: 'http-error'; status: number; retryAfterSeconds: number | undefined }
   /** Network failure, timeout, or a 2xx whose body is not JSON. */
-  | { kind: 'unreachable'; cause: 'network' | 'timeout' | 'malformed' };
+  | { kind: 'unreachable' };
 
 export interface ApiRequest {
   method: 'GET' | 'POST';
@@ -36,15 +36,11 @@ function parseRetryAfter(value: string | null): number | undefined {
 
 /**
  * Calls a Clerk API with a timeout covering the whole exchange (headers and body). Never
- * throws: every failure is a value the caller maps to a reason.
+ * throws: every failure is a value the caller maps to a reason with `apiRefusal`.
  */
 export async function callClerkApi<T>(config: ResolvedConfig, request: ApiRequest): Promise<ApiResult<T>> {
   const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, request.timeoutMs);
+  const timer = setTimeout(() => controller.abort(), request.timeoutMs);
   try {
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -60,27 +56,25 @@ export async function callClerkApi<T>(config: ResolvedConfig, request: ApiReques
       signal: controller.signal,
     });
     if (!response.ok) {
-      let code: string | undefined;
       try {
-        const body = (await response.json()) as { errors?: Array<{ code?: unknown }> };
-        code = typeof body?.errors?.[0]?.code === 'string' ? body.errors[0].code : undefined;
+        // Error bodies decide nothing (the status does, see `apiRefusal`): read them only to free the connection.
+        await response.arrayBuffer();
       } catch {
-        // Error bodies are informative only.
+        // Nothing to free.
       }
       return {
         kind: 'http-error',
         status: response.status,
         retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-        code,
       };
     }
     try {
       return { kind: 'ok', status: response.status, data: (await response.json()) as T };
     } catch {
-      return { kind: 'unreachable', cause: timedOut ? 'timeout' : 'malformed' };
+      return { kind: 'unreachable' };
     }
   } catch {
-    return { kind: 'unreachable', cause: timedOut ? 'timeout' : 'network' };
+    return { kind: 'unreachable' };
   } finally {
     clearTimeout(timer);
   }

@@ -1,7 +1,18 @@
-import { platformEnvironment } from './environment.js';
+import {
+  finiteOr,
+  parsePublishableKey,
+  parseUrlOption,
+  resolveAudience,
+  resolveAuthorizedParties,
+  validateJwtKey,
+  warnOnce,
+} from './config-fields.js';
+import { environmentString, platformEnvironment } from './environment.js';
 import { ClerkConfigurationError } from './errors.js';
 import type { CacheStore } from './store.js';
 import type { AcceptsToken } from './token-class.js';
+
+export { parsePublishableKey } from './config-fields.js';
 
 /** Algorithms clerk-edge can verify. `none` and every HMAC algorithm are never accepted. */
 export const SUPPORTED_ALGORITHMS = [
@@ -121,6 +132,13 @@ export interface ClerkEdgeOptions {
   trustProxyHeaders?: boolean;
   /** Add `x-clerk-auth-status` / `x-clerk-auth-reason` headers to request states. Default false. Env `CLERK_DEBUG=true`. */
   debug?: boolean;
+  /**
+   * Recover browser page loads whose cookies cannot be decided locally (expired token, no `__refresh`,
+   * development instance without a dev-browser token) by a redirect through the Frontend API: the handshake.
+   * `false` is the API-only mode: such requests are signed out and nothing ever redirects. Default true.
+   * Env `CLERK_HANDSHAKE=false`.
+   */
+  handshake?: boolean;
   /** Clock seam in milliseconds (tests). Default `Date.now`. */
   now?: () => number;
   /** Environment to read fallbacks from. Default: the runtime's (`Deno.env`, `Bun.env`, `process.env`; see `platformEnvironment`). */
@@ -153,6 +171,7 @@ export interface ResolvedConfig {
   fetch: typeof fetch;
   trustProxyHeaders: boolean;
   debug: boolean;
+  handshake: boolean;
   now: () => number;
 }
 
@@ -162,151 +181,13 @@ export const DEFAULT_API_VERSION = 'v1';
 export const CLERK_API_VERSION_HEADER = '2025-11-10';
 const DEFAULT_CLOCK_SKEW_MS = 5000;
 
-const warned = new Set<string>();
-/** Configuration warnings are printed once per process, never per request, and never contain a key. */
-function warnOnce(id: string, message: string): void {
-  if (warned.has(id)) return;
-  warned.add(id);
-  console.warn(message);
-}
+type KeyFields = Pick<ResolvedConfig, 'secretKey' | 'machineSecretKey' | 'publishableKey' | 'jwtKey'> & {
+  parsedKey: ReturnType<typeof parsePublishableKey>;
+};
 
-function fromEnvironment(env: EnvironmentRecord, name: string): string | undefined {
-  const value = env[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function finiteOr(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
-}
-
-/**
- * Parses a publishable key: `pk_test_` / `pk_live_` + base64(`<frontend API host>$`).
- * Returns undefined for anything else.
- *
- * @example
- * ```ts
- * parsePublishableKey('pk_live_Y2xlcmsuY2xlcmsuZGV2JA')
- * // → { instanceType: 'live', frontendApiHost: 'clerk.clerk.dev' }
- * ```
- */
-export function parsePublishableKey(
-  key: string,
-): { instanceType: 'test' | 'live'; frontendApiHost: string } | undefined {
-  const match = /^pk_(test|live)_([A-Za-z0-9+/=_-]+)$/.exec(key);
-  if (!match) return undefined;
-  let decoded: string;
-  try {
-    decoded = atob(match[2]!.replace(/-/g, '+').replace(/_/g, '/'));
-  } catch {
-    return undefined;
-  }
-  if (!decoded.endsWith('$')) return undefined;
-  const host = decoded.slice(0, -1);
-  if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(host) || host.startsWith('.') || host.startsWith('-')) return undefined;
-  return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host };
-}
-
-function parseUrlOption(option: string, variable: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ClerkConfigurationError(
-      option,
-      `\`${option}\` is not a URL.`,
-      `Set ${variable} to an absolute http(s) URL.`,
-    );
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ClerkConfigurationError(
-      option,
-      `\`${option}\` must be http(s).`,
-      `Set ${variable} to an absolute http(s) URL.`,
-    );
-  }
-  return url.href.replace(/\/+$/, '');
-}
-
-function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey {
-  if (typeof jwtKey === 'object' && jwtKey !== null) {
-    if (typeof jwtKey.kty === 'string' && !('d' in jwtKey)) return jwtKey;
-  } else if (typeof jwtKey === 'string') {
-    const trimmed = jwtKey.trim();
-    if (trimmed.includes('-----BEGIN PUBLIC KEY-----')) return trimmed;
-    // A bare base64 SPKI body, as the Dashboard's key is often pasted into one-line variables.
-    if (/^[A-Za-z0-9+/\s]{40,}={0,2}$/.test(trimmed))
-      return `-----BEGIN PUBLIC KEY-----\n${trimmed.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
-    if (trimmed.startsWith('{')) {
-      try {
-        return validateJwtKey(JSON.parse(trimmed) as JsonWebKey);
-      } catch {
-        /* fall through to the error below */
-      }
-    }
-  }
-  throw new ClerkConfigurationError(
-    'jwtKey',
-    '`jwtKey` is not a PEM SPKI public key or a public JWK.',
-    'Set CLERK_JWT_KEY to the "PEM Public Key" from the Clerk Dashboard (API keys page), or to a public JWK.',
-  );
-}
-
-/**
- * `authorizedParties` from the option, else `CLERK_AUTHORIZED_PARTIES`. A list that was given but holds an
- * entry that is not an origin string throws: dropping it would silently turn the `azp` check off.
- */
-function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): string[] {
-  const invalid = (detail: string) =>
-    new ClerkConfigurationError(
-      'authorizedParties',
-      `\`authorizedParties\` ${detail}`,
-      'List the origins of your frontends (https://app.example.com), comma-separated in CLERK_AUTHORIZED_PARTIES; leave it unset to skip the azp check.',
-    );
-  if (option !== undefined) {
-    if (!Array.isArray(option)) throw invalid('must be an array of origins.');
-    const parties = option.map((party) => (typeof party === 'string' ? party.trim() : ''));
-    if (parties.includes('')) throw invalid('holds an empty or non-string entry.');
-    return parties;
-  }
-  const variable = fromEnvironment(env, 'CLERK_AUTHORIZED_PARTIES');
-  if (variable === undefined) return [];
-  const parties = variable
-    .split(',')
-    .map((party) => party.trim())
-    .filter((party) => party !== '');
-  if (parties.length === 0) throw invalid('(CLERK_AUTHORIZED_PARTIES) holds no origin, only separators.');
-  return parties;
-}
-
-/** `audience`: unset, or one or more non-empty strings. A given but empty value throws (it is never "no check"). */
-function resolveAudience(option: unknown): string[] | undefined {
-  if (option === undefined) return undefined;
-  const list = Array.isArray(option) ? option : [option];
-  if (list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
-    throw new ClerkConfigurationError(
-      'audience',
-      '`audience` was given but holds no usable value (an empty string, an empty list or an empty entry).',
-      'Set it to the expected "aud" value(s), or leave it unset to skip the aud check.',
-    );
-  }
-  return list as string[];
-}
-
-/**
- * Resolves options per field (explicit option, then environment, then default) and validates
- * them. Throws {@link ClerkConfigurationError} naming the option and variable at fault.
- */
-export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
-  const env = options.env ?? platformEnvironment();
-  if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
-    throw new ClerkConfigurationError(
-      'crypto',
-      'This runtime has no WebCrypto (`crypto.subtle`).',
-      'Run on Node >= 20.19, workerd, or an edge runtime.',
-    );
-  }
-
-  const secretKey = options.secretKey ?? fromEnvironment(env, 'CLERK_SECRET_KEY');
+/** Which keys the instance has: each validated, and at least one way to obtain the instance keys. */
+function resolveKeys(options: ClerkEdgeOptions, env: EnvironmentRecord): KeyFields {
+  const secretKey = options.secretKey ?? environmentString(env, 'CLERK_SECRET_KEY');
   if (secretKey !== undefined && !/^sk_(test|live)_\S+$/.test(secretKey)) {
     throw new ClerkConfigurationError(
       'secretKey',
@@ -314,7 +195,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       'Set CLERK_SECRET_KEY to the sk_test_… / sk_live_… key from the Clerk Dashboard.',
     );
   }
-  const machineSecretKey = options.machineSecretKey ?? fromEnvironment(env, 'CLERK_MACHINE_SECRET_KEY');
+  const machineSecretKey = options.machineSecretKey ?? environmentString(env, 'CLERK_MACHINE_SECRET_KEY');
   if (machineSecretKey !== undefined && !/^ak_\S+$/.test(machineSecretKey)) {
     throw new ClerkConfigurationError(
       'machineSecretKey',
@@ -323,7 +204,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const publishableKey = options.publishableKey ?? fromEnvironment(env, 'CLERK_PUBLISHABLE_KEY');
+  const publishableKey = options.publishableKey ?? environmentString(env, 'CLERK_PUBLISHABLE_KEY');
   const parsedKey = publishableKey === undefined ? undefined : parsePublishableKey(publishableKey);
   if (publishableKey !== undefined && parsedKey === undefined) {
     throw new ClerkConfigurationError(
@@ -333,7 +214,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const rawJwtKey = options.jwtKey ?? fromEnvironment(env, 'CLERK_JWT_KEY');
+  const rawJwtKey = options.jwtKey ?? environmentString(env, 'CLERK_JWT_KEY');
   const jwtKey = rawJwtKey === undefined ? undefined : validateJwtKey(rawJwtKey);
 
   // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
@@ -345,13 +226,21 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       true,
     );
   }
+  return { secretKey, machineSecretKey, publishableKey, parsedKey, jwtKey };
+}
 
+/** Where Clerk is: the Backend API, the Frontend API, and the issuers its tokens carry. */
+function resolveEndpoints(
+  options: ClerkEdgeOptions,
+  env: EnvironmentRecord,
+  parsedKey: KeyFields['parsedKey'],
+): Pick<ResolvedConfig, 'apiUrl' | 'apiVersion' | 'frontendApiUrl' | 'issuers'> {
   const apiUrl = parseUrlOption(
     'apiUrl',
     'CLERK_API_URL',
-    options.apiUrl ?? fromEnvironment(env, 'CLERK_API_URL') ?? DEFAULT_API_URL,
+    options.apiUrl ?? environmentString(env, 'CLERK_API_URL') ?? DEFAULT_API_URL,
   );
-  const apiVersion = options.apiVersion ?? fromEnvironment(env, 'CLERK_API_VERSION') ?? DEFAULT_API_VERSION;
+  const apiVersion = options.apiVersion ?? environmentString(env, 'CLERK_API_VERSION') ?? DEFAULT_API_VERSION;
   if (!/^v\d+$/.test(apiVersion)) {
     throw new ClerkConfigurationError(
       'apiVersion',
@@ -360,9 +249,9 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
 
-  const rawProxyUrl = options.proxyUrl ?? fromEnvironment(env, 'CLERK_PROXY_URL');
+  const rawProxyUrl = options.proxyUrl ?? environmentString(env, 'CLERK_PROXY_URL');
   const proxyUrl = rawProxyUrl === undefined ? undefined : parseUrlOption('proxyUrl', 'CLERK_PROXY_URL', rawProxyUrl);
-  const rawFrontendApiUrl = options.frontendApiUrl ?? fromEnvironment(env, 'CLERK_FRONTEND_API_URL');
+  const rawFrontendApiUrl = options.frontendApiUrl ?? environmentString(env, 'CLERK_FRONTEND_API_URL');
   const frontendApiUrl =
     rawFrontendApiUrl !== undefined
       ? parseUrlOption('frontendApiUrl', 'CLERK_FRONTEND_API_URL', rawFrontendApiUrl)
@@ -378,10 +267,12 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       'no-issuer',
       'clerk-edge: no publishable key, proxy URL or `issuer` is configured, so the token issuer (iss) cannot be checked. Set CLERK_PUBLISHABLE_KEY.',
     );
+  return { apiUrl, apiVersion, frontendApiUrl, issuers };
+}
 
-  const authorizedParties = resolveAuthorizedParties(options.authorizedParties, env);
-
-  const algorithms = options.algorithms ?? ['RS256'];
+/** `algorithms`: a non-empty list of supported asymmetric algorithms, default RS256. */
+function resolveAlgorithms(option: unknown): SupportedAlgorithm[] {
+  const algorithms = option ?? ['RS256'];
   if (
     !Array.isArray(algorithms) ||
     algorithms.length === 0 ||
@@ -393,31 +284,18 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       `Use some of ${SUPPORTED_ALGORITHMS.join(', ')}; "none" and HMAC algorithms are never accepted.`,
     );
   }
+  return [...algorithms];
+}
 
-  const audience = resolveAudience(options.audience);
+/** Cache and timeout tuning: every field has a safe default, and a value that is not a finite non-negative number is ignored. */
+function resolveTuning(
+  options: ClerkEdgeOptions,
+  env: EnvironmentRecord,
+): Pick<ResolvedConfig, 'keys' | 'machineTokens' | 'sessionCache'> {
   const keys = options.keys ?? {};
   const machine = options.machineTokens ?? {};
-  const debugEnv = fromEnvironment(env, 'CLERK_DEBUG');
   const sessionCache = options.sessionCache ?? {};
-
   return {
-    secretKey,
-    machineSecretKey,
-    publishableKey,
-    frontendApiHost: parsedKey?.frontendApiHost,
-    instanceType: parsedKey?.instanceType,
-    jwtKey,
-    apiUrl,
-    apiVersion,
-    frontendApiUrl,
-    issuers,
-    authorizedParties,
-    missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
-    audience,
-    clockSkewInMs: finiteOr(options.clockSkewInMs, DEFAULT_CLOCK_SKEW_MS),
-    algorithms: [...algorithms],
-    acceptsToken: options.acceptsToken ?? 'session_token',
-    treatPendingAsSignedOut: options.treatPendingAsSignedOut ?? true,
     keys: {
       ttlMs: finiteOr(keys.ttlMs, 5 * 60_000),
       maxStaleMs: finiteOr(keys.maxStaleMs, 24 * 60 * 60_000),
@@ -432,14 +310,50 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       timeoutMs: finiteOr(machine.timeoutMs, 5000) || 5000,
     },
     sessionCache: {
-      enabled: sessionCache.enabled ?? fromEnvironment(env, 'CLERK_SESSION_CACHE') !== 'false',
+      enabled: sessionCache.enabled ?? environmentString(env, 'CLERK_SESSION_CACHE') !== 'false',
       maxEntries: Math.max(1, Math.floor(finiteOr(sessionCache.maxEntries, 10_000))),
       maxBytes: Math.max(1, Math.floor(finiteOr(sessionCache.maxBytes, 8 * 1024 * 1024))),
     },
+  };
+}
+
+/**
+ * Resolves options per field (explicit option, then environment, then default) and validates
+ * them. Throws {@link ClerkConfigurationError} naming the option and variable at fault.
+ */
+export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
+  const env = options.env ?? platformEnvironment();
+  if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
+    throw new ClerkConfigurationError(
+      'crypto',
+      'This runtime has no WebCrypto (`crypto.subtle`).',
+      'Run on Node >= 20.19, workerd, or an edge runtime.',
+    );
+  }
+  const { parsedKey, ...keys } = resolveKeys(options, env);
+  const endpoints = resolveEndpoints(options, env, parsedKey);
+  const authorizedParties = resolveAuthorizedParties(options.authorizedParties, env);
+  const algorithms = resolveAlgorithms(options.algorithms);
+  const audience = resolveAudience(options.audience);
+
+  return {
+    ...keys,
+    frontendApiHost: parsedKey?.frontendApiHost,
+    instanceType: parsedKey?.instanceType,
+    ...endpoints,
+    authorizedParties,
+    missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
+    audience,
+    clockSkewInMs: finiteOr(options.clockSkewInMs, DEFAULT_CLOCK_SKEW_MS),
+    algorithms,
+    acceptsToken: options.acceptsToken ?? 'session_token',
+    treatPendingAsSignedOut: options.treatPendingAsSignedOut ?? true,
+    ...resolveTuning(options, env),
     store: options.store,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    trustProxyHeaders: options.trustProxyHeaders ?? fromEnvironment(env, 'CLERK_TRUST_PROXY_HEADERS') === 'true',
-    debug: options.debug ?? debugEnv === 'true',
+    trustProxyHeaders: options.trustProxyHeaders ?? environmentString(env, 'CLERK_TRUST_PROXY_HEADERS') === 'true',
+    debug: options.debug ?? environmentString(env, 'CLERK_DEBUG') === 'true',
+    handshake: options.handshake ?? environmentString(env, 'CLERK_HANDSHAKE') !== 'false',
     now: options.now ?? Date.now,
   };
 }

@@ -1,8 +1,5 @@
 import { base64url } from 'jose';
 
-/** Where a credential came from. */
-export type CredentialSource = 'header' | 'cookie';
-
 /** What a request carries, read from headers only (the body is never touched). Internal. */
 export interface RequestCredentials {
   /** The bearer token, when the Authorization header carries one. */
@@ -13,25 +10,43 @@ export interface RequestCredentials {
   sessionCookie: string | undefined;
   /** `__client_uat` as seconds; 0 when missing or unparsable. */
   clientUat: number;
-  /** Whether a `__client_uat` cookie was present at all. */
-  clientUatPresent: boolean;
   /** The suffixed `__refresh_<suffix>` cookie. */
   refreshToken: string | undefined;
 }
 
 const BEARER = /^bearer ([^\s]+)$/i;
 
-/** Parses a Cookie header into a map. The first occurrence of a name wins. */
-export function parseCookies(header: string | null): Map<string, string> {
-  const cookies = new Map<string, string>();
-  if (!header) return cookies;
-  for (const part of header.split(';')) {
+/**
+ * The `name=value` pairs of a Cookie header, in order and as written (trimmed; duplicates kept,
+ * parts without a name skipped). Every cookie parser of the package starts here.
+ *
+ * @example
+ * ```ts
+ * cookiePairs('a=1; b="2"; a=3') // [['a', '1'], ['b', '"2"'], ['a', '3']]
+ * ```
+ */
+export function cookiePairs(header: string | null): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const part of (header ?? '').split(';')) {
     const index = part.indexOf('=');
     if (index < 0) continue;
     const name = part.slice(0, index).trim();
-    let value = part.slice(index + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    if (name && !cookies.has(name)) cookies.set(name, value);
+    if (name !== '') pairs.push([name, part.slice(index + 1).trim()]);
+  }
+  return pairs;
+}
+
+/** The cookie a `Set-Cookie` directive sets, as `[name, value]` (its attributes ignored); undefined when it names none. */
+export function setCookiePair(directive: string): [string, string] | undefined {
+  return cookiePairs(directive.split(';', 1)[0] ?? '')[0];
+}
+
+/** Parses a Cookie header into a map of unquoted values. The first occurrence of a name wins. */
+export function parseCookies(header: string | null): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const [name, raw] of cookiePairs(header)) {
+    const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+    if (!cookies.has(name)) cookies.set(name, value);
   }
   return cookies;
 }
@@ -69,7 +84,6 @@ export function extractCredentials(headers: Headers, cookieSuffix: string | unde
     bearerMalformed,
     sessionCookie,
     clientUat: parseClientUat(rawUat),
-    clientUatPresent: rawUat !== undefined,
     refreshToken,
   };
 }

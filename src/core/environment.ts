@@ -1,6 +1,20 @@
 import type { EnvironmentRecord } from './config.js';
 import { ClerkConfigurationError } from './errors.js';
 
+/**
+ * A variable of an environment as a non-empty, trimmed string; undefined otherwise (bindings
+ * that are not strings, empty values). Every `CLERK_*` fallback is read through this.
+ *
+ * @example
+ * ```ts
+ * environmentString({ CLERK_DEBUG: ' true ' }, 'CLERK_DEBUG') // 'true'
+ * ```
+ */
+export function environmentString(env: EnvironmentRecord, name: string): string | undefined {
+  const value = env[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
 /** The part of Deno's namespace read here (no dependency on Deno's types). */
 interface DenoEnvironment {
   get(name: string): string | undefined;

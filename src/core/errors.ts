@@ -1,50 +1,59 @@
 /**
- * Stable, kebab-case reasons for every verdict that is not "signed in".
+ * Stable, kebab-case reasons for every verdict that is not "signed in", as a runtime list (the
+ * README table is checked against it).
  *
  * Callers `switch` on these; they never change meaning between releases. Messages that go with
  * them are for humans and never contain a token, a key or a secret.
  */
-export type AuthErrorReason =
+export const AUTH_ERROR_REASONS = [
   // No usable credential
-  | 'token-missing'
-  | 'authorization-header-malformed'
-  | 'client-uat-missing'
-  | 'session-token-missing'
-  | 'session-token-outdated'
+  'token-missing',
+  'authorization-header-malformed',
+  'client-uat-missing',
+  'session-token-missing',
+  'session-token-outdated',
   // Token shape
-  | 'token-malformed'
-  | 'token-too-large'
-  | 'token-type-mismatch'
-  | 'token-invalid-type'
-  | 'token-invalid-algorithm'
-  | 'token-unsupported-critical-header'
+  'token-malformed',
+  'token-too-large',
+  'token-type-mismatch',
+  'token-invalid-type',
+  'token-invalid-algorithm',
+  'token-unsupported-critical-header',
   // Keys
-  | 'jwk-kid-missing'
-  | 'jwk-kid-mismatch'
-  | 'jwk-alg-mismatch'
-  | 'jwt-key-missing'
+  'jwk-kid-missing',
+  'jwk-kid-mismatch',
+  'jwk-alg-mismatch',
+  'jwt-key-missing',
   // Signature and claims
-  | 'token-invalid-signature'
-  | 'token-expired'
-  | 'token-not-active-yet'
-  | 'token-iat-in-the-future'
-  | 'token-invalid-claims'
-  | 'token-invalid-issuer'
-  | 'token-invalid-audience'
-  | 'token-invalid-authorized-parties'
-  | 'session-pending'
+  'token-invalid-signature',
+  'token-expired',
+  'token-not-active-yet',
+  'token-iat-in-the-future',
+  'token-invalid-claims',
+  'token-invalid-issuer',
+  'token-invalid-audience',
+  'token-invalid-authorized-parties',
+  'session-pending',
   // Machine tokens
-  | 'token-invalid'
-  | 'token-revoked'
-  | 'machine-secret-key-missing'
+  'token-invalid',
+  'token-revoked',
+  'machine-secret-key-missing',
   // Session refresh
-  | 'refresh-non-get-request'
-  | 'refresh-rejected'
+  'refresh-non-get-request',
+  'refresh-rejected',
+  // Handshake (browser page loads)
+  'dev-browser-missing',
+  'dev-browser-sync',
+  'handshake-loop',
   // Infrastructure (status `unavailable`)
-  | 'jwks-unavailable'
-  | 'backend-api-unavailable'
-  | 'secret-key-invalid'
-  | 'rate-limited';
+  'jwks-unavailable',
+  'backend-api-unavailable',
+  'secret-key-invalid',
+  'rate-limited',
+] as const;
+
+/** One of {@link AUTH_ERROR_REASONS}. */
+export type AuthErrorReason = (typeof AUTH_ERROR_REASONS)[number];
 
 /** How to fix each kind of rejection. Shown in messages; never includes request data. */
 const HINTS: Record<AuthErrorReason, string> = {
@@ -88,6 +97,12 @@ const HINTS: Record<AuthErrorReason, string> = {
   'machine-secret-key-missing': 'Verifying machine tokens needs CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY.',
   'refresh-non-get-request': 'Sessions are only refreshed on GET requests; retry after the page refreshes the token.',
   'refresh-rejected': 'The Backend API refused to refresh the session; the user must sign in again.',
+  'dev-browser-missing':
+    'A development instance needs the dev-browser token (__clerk_db_jwt); the page load goes through the handshake to get one.',
+  'dev-browser-sync':
+    'A Clerk redirect brought a new dev-browser token (__clerk_db_jwt in the URL); the handshake syncs the session with it.',
+  'handshake-loop':
+    'Three handshakes in a row did not settle the session. Check that CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY belong to the same instance, the server clock, and any proxy in front of the app.',
   'jwks-unavailable': 'The instance keys could not be fetched and none are cached. Retry later.',
   'backend-api-unavailable': 'The Clerk Backend API could not be reached or answered with an error. Retry later.',
   'secret-key-invalid':
@@ -108,15 +123,46 @@ export function hintFor(reason: AuthErrorReason): string {
   return HINTS[reason];
 }
 
+/** The stable codes of the errors clerk-edge throws. */
+export type ClerkEdgeErrorCode =
+  /** A required option is missing (it may still come from a per-request environment). */
+  | 'configuration-missing'
+  /** An option is malformed. */
+  | 'configuration-invalid'
+  /** An adapter helper ran on a request its middleware did not see. */
+  | 'middleware-missing'
+  /** Next's `auth.protect()` ended the middleware with a response (caught by `clerkMiddleware`). */
+  | 'protect-rejected'
+  /** `clerk-edge/api`: the Backend API answered with an error (see `ClerkApiError.errors`). */
+  | 'api-response-error'
+  /** `clerk-edge/api`: 429, or the back-off it opened (see `retryAfterSeconds`). */
+  | 'api-rate-limited'
+  /** `clerk-edge/api`: the Backend API could not be reached. */
+  | 'api-network-error'
+  /** `clerk-edge/api`: the call did not finish in `timeoutMs`. */
+  | 'api-timeout'
+  /** `clerk-edge/api`: a success status with a body that is not the expected JSON. */
+  | 'api-malformed-response'
+  /** An adapter's client was read without the `clerkClient` option that provides it. */
+  | 'client-not-configured'
+  /** `getToken()` of an auth object no adapter bound to a request. */
+  | 'get-token-unbound'
+  /** `getToken({ template })`: the failures of `ClerkTokenError` (see `ClerkTokenErrorCode`). */
+  | 'template-token-not-found'
+  | 'secret-key-invalid'
+  | 'secret-key-missing'
+  | 'rate-limited'
+  | 'backend-api-unavailable';
+
 /**
  * Base class of every error clerk-edge throws. Tell kinds apart by `code`, not by class.
  */
 export class ClerkEdgeError extends Error {
   /** Stable machine-readable code. */
-  readonly code: string;
+  readonly code: ClerkEdgeErrorCode;
   /** How to fix it. */
   readonly hint: string;
-  constructor(code: string, message: string, hint: string) {
+  constructor(code: ClerkEdgeErrorCode, message: string, hint: string) {
     super(`${message} ${hint}`.trim());
     this.name = new.target.name;
     this.code = code;

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from './config.js';
-import { sha256Hex } from './store.js';
+import { sha256Hex } from './hash.js';
 
 /**
  * Which credential a cached entry depends on:

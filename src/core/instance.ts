@@ -14,15 +14,21 @@ const ENVIRONMENT_NAMES = [
   'CLERK_AUTHORIZED_PARTIES',
   'CLERK_DEBUG',
   'CLERK_TRUST_PROXY_HEADERS',
+  'CLERK_HANDSHAKE',
 ];
 
 /**
  * For adapters whose environment arrives with the request (Hono's `env(c)`, a Worker's `env`):
  * validates the options when the adapter is created (a malformed key throws there), then
  * returns one authenticator per distinct environment, created on first use and reused.
- * Keys missing at creation may still come from the request environment. Internal.
+ * Keys missing at creation may still come from the request environment. `optionsFor` adds
+ * options that depend on the environment object itself (a Worker's store on a binding); its
+ * authenticators are then kept per environment object only. Internal.
  */
-export function createAuthResolver(options: ClerkEdgeOptions): (env: EnvironmentRecord | undefined) => ClerkAuth {
+export function createAuthResolver(
+  options: ClerkEdgeOptions,
+  optionsFor?: (env: EnvironmentRecord) => ClerkEdgeOptions,
+): (env: EnvironmentRecord | undefined) => ClerkAuth {
   let fromOptionsOnly: ClerkAuth | undefined;
   try {
     fromOptionsOnly = createClerkAuth(options);
@@ -33,12 +39,17 @@ export function createAuthResolver(options: ClerkEdgeOptions): (env: Environment
   // Platforms hand the same environment object to every request: remember its authenticator.
   const byIdentity = new WeakMap<object, ClerkAuth>();
   return (env) => {
-    if (env === undefined || env === options.env) {
+    if (typeof env !== 'object' || env === null || env === options.env) {
       if (fromOptionsOnly) return fromOptionsOnly;
       return createClerkAuth(options);
     }
     const known = byIdentity.get(env);
     if (known) return known;
+    if (optionsFor) {
+      const auth = createClerkAuth({ ...options, ...optionsFor(env), env: { ...options.env, ...env } });
+      byIdentity.set(env, auth);
+      return auth;
+    }
     const fingerprint = ENVIRONMENT_NAMES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join(
       '\u0000',
     );

@@ -1,18 +1,17 @@
 import { importJWK, importSPKI, type JWK } from 'jose';
-import { backendApiUrl, callClerkApi, type ApiResult } from './backend-api.js';
+import { backendApiUrl, callClerkApi } from './backend-api.js';
 import { instanceBackoff } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
-import type { AuthErrorReason } from './errors.js';
 import { instanceIdentity } from './instance-identity.js';
-import { FLIGHT_GRACE_MS, SingleFlight } from './store.js';
+import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
+import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
+import type { WaitUntil } from './wait-until.js';
 
 /** The back-off endpoint name of JWKS fetches. */
 const JWKS_ENDPOINT = 'jwks';
 
 /** A verification key, or why there is none. Internal. */
-export type KeyLookup =
-  | { ok: true; key: CryptoKey; kid: string | undefined }
-  | { ok: false; status: 'signed-out' | 'unavailable'; reason: AuthErrorReason };
+export type KeyLookup = { ok: true; key: CryptoKey; kid: string | undefined } | Refusal;
 
 /** The serialisable form kept in memory and in a shared store. */
 interface KeySetRecord {
@@ -25,10 +24,8 @@ interface KeySetState extends KeySetRecord {
   imported: Map<string, Promise<CryptoKey | undefined>>;
 }
 
-type RefreshOutcome = { ok: true } | { ok: false; reason: AuthErrorReason };
-
-/** Hands background work to the platform (`ctx.waitUntil`) so it outlives the response. */
-export type WaitUntil = (promise: Promise<unknown>) => void;
+/** A key-set fetch: done, or why not (always `unavailable`). */
+type RefreshOutcome = { ok: true } | Refusal;
 
 const KEY_TYPE_FOR_ALG: Record<string, { kty: string; crv?: string }> = {
   RS256: { kty: 'RSA' },
@@ -81,12 +78,6 @@ function hasUsableKey(value: { keys: JWK[] }, algorithms: readonly string[]): bo
   );
 }
 
-function failureReason(result: Exclude<ApiResult<unknown>, { kind: 'ok' }>): AuthErrorReason {
-  if (result.kind === 'http-error' && (result.status === 401 || result.status === 403)) return 'secret-key-invalid';
-  if (result.kind === 'http-error' && result.status === 429) return 'rate-limited';
-  return 'jwks-unavailable';
-}
-
 /**
  * The instance's verification keys: from `jwtKey` (no network), the Backend API JWKS (secret
  * key) or the Frontend API JWKS (publishable key only). Fresh for `ttlMs`, then served stale
@@ -106,37 +97,32 @@ export class KeyStore {
     this.#flight = new SingleFlight(config.keys.timeoutMs + FLIGHT_GRACE_MS);
   }
 
-  /** Where keys come from: for logs and debugging; never includes a secret. */
-  get source(): 'jwt-key' | 'backend-api' | 'frontend-api' | 'none' {
-    if (this.#config.jwtKey !== undefined) return 'jwt-key';
-    if (this.#config.secretKey !== undefined) return 'backend-api';
-    return this.#config.frontendApiUrl !== undefined ? 'frontend-api' : 'none';
-  }
-
   /** The key to verify a token with, chosen strictly by `kid` and checked against `alg`. */
   async getKey(kid: string | undefined, alg: string, waitUntil?: WaitUntil): Promise<KeyLookup> {
     if (this.#config.jwtKey !== undefined) return this.#staticKey(kid, alg);
     // Only a machine secret key is configured: opaque M2M tokens work, JWTs cannot be verified.
-    if (this.source === 'none') return { ok: false, status: 'unavailable', reason: 'jwt-key-missing' };
-    if (kid === undefined) return { ok: false, status: 'signed-out', reason: 'jwk-kid-missing' };
+    if (this.#config.secretKey === undefined && this.#config.frontendApiUrl === undefined)
+      return unavailable('jwt-key-missing');
+    if (kid === undefined) return refused('jwk-kid-missing');
 
     let state = await this.#currentKeys(waitUntil);
-    if (!('byKid' in state)) return { ok: false, status: 'unavailable', reason: state.reason };
+    // A key-set failure answers with the default Retry-After: the next request refetches anyway.
+    if (!('byKid' in state)) return unavailable(state.reason);
 
     if (!state.byKid.has(kid)) {
       const now = this.#config.now();
       if (now - this.#lastUnknownKidRefetch >= this.#config.keys.unknownKidCooldownMs) {
         this.#lastUnknownKidRefetch = now;
         const outcome = await this.#refresh();
-        if (!outcome.ok) return { ok: false, status: 'unavailable', reason: outcome.reason };
+        if (!outcome.ok) return unavailable(outcome.reason);
       } else if (this.#flight.has('jwks')) {
         await this.#refresh();
       }
       state = this.#state ?? state;
-      if (!state.byKid.has(kid)) return { ok: false, status: 'signed-out', reason: 'jwk-kid-mismatch' };
+      if (!state.byKid.has(kid)) return refused('jwk-kid-mismatch');
     }
     const key = await this.#importFromSet(state, kid, alg);
-    return key ? { ok: true, key, kid } : { ok: false, status: 'signed-out', reason: 'jwk-alg-mismatch' };
+    return key ? { ok: true, key, kid } : refused('jwk-alg-mismatch');
   }
 
   /**
@@ -173,9 +159,8 @@ export class KeyStore {
     }
     const expectedKid = typeof jwtKey === 'object' ? (jwtKey as JWK).kid : undefined;
     return imported.then((key): KeyLookup => {
-      if (expectedKid !== undefined && kid !== expectedKid)
-        return { ok: false, status: 'signed-out', reason: 'jwk-kid-mismatch' };
-      return key ? { ok: true, key, kid } : { ok: false, status: 'signed-out', reason: 'jwk-alg-mismatch' };
+      if (expectedKid !== undefined && kid !== expectedKid) return refused('jwk-kid-mismatch');
+      return key ? { ok: true, key, kid } : refused('jwk-alg-mismatch');
     });
   }
 
@@ -193,7 +178,7 @@ export class KeyStore {
   }
 
   /** Fresh keys, stale keys (refreshing in the background), or a fetch when there are none usable. */
-  async #currentKeys(waitUntil: WaitUntil | undefined): Promise<KeySetState | { reason: AuthErrorReason }> {
+  async #currentKeys(waitUntil: WaitUntil | undefined): Promise<KeySetState | Refusal> {
     const { ttlMs, maxStaleMs } = this.#config.keys;
     const now = this.#config.now();
     if (this.#state && now - this.#state.fetchedAt < ttlMs) return this.#state;
@@ -210,7 +195,7 @@ export class KeyStore {
     }
     const outcome = await this.#refresh();
     if (outcome.ok && this.#state) return this.#state;
-    return { reason: outcome.ok ? 'jwks-unavailable' : outcome.reason };
+    return outcome.ok ? unavailable('jwks-unavailable') : outcome;
   }
 
   #adopt(record: KeySetRecord): void {
@@ -263,7 +248,7 @@ export class KeyStore {
   #refresh(): Promise<RefreshOutcome> {
     return this.#flight.run('jwks', async () => {
       const backoff = instanceBackoff(this.#config);
-      if (backoff.blockedFor(JWKS_ENDPOINT) > 0) return { ok: false, reason: 'rate-limited' };
+      if (backoff.blockedFor(JWKS_ENDPOINT) > 0) return unavailable('rate-limited');
       const result = await callClerkApi<unknown>(this.#config, {
         method: 'GET',
         url: this.#jwksUrl(),
@@ -272,9 +257,9 @@ export class KeyStore {
       });
       if (result.kind === 'http-error' && result.status === 429)
         backoff.openFor(JWKS_ENDPOINT, result.retryAfterSeconds);
-      if (result.kind !== 'ok') return { ok: false, reason: failureReason(result) };
+      if (result.kind !== 'ok') return apiRefusal('jwks', result);
       if (!isJwkSet(result.data) || !hasUsableKey(result.data, this.#config.algorithms))
-        return { ok: false, reason: 'jwks-unavailable' };
+        return unavailable('jwks-unavailable');
       const record: KeySetRecord = { keys: result.data.keys, fetchedAt: this.#config.now() };
       this.#adopt(record);
       if (this.#config.store) {

@@ -3,11 +3,14 @@ import { backendApiUrl, callClerkApi } from './backend-api.js';
 import { instanceBackoff } from './backoff.js';
 import type { HasCheck } from './claims.js';
 import type { ResolvedConfig } from './config.js';
-import type { AuthErrorReason } from './errors.js';
 import { instanceIdentity } from './instance-identity.js';
-import type { KeyStore, WaitUntil } from './jwks.js';
+import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
+import type { KeyStore } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
 import { verifyInstanceJwt, type JwtCheckOptions } from './session.js';
-import { FLIGHT_GRACE_MS, LruCache, sha256Hex, SingleFlight } from './store.js';
+import { sha256Hex } from './hash.js';
+import { LruCache } from './lru.js';
+import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
 import { TOKEN_CATEGORY } from './token-class.js';
 
 export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';
@@ -34,18 +37,11 @@ export interface MachineAuthObject {
   has: HasCheck;
 }
 
-/** Serialisable part of a machine auth object (what caches keep). */
-type MachineIdentity = Omit<MachineAuthObject, 'hasScope' | 'has' | 'isAuthenticated'>;
+/** Serialisable part of a machine auth object (what caches keep, and what Next forwards). */
+export type MachineIdentity = Omit<MachineAuthObject, 'hasScope' | 'has' | 'isAuthenticated'>;
 
 /** A verdict on one machine token. Serialisable. Internal. */
-export type MachineVerdict =
-  | { ok: true; identity: MachineIdentity; expiresAtMs: number | null }
-  | {
-      ok: false;
-      status: 'signed-out' | 'unavailable';
-      reason: AuthErrorReason;
-      retryAfterSeconds?: number | undefined;
-    };
+export type MachineVerdict = { ok: true; identity: MachineIdentity; expiresAtMs: number | null } | Refusal;
 
 /** Builds the auth object from a verified identity. */
 export function machineAuthObject(identity: MachineIdentity): MachineAuthObject {
@@ -57,6 +53,12 @@ export function machineAuthObject(identity: MachineIdentity): MachineAuthObject 
     hasScope: (scope) => typeof scope === 'string' && scopes.includes(scope),
     has: () => false,
   };
+}
+
+/** The serialisable identity of a machine auth object: the inverse of {@link machineAuthObject}. */
+export function machineIdentityOf(auth: MachineAuthObject): MachineIdentity {
+  const { tokenType, id, subject, name, scopes, claims, userId, orgId, machineId, clientId } = auth;
+  return { tokenType, id, subject, name, scopes, claims, userId, orgId, machineId, clientId };
 }
 
 interface VerifyResponse {
@@ -168,10 +170,10 @@ export class MachineVerifier {
     header?: ProtectedHeaderParameters,
   ): Promise<MachineVerdict> {
     if (format === 'jwt') return this.#verifyJwt(token, type as 'm2m_token' | 'oauth_token', waitUntil, header);
-    if (!MACHINE_TOKEN_SHAPES[type].test(token)) return { ok: false, status: 'signed-out', reason: 'token-invalid' };
+    if (!MACHINE_TOKEN_SHAPES[type].test(token)) return refused('token-invalid');
     const bearer =
       type === 'm2m_token' ? (this.#config.machineSecretKey ?? this.#config.secretKey) : this.#config.secretKey;
-    if (bearer === undefined) return { ok: false, status: 'unavailable', reason: 'machine-secret-key-missing' };
+    if (bearer === undefined) return unavailable('machine-secret-key-missing');
 
     // Keyed by the instance first: a verdict of one instance is never another's.
     const instance = await instanceIdentity(this.#config, type === 'm2m_token' ? 'machine' : 'secret');
@@ -183,7 +185,7 @@ export class MachineVerifier {
     }
     const endpoint = ENDPOINTS[type].path;
     const blocked = instanceBackoff(this.#config).blockedFor(endpoint);
-    if (blocked > 0) return { ok: false, status: 'unavailable', reason: 'rate-limited', retryAfterSeconds: blocked };
+    if (blocked > 0) return unavailable('rate-limited', blocked);
     return this.#flight.run(key, async () => {
       const verdict = await this.#callBackendApi(token, type, bearer);
       if (enabled) await this.#remember(key, verdict, waitUntil);
@@ -194,7 +196,7 @@ export class MachineVerifier {
   /** A cached positive verdict stops being valid at the token's own expiration. */
   #checkExpiry(verdict: MachineVerdict): MachineVerdict {
     if (verdict.ok && verdict.expiresAtMs !== null && verdict.expiresAtMs <= this.#config.now()) {
-      return { ok: false, status: 'signed-out', reason: 'token-expired' };
+      return refused('token-expired');
     }
     return verdict;
   }
@@ -213,17 +215,15 @@ export class MachineVerifier {
       waitUntil,
       header,
     );
-    if (!verdict.ok) return { ok: false, status: verdict.status, reason: verdict.reason };
+    if (!verdict.ok) return verdict;
     const claims = verdict.claims;
     const subject = claims.sub as string;
-    if (type === 'm2m_token' && !subject.startsWith('mch_'))
-      return { ok: false, status: 'signed-out', reason: 'token-invalid-claims' };
+    if (type === 'm2m_token' && !subject.startsWith('mch_')) return refused('token-invalid-claims');
     // Clerk mints M2M JWTs with the instance's Frontend API as `iss`, but its SDK checks none and
     // early tokens carried none: an absent `iss` passes, a present one must be this instance's.
     const issuers = this.#config.issuers;
     if (type === 'm2m_token' && claims.iss !== undefined && issuers !== undefined) {
-      if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss))
-        return { ok: false, status: 'signed-out', reason: 'token-invalid-issuer' };
+      if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss)) return refused('token-invalid-issuer');
     }
     const id = stringOrNull(claims.jti) ?? subject;
     const identity = identityFor(type, id, subject, {
@@ -243,31 +243,21 @@ export class MachineVerifier {
       body: { [endpoint.field]: token },
       timeoutMs: this.#config.machineTokens.timeoutMs,
     });
-    if (result.kind === 'unreachable') return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable' };
-    if (result.kind === 'http-error') {
-      if (result.status === 404 || result.status === 400 || result.status === 422)
-        return { ok: false, status: 'signed-out', reason: 'token-invalid' };
-      if (result.status === 401 || result.status === 403)
-        return { ok: false, status: 'unavailable', reason: 'secret-key-invalid' };
-      if (result.status === 429) {
-        const wait = instanceBackoff(this.#config).openFor(endpoint.path, result.retryAfterSeconds);
-        return { ok: false, status: 'unavailable', reason: 'rate-limited', retryAfterSeconds: wait };
-      }
-      return {
-        ok: false,
-        status: 'unavailable',
-        reason: 'backend-api-unavailable',
-        retryAfterSeconds: result.retryAfterSeconds,
-      };
+    if (result.kind === 'http-error' && result.status === 429) {
+      return unavailable(
+        'rate-limited',
+        instanceBackoff(this.#config).openFor(endpoint.path, result.retryAfterSeconds),
+      );
     }
+    if (result.kind !== 'ok') return apiRefusal('machine-verify', result);
     const data = result.data;
     if (typeof data !== 'object' || data === null || typeof data.id !== 'string' || typeof data.subject !== 'string') {
-      return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable' };
+      return unavailable('backend-api-unavailable');
     }
-    if (data.revoked === true) return { ok: false, status: 'signed-out', reason: 'token-revoked' };
+    if (data.revoked === true) return refused('token-revoked');
     const expiresAtMs = expirationMs(data.expiration);
     if (data.expired === true || (expiresAtMs !== null && expiresAtMs <= this.#config.now())) {
-      return { ok: false, status: 'signed-out', reason: 'token-expired' };
+      return refused('token-expired');
     }
     return {
       ok: true,

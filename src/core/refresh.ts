@@ -3,18 +3,12 @@ import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
 import { clientIp, publicOrigin } from './origin.js';
-import type { AuthErrorReason } from './errors.js';
-import { FLIGHT_GRACE_MS, sha256Hex, SingleFlight } from './store.js';
+import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
+import { sha256Hex } from './hash.js';
+import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
 
 /** The result of a refresh call: new cookie directives, or why not. Internal. */
-export type RefreshResult =
-  | { ok: true; sessionToken: string; setCookies: string[] }
-  | {
-      ok: false;
-      status: 'signed-out' | 'unavailable';
-      reason: AuthErrorReason;
-      retryAfterSeconds?: number | undefined;
-    };
+export type RefreshResult = { ok: true; sessionToken: string; setCookies: string[] } | Refusal;
 
 /** The only request headers the refresh endpoint gets: enough to place the request, nothing that authenticates it. */
 const FORWARDED_HEADERS = ['host', 'origin', 'referer', 'user-agent', 'sec-fetch-dest'];
@@ -59,18 +53,17 @@ export class SessionRefresher {
 
   async refresh(request: Request, expiredToken: string, refreshToken: string): Promise<RefreshResult> {
     const secretKey = this.#config.secretKey;
-    if (secretKey === undefined) return { ok: false, status: 'signed-out', reason: 'token-expired' };
+    if (secretKey === undefined) return refused('token-expired');
     let sessionId: unknown;
     try {
       sessionId = decodeJwt(expiredToken).sid;
     } catch {
-      return { ok: false, status: 'signed-out', reason: 'token-malformed' };
+      return refused('token-malformed');
     }
-    if (typeof sessionId !== 'string' || !/^[A-Za-z0-9_]+$/.test(sessionId))
-      return { ok: false, status: 'signed-out', reason: 'token-invalid-claims' };
+    if (typeof sessionId !== 'string' || !/^[A-Za-z0-9_]+$/.test(sessionId)) return refused('token-invalid-claims');
 
     const rejectionKey = `${sessionId}\u0000${await sha256Hex(refreshToken)}`;
-    if (this.#rejectedRecently(rejectionKey)) return { ok: false, status: 'signed-out', reason: 'refresh-rejected' };
+    if (this.#rejectedRecently(rejectionKey)) return refused('refresh-rejected');
     const flightKey = await sha256Hex(`${expiredToken}\u0000${refreshToken}`);
     const result = await this.#flight.run(flightKey, () =>
       this.#call(request, sessionId as string, expiredToken, refreshToken, secretKey),
@@ -107,31 +100,13 @@ export class SessionRefresher {
       },
       timeoutMs: this.#config.machineTokens.timeoutMs,
     });
-    if (result.kind === 'unreachable') return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable' };
-    if (result.kind === 'http-error') {
-      if (result.status === 401 || result.status === 400 || result.status === 404 || result.status === 422) {
-        return { ok: false, status: 'signed-out', reason: 'refresh-rejected' };
-      }
-      if (result.status === 429)
-        return {
-          ok: false,
-          status: 'unavailable',
-          reason: 'rate-limited',
-          retryAfterSeconds: result.retryAfterSeconds,
-        };
-      return {
-        ok: false,
-        status: 'unavailable',
-        reason: 'backend-api-unavailable',
-        retryAfterSeconds: result.retryAfterSeconds,
-      };
-    }
+    if (result.kind !== 'ok') return apiRefusal('session-refresh', result);
     const cookies = result.data?.cookies;
     if (!Array.isArray(cookies) || !cookies.every((cookie) => typeof cookie === 'string')) {
-      return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable' };
+      return unavailable('backend-api-unavailable');
     }
     const sessionToken = findSessionCookie(cookies as string[]);
-    if (!sessionToken) return { ok: false, status: 'unavailable', reason: 'backend-api-unavailable' };
+    if (!sessionToken) return unavailable('backend-api-unavailable');
     return { ok: true, sessionToken, setCookies: cookies as string[] };
   }
 }

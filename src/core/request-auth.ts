@@ -1,8 +1,8 @@
 import type { AuthenticateRequestOptions, ClerkAuth } from './authenticate.js';
-import type { WaitUntil } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
 import { copyResponseHeaders } from './responses.js';
 import { signedOutAuthObject } from './claims.js';
-import type { AuthObject, RequestState } from './state.js';
+import type { AuthObject, AuthStatus, RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken } from './token-class.js';
 
 /** A normalised key for an `acceptsToken` value: `['api_key','session_token']` and its permutations are one. */
@@ -52,7 +52,9 @@ export function requestVerdicts(
     },
     responseHeaders() {
       const headers = new Headers();
-      for (const state of settled.values()) copyResponseHeaders(state.headers, headers);
+      // A handshake's redirect is answered before any route; it never decorates a route's response.
+      for (const state of settled.values())
+        if (state.status !== 'handshake') copyResponseHeaders(state.headers, headers);
       return headers;
     },
   };
@@ -64,6 +66,35 @@ export interface AuthSource {
   state: Pick<RequestState, 'status' | 'reason' | 'tokenType' | 'toAuth'>;
   /** Verdicts computed for other `acceptsToken` values, by {@link acceptsTokenKey}. */
   verdicts?: ReadonlyMap<string, RequestState> | undefined;
+}
+
+/**
+ * The verdict that speaks for a request beyond the guard (Next forwards it to route handlers):
+ * the guard's own when it is signed in, else the first signed-in verdict computed for other
+ * token types on this request, else the guard's.
+ *
+ * @example
+ * ```ts
+ * const state = representativeVerdict(await verdicts.authenticate(), verdicts.settled.values())
+ * ```
+ */
+export function representativeVerdict(state: RequestState, computed: Iterable<RequestState>): RequestState {
+  if (state.status === 'signed-in') return state;
+  for (const verdict of computed) if (verdict.status === 'signed-in') return verdict;
+  return state;
+}
+
+/**
+ * A verdict rebuilt from a copy (Next's forwarded state): it is signed in only when the auth
+ * object rebuilt with it is authenticated; a copy that claims more than it carries is signed out.
+ *
+ * @example
+ * ```ts
+ * const state = restoredVerdict({ status: 'signed-in', reason: null, tokenType: 'session_token', auth })
+ * ```
+ */
+export function restoredVerdict<T extends { status: AuthStatus; auth: AuthObject }>(copy: T): T {
+  return copy.status === 'signed-in' && !copy.auth.isAuthenticated ? { ...copy, status: 'signed-out' } : copy;
 }
 
 const warnedUnverified = new Set<string>();

@@ -1,5 +1,5 @@
 import type { HasParams } from './claims.js';
-import type { RequestState } from './state.js';
+import { DEFAULT_RETRY_AFTER_SECONDS, type RequestState } from './state.js';
 
 /** What a guard requires beyond being signed in. Checked fail-closed. */
 export interface AuthRequirement {
@@ -79,7 +79,7 @@ export function rejectionResponse(state: RequestState, options: { forbidden?: bo
     return json(403, { error: 'forbidden', reason: 'forbidden' }, headers);
   }
   if (state.status === 'unavailable') {
-    headers.set('retry-after', String(state.retryAfterSeconds ?? 5));
+    headers.set('retry-after', String(state.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
     return json(503, { error: 'unavailable', reason: state.reason }, headers);
   }
   headers.set('www-authenticate', wwwAuthenticate(state));

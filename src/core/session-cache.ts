@@ -1,7 +1,8 @@
 import type { SessionClaims } from './claims.js';
 import type { ResolvedConfig } from './config.js';
-import type { KeyStore, WaitUntil } from './jwks.js';
-import { LruCache } from './store.js';
+import type { KeyStore } from './jwks.js';
+import type { WaitUntil } from './wait-until.js';
+import { LruCache } from './lru.js';
 
 interface VerifiedEntry {
   claims: SessionClaims;

@@ -1,47 +1,42 @@
 import { decodeProtectedHeader, jwtVerify, type ProtectedHeaderParameters } from 'jose';
 import type { SessionClaims } from './claims.js';
 import type { ResolvedConfig } from './config.js';
-import type { AuthErrorReason } from './errors.js';
-import type { KeyStore, WaitUntil } from './jwks.js';
+import type { KeyStore } from './jwks.js';
+import { refused, type Refusal } from './refusal.js';
+import type { WaitUntil } from './wait-until.js';
 import { TOKEN_CATEGORY } from './token-class.js';
 
 /** Tokens larger than this are refused before any decoding or crypto. */
 export const MAX_TOKEN_BYTES = 16 * 1024;
 
 /** A verdict on one JWT. Internal. */
-export type JwtVerdict<C> =
-  | { ok: true; claims: C; kid: string | undefined }
-  | { ok: false; status: 'signed-out' | 'unavailable'; reason: AuthErrorReason; detail?: string };
-
-function rejected(reason: AuthErrorReason, detail?: string): JwtVerdict<never> {
-  return { ok: false, status: 'signed-out', reason, ...(detail ? { detail } : {}) };
-}
+export type JwtVerdict<C> = { ok: true; claims: C; kid: string | undefined } | Refusal;
 
 /** Maps a jose failure to a reason. jose messages are never passed on: some quote claim values. */
-function reasonForJoseError(error: unknown, header: ProtectedHeaderParameters): JwtVerdict<never> {
+function reasonForJoseError(error: unknown, header: ProtectedHeaderParameters): Refusal {
   const code = (error as { code?: string })?.code;
   const claim = (error as { claim?: string })?.claim;
   const failure = (error as { reason?: string })?.reason;
   switch (code) {
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return rejected('token-invalid-signature');
+      return refused('token-invalid-signature');
     case 'ERR_JWT_EXPIRED':
-      return rejected('token-expired');
+      return refused('token-expired');
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      if (claim === 'nbf' && failure === 'check_failed') return rejected('token-not-active-yet');
-      if (claim === 'iat' && failure === 'check_failed') return rejected('token-iat-in-the-future');
-      return rejected('token-invalid-claims', `"${claim ?? 'unknown'}" claim check failed.`);
+      if (claim === 'nbf' && failure === 'check_failed') return refused('token-not-active-yet');
+      if (claim === 'iat' && failure === 'check_failed') return refused('token-iat-in-the-future');
+      return refused('token-invalid-claims', `"${claim ?? 'unknown'}" claim check failed.`);
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return rejected('token-invalid-algorithm');
+      return refused('token-invalid-algorithm');
     case 'ERR_JOSE_NOT_SUPPORTED':
       return header.crit !== undefined
-        ? rejected('token-unsupported-critical-header')
-        : rejected('token-invalid-algorithm');
+        ? refused('token-unsupported-critical-header')
+        : refused('token-invalid-algorithm');
     case 'ERR_JWS_INVALID':
     case 'ERR_JWT_INVALID':
-      return rejected('token-malformed');
+      return refused('token-malformed');
     default:
-      return rejected('token-invalid');
+      return refused('token-invalid');
   }
 }
 
@@ -70,36 +65,32 @@ export const SESSION_TOKEN_CHECKS: JwtCheckOptions = {
 const TIME_CHECKS_OFF = 100 * 365 * 24 * 3600;
 
 /** Every claim check but the time checks. Undefined when the claims pass. */
-function claimRefusal(
-  claims: SessionClaims,
-  config: ResolvedConfig,
-  checks: JwtCheckOptions,
-): JwtVerdict<never> | undefined {
+function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: JwtCheckOptions): Refusal | undefined {
   if (typeof claims.sub !== 'string' || claims.sub === '')
-    return rejected('token-invalid-claims', '"sub" must be a non-empty string.');
+    return refused('token-invalid-claims', '"sub" must be a non-empty string.');
   if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_'))
-    return rejected('token-type-mismatch', 'A machine (mch_) token is not a session.');
-  if (typeof claims.exp !== 'number') return rejected('token-invalid-claims', '"exp" is required.');
+    return refused('token-type-mismatch', 'A machine (mch_) token is not a session.');
+  if (typeof claims.exp !== 'number') return refused('token-invalid-claims', '"exp" is required.');
   // JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or from the dawn of time.
   for (const name of ['exp', 'nbf', 'iat'] as const) {
     const value = claims[name];
     if (value !== undefined && !Number.isFinite(value))
-      return rejected('token-invalid-claims', `"${name}" must be a finite number.`);
+      return refused('token-invalid-claims', `"${name}" must be a finite number.`);
   }
   if (
     checks.checkIssuer &&
     config.issuers !== undefined &&
     (typeof claims.iss !== 'string' || !config.issuers.includes(claims.iss))
   ) {
-    return rejected('token-invalid-issuer');
+    return refused('token-invalid-issuer');
   }
   if (checks.checkAuthorizedParty && config.authorizedParties.length > 0) {
     const azp = claims.azp;
     if (azp === undefined || azp === '') {
       if (config.missingAuthorizedParty === 'reject')
-        return rejected('token-invalid-authorized-parties', 'The token has no "azp" claim.');
+        return refused('token-invalid-authorized-parties', 'The token has no "azp" claim.');
     } else if (typeof azp !== 'string' || !config.authorizedParties.includes(azp)) {
-      return rejected('token-invalid-authorized-parties');
+      return refused('token-invalid-authorized-parties');
     }
   }
   return undefined;
@@ -119,32 +110,32 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   waitUntil?: WaitUntil,
   decodedHeader?: ProtectedHeaderParameters,
 ): Promise<JwtVerdict<C>> {
-  if (token.length > MAX_TOKEN_BYTES) return rejected('token-too-large');
+  if (token.length > MAX_TOKEN_BYTES) return refused('token-too-large');
 
   let header: ProtectedHeaderParameters;
   try {
-    if (token.split('.').length !== 3) return rejected('token-malformed');
+    if (token.split('.').length !== 3) return refused('token-malformed');
     header = decodedHeader ?? decodeProtectedHeader(token);
   } catch {
-    return rejected('token-malformed');
+    return refused('token-malformed');
   }
 
   const alg = header.alg;
   if (typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg))
-    return rejected('token-invalid-algorithm');
+    return refused('token-invalid-algorithm');
   const typ = header.typ === undefined ? undefined : typeof header.typ === 'string' ? header.typ.toLowerCase() : null;
   if (typ === null || !checks.allowedTypes.includes(typ)) {
     return typ === 'at+jwt' || typ === 'application/at+jwt'
-      ? rejected('token-type-mismatch')
-      : rejected('token-invalid-type');
+      ? refused('token-type-mismatch')
+      : refused('token-invalid-type');
   }
   const cat = header.cat as unknown;
-  if (!checks.allowedCategories.includes(cat as string | undefined)) return rejected('token-type-mismatch');
+  if (!checks.allowedCategories.includes(cat as string | undefined)) return refused('token-type-mismatch');
   if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === ''))
-    return rejected('jwk-kid-missing');
+    return refused('jwk-kid-missing');
 
   const lookup = await keys.getKey(header.kid, alg, waitUntil);
-  if (!lookup.ok) return { ok: false, status: lookup.status, reason: lookup.reason };
+  if (!lookup.ok) return lookup;
 
   const now = config.now();
   let claims: C;
@@ -160,10 +151,10 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     claims = result.payload;
   } catch (error) {
     const { code, claim } = error as { code?: string; claim?: string };
-    if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'aud') return rejected('token-invalid-audience');
+    if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'aud') return refused('token-invalid-audience');
     // Only absurd dates (beyond the tolerance above) reach jose's own time checks; "expired" from
     // there must not lead to a refresh, since the other claims were not checked.
-    if (code === 'ERR_JWT_EXPIRED') return rejected('token-invalid-claims', '"exp" is out of range.');
+    if (code === 'ERR_JWT_EXPIRED') return refused('token-invalid-claims', '"exp" is out of range.');
     return reasonForJoseError(error, header);
   }
 
@@ -171,8 +162,8 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   if (refusal) return refusal;
   const skewSeconds = config.clockSkewInMs / 1000;
   const nowSeconds = now / 1000;
-  if (claims.nbf !== undefined && claims.nbf > nowSeconds + skewSeconds) return rejected('token-not-active-yet');
-  if ((claims.exp as number) <= nowSeconds - skewSeconds) return rejected('token-expired');
-  if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) return rejected('token-iat-in-the-future');
+  if (claims.nbf !== undefined && claims.nbf > nowSeconds + skewSeconds) return refused('token-not-active-yet');
+  if ((claims.exp as number) <= nowSeconds - skewSeconds) return refused('token-expired');
+  if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) return refused('token-iat-in-the-future');
   return { ok: true, claims, kid: lookup.kid };
 }

@@ -5,7 +5,8 @@ import type { AuthObject } from './state.js';
 import type { ResolvedConfig } from './config.js';
 import { extractCredentials, parseCookies } from './credentials.js';
 import { ClerkEdgeError } from './errors.js';
-import { LruCache, SingleFlight } from './store.js';
+import { LruCache } from './lru.js';
+import { SingleFlight } from './single-flight.js';
 
 /** Options of `getToken()`. */
 export interface GetTokenOptions {
@@ -108,7 +109,7 @@ async function mint(config: ResolvedConfig, sessionId: string, template: string)
     body: {},
     timeoutMs: TIMEOUT_MS,
   });
-  if (result.kind === 'unreachable') throw fail('backend-api-unavailable', `the Backend API was ${result.cause}.`);
+  if (result.kind === 'unreachable') throw fail('backend-api-unavailable', 'the Backend API was unreachable.');
   if (result.kind === 'http-error') {
     const { status } = result;
     if (status === 404) throw fail('template-token-not-found', 'no such session or template (404).', status);

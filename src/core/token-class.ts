@@ -6,10 +6,9 @@ export const TOKEN_TYPES: readonly TokenType[] = ['session_token', 'api_key', 'm
 /** What a route accepts: one type, several, or `'any'`. */
 export type AcceptsToken = TokenType | TokenType[] | 'any';
 
-/** Clerk's `cat` (category) header values. */
+/** Clerk's `cat` (category) header values the core accepts (a JWT-template token, `cl_B7d4PD222AAA`, is never a session). */
 export const TOKEN_CATEGORY = {
   session: 'cl_B7d4PD111AAA',
-  template: 'cl_B7d4PD222AAA',
   m2m: 'cl_B7d4PD333AAA',
 } as const;
 

@@ -7,8 +7,9 @@ import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
 import type { SessionAuthObject, SignedOutAuthObject } from '../core/claims.js';
 import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
 import { ClerkEdgeError } from '../core/errors.js';
+import { handshakeResponse } from '../core/handshake.js';
 import { createAuthResolver } from '../core/instance.js';
-import type { WaitUntil } from '../core/jwks.js';
+import { waitUntilFrom } from '../core/wait-until.js';
 import { meetsRequirement, rejectionResponse, type AuthRequirement } from '../core/responses.js';
 import { authFor, requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
@@ -56,20 +57,6 @@ export type ClerkMiddlewareOptions = ClerkEdgeOptions & {
 };
 
 /**
- * Hands background work to the platform's `waitUntil` when there is one. Reading
- * `c.executionCtx` throws where there is none (Node), so it is only read when work is handed over.
- */
-function waitUntilOf(c: Context): WaitUntil {
-  return (promise) => {
-    try {
-      c.executionCtx.waitUntil(promise);
-    } catch {
-      // No execution context (Node, Bun): the promise simply runs on.
-    }
-  };
-}
-
-/**
  * Hono's `env(c)`: bindings on Workers, the process environment elsewhere. Deno's
  * `Deno.env.toObject()` needs access to every variable; with only `--allow-env=CLERK_*` it
  * throws, and the environment read per variable when the middleware was created is used.
@@ -85,7 +72,9 @@ function requestEnvironment(c: Context): EnvironmentRecord | undefined {
 /**
  * Authenticates every request and keeps the verdict on the context (`getAuth(c)`). It never
  * rejects by itself: guard routes with {@link requireAuth}. `Set-Cookie` directives from a
- * session refresh are added to the response. Keys come from the options, then from the
+ * session refresh or a handshake's return trip are added to the response. A browser page load
+ * that needs the handshake is answered with its 307 here (the route is not reached); `handshake: false`
+ * turns that off (API-only). Keys come from the options, then from the
  * environment per field (Hono's `env(c)`: `process.env` on Node, bindings on Workers).
  * A malformed key throws here, when the middleware is created.
  *
@@ -105,7 +94,8 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
     const auth = resolveAuth(options.env ?? requestEnvironment(c));
     const verdicts = requestVerdicts(auth, c.req.raw, {
       defaultAcceptsToken: options.acceptsToken,
-      waitUntil: waitUntilOf(c),
+      // Reading `c.executionCtx` throws where there is none (Node): read only when work is handed over.
+      waitUntil: waitUntilFrom(() => c.executionCtx),
     });
     const state = await verdicts.authenticate();
     bindClerk(c, auth, options.clerkClient);
@@ -114,6 +104,9 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
       authenticate: (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken),
       verdicts: verdicts.settled,
     });
+    // A handshake redirect (or a return trip's 503 page) is answered here; the route is not reached.
+    const early = handshakeResponse(state, c.req.raw);
+    if (early) return early;
     await next();
 
     // c.header() keeps the app's own Set-Cookie; replacing c.res would let Hono drop ours.

@@ -2,7 +2,6 @@ import { headers as nextHeaders } from 'next/headers.js';
 import type { ClerkAuth } from '../core/authenticate.js';
 import { signedOutAuthObject, type SessionAuthObject, type SignedOutAuthObject } from '../core/claims.js';
 import type { ClerkEdgeOptions } from '../core/config.js';
-import { ClerkConfigurationError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
 import type { AuthObject } from '../core/state.js';
 import { authFor } from '../core/request-auth.js';
@@ -10,7 +9,12 @@ import type { AcceptsToken } from '../core/token-class.js';
 import { withGetToken } from '../core/template-tokens.js';
 import { serverInstance } from './instance.js';
 import { nextEnvironment } from './environment.js';
-import { FORWARDED_AUTH_HEADER, FORWARDED_HEADER_PREFIX, forwardingSecret, readForwardedState } from './forwarded.js';
+import {
+  FORWARDED_AUTH_HEADER,
+  FORWARDED_HEADER_PREFIX,
+  readForwardedState,
+  requireForwardingSecret,
+} from './forwarded.js';
 
 /** Options of {@link auth}. */
 export interface AuthOptions {
@@ -42,19 +46,6 @@ function warnOnceMissing(): void {
     'clerk-edge: auth() found no auth state from clerkMiddleware on this request, so it is signed out. ' +
       'Make sure middleware.ts / proxy.ts exports clerkMiddleware and its matcher covers this route, or call auth({ verify: true }).',
   );
-}
-
-function secretKeyOf(clerk: ClerkAuth): string {
-  const secretKey = clerk.config.secretKey;
-  if (secretKey === undefined) {
-    throw new ClerkConfigurationError(
-      'secretKey',
-      'auth() checks the signature of the state clerkMiddleware forwards with a key derived from the secret key, and none is configured.',
-      'Set CLERK_SECRET_KEY for the server (the same value the middleware uses).',
-      true,
-    );
-  }
-  return secretKey;
 }
 
 /**
@@ -89,7 +80,7 @@ export async function authFromHeaders(
     return signedOutAuthObject();
   }
   const forwarded = await readForwardedState(requestHeaders, {
-    ...forwardingSecret({ ...clerk.config, secretKey: secretKeyOf(clerk) }),
+    ...requireForwardingSecret(clerk, 'auth()'),
     cookieSuffix: await clerk.cookieSuffix(),
     now: clerk.config.now(),
   });

@@ -3,9 +3,18 @@ import { sessionAuthObject, signedOutAuthObject, type SessionClaims } from '../c
 import type { ResolvedConfig } from '../core/config.js';
 import { extractCredentials } from '../core/credentials.js';
 import type { AuthErrorReason } from '../core/errors.js';
-import { machineAuthObject, type MachineAuthObject, type MachineTokenType } from '../core/machine.js';
+import type { ClerkAuth } from '../core/authenticate.js';
+import { ClerkConfigurationError } from '../core/errors.js';
+import {
+  machineAuthObject,
+  machineIdentityOf,
+  type MachineAuthObject,
+  type MachineIdentity,
+  type MachineTokenType,
+} from '../core/machine.js';
+import { restoredVerdict } from '../core/request-auth.js';
 import type { AuthObject, AuthStatus, RequestState } from '../core/state.js';
-import { sha256Hex } from '../core/store.js';
+import { sha256Hex } from '../core/hash.js';
 import { TOKEN_TYPES, type TokenType } from '../core/token-class.js';
 
 /**
@@ -30,9 +39,6 @@ const VERSION = 2;
 const SIGNING_LABEL = 'clerk-edge/next forwarded-auth v2';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** The serialisable part of a machine auth object. */
-type MachineIdentity = Omit<MachineAuthObject, 'hasScope' | 'has' | 'isAuthenticated'>;
 
 interface ForwardedPayload {
   v: typeof VERSION;
@@ -99,6 +105,35 @@ export function forwardingSecret(config: ResolvedConfig & { secretKey: string })
   return { secretKey: config.secretKey, machineSecretKey: config.machineSecretKey, scope: forwardingScope(config) };
 }
 
+/** Why each side needs the secret key, for the error that names it. */
+const SECRET_KEY_NEEDED = {
+  clerkMiddleware: {
+    message:
+      'clerkMiddleware signs the auth state it forwards to route handlers with a key derived from the secret key, and none is configured.',
+    hint: 'Set CLERK_SECRET_KEY (or pass secretKey).',
+  },
+  'auth()': {
+    message:
+      'auth() checks the signature of the state clerkMiddleware forwards with a key derived from the secret key, and none is configured.',
+    hint: 'Set CLERK_SECRET_KEY for the server (the same value the middleware uses).',
+  },
+} as const;
+
+/**
+ * The signing material of an authenticator, for the side that signs (`clerkMiddleware`) or checks
+ * (`auth()`) forwarded state. Without a secret key it throws a {@link ClerkConfigurationError}
+ * (`option: 'secretKey'`, missing) saying why that side needs it.
+ */
+export function requireForwardingSecret(clerk: ClerkAuth, side: keyof typeof SECRET_KEY_NEEDED): ForwardingSecret {
+  const { config } = clerk;
+  const secretKey = config.secretKey;
+  if (secretKey === undefined) {
+    const { message, hint } = SECRET_KEY_NEEDED[side];
+    throw new ClerkConfigurationError('secretKey', message, hint, true);
+  }
+  return forwardingSecret({ ...config, secretKey });
+}
+
 // Derived keys are kept per secret and scope for the life of the isolate; deriving costs a few WebCrypto calls.
 const signingKeys = new Map<string, Promise<CryptoKey>>();
 
@@ -144,11 +179,6 @@ export async function credentialHash(headers: Headers, cookieSuffix: string | un
   return sha256Hex(credential);
 }
 
-function machineIdentity(auth: MachineAuthObject): MachineIdentity {
-  const { tokenType, id, subject, name, scopes, claims, userId, orgId, machineId, clientId } = auth;
-  return { tokenType, id, subject, name, scopes, claims, userId, orgId, machineId, clientId };
-}
-
 function signingInput(value: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(`${SIGNING_LABEL}.${value}`);
 }
@@ -178,7 +208,7 @@ export async function signForwardedState(
   if (state.status === 'signed-in') {
     const auth = state.toAuth();
     if (auth.tokenType === 'session_token' && auth.isAuthenticated) payload.c = auth.sessionClaims;
-    else if (auth.isAuthenticated) payload.m = machineIdentity(auth as MachineAuthObject);
+    else if (auth.isAuthenticated) payload.m = machineIdentityOf(auth as MachineAuthObject);
   }
   payload.e = Math.min(payload.e, tokenExpiryMs(payload) ?? payload.e);
   const value = base64url.encode(encoder.encode(JSON.stringify(payload)));
@@ -265,7 +295,10 @@ export async function readForwardedState(
   if (payload.t !== null && !(TOKEN_TYPES as readonly string[]).includes(payload.t)) return undefined;
   if (typeof payload.h !== 'string' || payload.h !== (await credentialHash(headers, options.cookieSuffix)))
     return undefined;
-  const auth = authFromPayload(payload);
-  const status = payload.s === 'signed-in' && !auth.isAuthenticated ? 'signed-out' : payload.s;
-  return { status, reason: payload.r ?? null, tokenType: payload.t, auth };
+  return restoredVerdict({
+    status: payload.s,
+    reason: payload.r ?? null,
+    tokenType: payload.t,
+    auth: authFromPayload(payload),
+  });
 }

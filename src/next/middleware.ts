@@ -4,9 +4,11 @@ import type { HasParams, SessionAuthObject } from '../core/claims.js';
 import type { ClerkEdgeOptions } from '../core/config.js';
 import { ClerkConfigurationError, ClerkEdgeError } from '../core/errors.js';
 import { createAuthResolver } from '../core/instance.js';
-import type { WaitUntil } from '../core/jwks.js';
+import { contextWaitUntil } from '../core/wait-until.js';
 import type { MachineAuthObject } from '../core/machine.js';
-import { requestVerdicts } from '../core/request-auth.js';
+import { handshakeResponse } from '../core/handshake.js';
+import { representativeVerdict, requestVerdicts } from '../core/request-auth.js';
+import { setCookiePair } from '../core/credentials.js';
 import { meetsRequirement, type AuthRequirement } from '../core/responses.js';
 import type { AuthObject, RequestState } from '../core/state.js';
 import { acceptedTypes, type AcceptsToken } from '../core/token-class.js';
@@ -16,9 +18,15 @@ import {
   DEFAULT_FORWARDED_TTL_SECONDS,
   FORWARDED_HEADER_PREFIX,
   type ForwardingSecret,
-  forwardingSecret,
+  requireForwardingSecret,
   signForwardedState,
 } from './forwarded.js';
+import {
+  forwardedRequestHeaders,
+  overrideRequestHeaders,
+  rewritesToAnotherOrigin,
+  withRefreshedCookies,
+} from './request-headers.js';
 import { createRouteMatcher, type RouteMatcherParam } from './route-matcher.js';
 import {
   resolveSignInUrl,
@@ -126,17 +134,6 @@ function requirementOf(params: ProtectParams | ProtectPredicate | undefined): {
   return acceptsToken === undefined ? { requirement } : { acceptsToken, requirement };
 }
 
-function waitUntilOf(event: NextFetchEvent | undefined): WaitUntil | undefined {
-  if (!event || typeof event.waitUntil !== 'function') return undefined;
-  return (promise) => {
-    try {
-      event.waitUntil(promise);
-    } catch {
-      // An event whose lifetime already ended: the work just runs unattended.
-    }
-  };
-}
-
 /** Response headers may be immutable (`Response.redirect`); copy the response when they are. */
 function withMutableHeaders(response: Response): Response {
   try {
@@ -153,8 +150,14 @@ function withMutableHeaders(response: Response): Response {
 }
 
 function cookieName(directive: string): string {
-  const pair = directive.split(';', 1)[0] ?? '';
-  return pair.slice(0, Math.max(0, pair.indexOf('='))).trim();
+  return setCookiePair(directive)?.[0] ?? '';
+}
+
+/** The core's handshake answer (a 307 through the Frontend API, a development return trip's 307, a 503 page) as a NextResponse. */
+function earlyResponse(state: RequestState, request: Request): NextResponse | undefined {
+  const response = handshakeResponse(state, request);
+  if (!response) return undefined;
+  return new NextResponse(response.body, { status: response.status, headers: response.headers });
 }
 
 /** Adds every verdict's headers (refresh `Set-Cookie`, debug headers) to the response once. */
@@ -162,6 +165,8 @@ function applyStateHeaders(response: Response, states: Iterable<RequestState>): 
   const present = new Set(response.headers.getSetCookie());
   const names = new Set([...present].map(cookieName));
   for (const state of states) {
+    // A handshake's redirect headers only ever go on its own 307.
+    if (state.status === 'handshake') continue;
     for (const directive of state.headers.getSetCookie()) {
       if (present.has(directive) || names.has(cookieName(directive))) continue;
       response.headers.append('set-cookie', directive);
@@ -171,54 +176,6 @@ function applyStateHeaders(response: Response, states: Iterable<RequestState>): 
     state.headers.forEach((value, name) => {
       if (name !== 'set-cookie') response.headers.set(name, value);
     });
-  }
-}
-
-/**
- * The request headers Next will hand to the app: the ones the response already overrides
- * (`NextResponse.next({ request: { headers } })` from the handler), else the incoming ones.
- */
-function forwardedRequestHeaders(response: Response, request: Request): Headers {
-  const override = response.headers.get('x-middleware-override-headers');
-  if (override === null) return new Headers(request.headers);
-  const headers = new Headers();
-  for (const raw of override.split(',')) {
-    const name = raw.trim();
-    const value = name === '' ? null : response.headers.get(`x-middleware-request-${name}`);
-    if (value !== null) headers.set(name, value);
-  }
-  return headers;
-}
-
-/** Replaces the request's Clerk cookies with the refreshed ones, so the app sees the new session. */
-function withRefreshedCookies(cookieHeader: string | null, directives: string[]): string | null {
-  if (directives.length === 0) return cookieHeader;
-  const pairs: Array<[string, string]> = [];
-  for (const part of (cookieHeader ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index > 0) pairs.push([part.slice(0, index).trim(), part.slice(index + 1).trim()]);
-  }
-  for (const directive of directives) {
-    const pair = directive.split(';', 1)[0] ?? '';
-    const index = pair.indexOf('=');
-    if (index <= 0) continue;
-    const name = pair.slice(0, index).trim();
-    const value = pair.slice(index + 1).trim();
-    const existing = pairs.find(([key]) => key === name);
-    if (existing) existing[1] = value;
-    else pairs.push([name, value]);
-  }
-  return pairs.map(([name, value]) => `${name}=${value}`).join('; ');
-}
-
-/** A rewrite to another origin: Next proxies the request there, so nothing of ours may go with it. */
-function rewritesToAnotherOrigin(response: Response, request: Request): boolean {
-  const rewrite = response.headers.get('x-middleware-rewrite');
-  if (rewrite === null) return false;
-  try {
-    return new URL(rewrite, request.url).origin !== new URL(request.url).origin;
-  } catch {
-    return true;
   }
 }
 
@@ -267,30 +224,30 @@ async function forwardState(
     });
     for (const [name, value] of Object.entries(signed)) headers.set(name, value);
   }
-
-  for (const name of [...response.headers.keys()]) {
-    if (name.startsWith('x-middleware-request-')) response.headers.delete(name);
-  }
-  const names: string[] = [];
-  headers.forEach((value, name) => {
-    response.headers.set(`x-middleware-request-${name}`, value);
-    names.push(name);
-  });
-  response.headers.set('x-middleware-override-headers', names.join(','));
+  overrideRequestHeaders(response, headers);
 }
 
-function signingSecret(clerk: ClerkAuth): ForwardingSecret {
-  const { config } = clerk;
-  const secretKey = config.secretKey;
-  if (secretKey === undefined) {
+/** Checks the Next-only options when the middleware is created; returns the forwarded-state lifetime. */
+function checkAdapterOptions(
+  unauthorized: UnauthorizedBehaviour,
+  forwardedStateTtlSeconds: number | undefined,
+): number {
+  if (unauthorized !== 'forbidden' && unauthorized !== 'not-found') {
     throw new ClerkConfigurationError(
-      'secretKey',
-      'clerkMiddleware signs the auth state it forwards to route handlers with a key derived from the secret key, and none is configured.',
-      'Set CLERK_SECRET_KEY (or pass secretKey).',
-      true,
+      'unauthorized',
+      '`unauthorized` must be "forbidden" or "not-found".',
+      'Pass unauthorized: "forbidden" (403) or "not-found" (404).',
     );
   }
-  return forwardingSecret({ ...config, secretKey });
+  const ttl = forwardedStateTtlSeconds ?? DEFAULT_FORWARDED_TTL_SECONDS;
+  if (!(Number.isFinite(ttl) && ttl > 0 && ttl <= 600)) {
+    throw new ClerkConfigurationError(
+      'forwardedStateTtlSeconds',
+      '`forwardedStateTtlSeconds` must be a number of seconds between 0 and 600.',
+      'Leave it unset for 60 seconds.',
+    );
+  }
+  return ttl;
 }
 
 function parseArguments(args: unknown[]): [ClerkMiddlewareHandler | undefined, ClerkMiddlewareOptions] {
@@ -332,21 +289,7 @@ export function clerkMiddleware(options?: ClerkMiddlewareOptions): NextMiddlewar
 export function clerkMiddleware(...args: unknown[]): NextMiddleware {
   const [handler, options] = parseArguments(args);
   const { signInUrl, apiRoutes, unauthorized = 'forbidden', forwardedStateTtlSeconds, ...coreOptions } = options;
-  if (unauthorized !== 'forbidden' && unauthorized !== 'not-found') {
-    throw new ClerkConfigurationError(
-      'unauthorized',
-      '`unauthorized` must be "forbidden" or "not-found".',
-      'Pass unauthorized: "forbidden" (403) or "not-found" (404).',
-    );
-  }
-  const ttl = forwardedStateTtlSeconds ?? DEFAULT_FORWARDED_TTL_SECONDS;
-  if (!(Number.isFinite(ttl) && ttl > 0 && ttl <= 600)) {
-    throw new ClerkConfigurationError(
-      'forwardedStateTtlSeconds',
-      '`forwardedStateTtlSeconds` must be a number of seconds between 0 and 600.',
-      'Leave it unset for 60 seconds.',
-    );
-  }
+  const ttl = checkAdapterOptions(unauthorized, forwardedStateTtlSeconds);
   const env = nextEnvironment(coreOptions.env);
   const resolveAuth = createAuthResolver({ ...coreOptions, env });
   const isApiRoute = createRouteMatcher(apiRoutes ?? DEFAULT_API_ROUTES);
@@ -359,26 +302,24 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
   } catch (error) {
     if (!(error instanceof ClerkConfigurationError) || !error.missing) throw error;
   }
-  if (clerk) signingSecret(clerk);
+  if (clerk) requireForwardingSecret(clerk, 'clerkMiddleware');
   const resolvedSignInUrl = (instance: ClerkAuth) => resolveSignInUrl(signInUrl, env, instance.config.frontendApiHost);
 
   return async function clerkEdgeMiddleware(request: NextRequest, event: NextFetchEvent) {
     clerk ??= resolveAuth(undefined);
     const instance = clerk;
-    const secret = signingSecret(instance);
+    const secret = requireForwardingSecret(instance, 'clerkMiddleware');
     const defaultAccepts = coreOptions.acceptsToken ?? instance.config.acceptsToken;
     const verdicts = requestVerdicts(instance, request, {
       defaultAcceptsToken: defaultAccepts,
-      waitUntil: waitUntilOf(event),
+      waitUntil: contextWaitUntil(event),
     });
     const authenticate = (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken);
     const state = await authenticate(defaultAccepts);
 
-    if (state.status === 'handshake' && state.headers.has('location')) {
-      const response = new NextResponse(null, { status: 307, headers: new Headers(state.headers) });
-      response.headers.set('cache-control', 'no-store');
-      return response;
-    }
+    // A handshake redirect (or a return trip's 503 page) is answered here; the handler is not reached.
+    const early = earlyResponse(state, request);
+    if (early) return early;
 
     const auth = (async (callOptions: { acceptsToken?: AcceptsToken } = {}) =>
       (await authenticate(callOptions.acceptsToken ?? defaultAccepts)).toAuth()) as ClerkMiddlewareAuth;
@@ -386,6 +327,8 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
       const { acceptsToken, requirement } = requirementOf(params);
       const accepts = acceptsToken ?? defaultAccepts;
       const verdict = await authenticate(accepts);
+      const handshake = earlyResponse(verdict, request);
+      if (handshake) throw new ProtectSignal(handshake);
       if (verdict.status !== 'signed-in') {
         const redirectAllowed = acceptedTypes(accepts).includes('session_token');
         throw new ProtectSignal(
@@ -414,10 +357,7 @@ export function clerkMiddleware(...args: unknown[]): NextMiddleware {
     applyStateHeaders(response, verdicts.settled.values());
 
     if (response.headers.has('x-middleware-next') || response.headers.has('x-middleware-rewrite')) {
-      const forwarded =
-        state.status === 'signed-in'
-          ? state
-          : ([...verdicts.settled.values()].find((verdict) => verdict.status === 'signed-in') ?? state);
+      const forwarded = representativeVerdict(state, verdicts.settled.values());
       await forwardState(response, request, forwarded, instance, secret, ttl);
     }
     return response;

@@ -1,8 +1,8 @@
 import type { EnvironmentRecord } from '../core/config.js';
 import { copyStateHeaders, rejectionResponse } from '../core/responses.js';
+import { environmentString } from '../core/environment.js';
 import { publicOrigin, type OriginPolicy } from '../core/origin.js';
 import type { RequestState } from '../core/state.js';
-import { environmentString } from './environment.js';
 
 /** What an authenticated request that fails a requirement gets: 403, or 404 to hide that the route exists. */
 export type UnauthorizedBehaviour = 'forbidden' | 'not-found';

@@ -122,82 +122,122 @@ interface EndpointRecord extends WebhookEndpoint {
   timeoutMs: number;
 }
 
+/** What a delivery needs from its dispatcher: the clock, the fetch, and the signal that stops everything. */
+interface Courier {
+  now: () => number;
+  send: typeof fetch;
+  stop: AbortSignal;
+}
+
+/** Waits `ms`, or less when the dispatcher closes. */
+function wait(stop: AbortSignal, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (stop.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    stop.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+/** One signed POST of `record` to `endpoint`, recorded in its history; true on a 2xx. */
+async function attempt(
+  courier: Courier,
+  endpoint: EndpointRecord,
+  record: WebhookDelivery,
+  body: string,
+): Promise<boolean> {
+  const at = courier.now();
+  const seconds = Math.floor(at / 1000);
+  const timestamp =
+    record.mode === 'stale' ? seconds - SKEW_SECONDS : record.mode === 'future' ? seconds + SKEW_SECONDS : seconds;
+  const signed = JSON.stringify(record.payload);
+  const signature = await signatureHeaderValue(
+    await endpoint.key,
+    record.id,
+    timestamp,
+    new TextEncoder().encode(signed),
+  );
+  const entry: WebhookAttempt = { status: null, at };
+  record.history.push(entry);
+  record.attempts += 1;
+  try {
+    const response = await courier.send(endpoint.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Svix-Webhooks/1.0 (clerk-edge emulator)',
+        'svix-id': record.id,
+        'svix-timestamp': String(timestamp),
+        'svix-signature': signature,
+      },
+      body: record.mode === 'tampered' ? body : signed,
+      signal: AbortSignal.any([courier.stop, AbortSignal.timeout(endpoint.timeoutMs)]),
+    });
+    entry.status = response.status;
+    entry.body = (await response.text().catch(() => '')).slice(0, 1024);
+    record.responseStatus = response.status;
+    return response.status >= 200 && response.status < 300;
+  } catch (error) {
+    entry.error = error instanceof Error ? error.name : 'Error';
+    return false;
+  }
+}
+
+/** Delivers `record` with Svix's doubling retry delays until a 2xx, the last attempt, or close. */
+async function deliver(courier: Courier, endpoint: EndpointRecord, record: WebhookDelivery): Promise<WebhookDelivery> {
+  // A tampered delivery is signed for the genuine payload and sends an altered one.
+  const tampered = JSON.stringify({ ...record.payload, data: { tampered: true } });
+  for (let index = 0; index < endpoint.maxAttempts && !courier.stop.aborted; index++) {
+    if (index > 0) await wait(courier.stop, endpoint.retryDelayMs * 2 ** (index - 1));
+    if (courier.stop.aborted) break;
+    if (await attempt(courier, endpoint, record, tampered)) {
+      record.status = 'delivered';
+      return record;
+    }
+  }
+  record.status = 'failed';
+  return record;
+}
+
+/** A new endpoint from `addEndpoint`'s arguments: an http(s) URL, a valid secret, clamped retry settings. */
+function endpointRecord(url: string, options: Parameters<WebhookDispatcher['addEndpoint']>[1] = {}): EndpointRecord {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError('Clerk emulator: a webhook endpoint URL must be http: or https:.');
+  }
+  const secret = options.secret ?? newSecret();
+  const keyBytes = parseSigningSecret(secret, 'The endpoint `secret` option');
+  return {
+    id: `ep_${randomBase62(27)}`,
+    url: parsed.href,
+    secret,
+    events: options.events ? [...options.events] : undefined,
+    key: importSigningKey(keyBytes),
+    maxAttempts: clamp(options.maxAttempts, 3, 1, 10),
+    retryDelayMs: clamp(options.retryDelayMs, 50, 0, 60_000),
+    timeoutMs: clamp(options.timeoutMs, 5000, 1, 60_000),
+  };
+}
+
 /** Creates the dispatcher behind `emulator.webhooks`. `now` is the emulator's clock. */
 export function createWebhookDispatcher(options: { now: () => number; fetch?: typeof fetch }): WebhookDispatcher {
   const now = options.now;
-  const send = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const instanceId = clerkId('ins');
   const endpoints: EndpointRecord[] = [];
   let records: WebhookDelivery[] = [];
   const inFlight = new Set<Promise<unknown>>();
   const stop = new AbortController();
-
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (stop.signal.aborted) return resolve();
-      const timer = setTimeout(resolve, ms);
-      stop.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
-
-  async function attempt(endpoint: EndpointRecord, record: WebhookDelivery, body: string): Promise<boolean> {
-    const at = now();
-    const seconds = Math.floor(at / 1000);
-    const timestamp =
-      record.mode === 'stale' ? seconds - SKEW_SECONDS : record.mode === 'future' ? seconds + SKEW_SECONDS : seconds;
-    const signed = JSON.stringify(record.payload);
-    const signature = await signatureHeaderValue(
-      await endpoint.key,
-      record.id,
-      timestamp,
-      new TextEncoder().encode(signed),
-    );
-    const entry: WebhookAttempt = { status: null, at };
-    record.history.push(entry);
-    record.attempts += 1;
-    try {
-      const response = await send(endpoint.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Svix-Webhooks/1.0 (clerk-edge emulator)',
-          'svix-id': record.id,
-          'svix-timestamp': String(timestamp),
-          'svix-signature': signature,
-        },
-        body: record.mode === 'tampered' ? body : signed,
-        signal: AbortSignal.any([stop.signal, AbortSignal.timeout(endpoint.timeoutMs)]),
-      });
-      entry.status = response.status;
-      entry.body = (await response.text().catch(() => '')).slice(0, 1024);
-      record.responseStatus = response.status;
-      return response.status >= 200 && response.status < 300;
-    } catch (error) {
-      entry.error = error instanceof Error ? error.name : 'Error';
-      return false;
-    }
-  }
-
-  async function deliver(endpoint: EndpointRecord, record: WebhookDelivery): Promise<WebhookDelivery> {
-    // A tampered delivery is signed for the genuine payload and sends an altered one.
-    const tampered = JSON.stringify({ ...record.payload, data: { tampered: true } });
-    for (let index = 0; index < endpoint.maxAttempts && !stop.signal.aborted; index++) {
-      if (index > 0) await wait(endpoint.retryDelayMs * 2 ** (index - 1));
-      if (stop.signal.aborted) break;
-      if (await attempt(endpoint, record, tampered)) {
-        record.status = 'delivered';
-        return record;
-      }
-    }
-    record.status = 'failed';
-    return record;
-  }
+  const courier: Courier = {
+    now,
+    send: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    stop: stop.signal,
+  };
 
   function track<T>(promise: Promise<T>): Promise<T> {
     inFlight.add(promise);
@@ -208,25 +248,10 @@ export function createWebhookDispatcher(options: { now: () => number; fetch?: ty
   const copy = (record: WebhookDelivery): WebhookDelivery => structuredClone(record);
 
   return {
-    addEndpoint(url, endpointOptions = {}) {
-      const parsed = new URL(url);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        throw new TypeError('Clerk emulator: a webhook endpoint URL must be http: or https:.');
-      }
-      const secret = endpointOptions.secret ?? newSecret();
-      const keyBytes = parseSigningSecret(secret, 'The endpoint `secret` option');
-      const endpoint: EndpointRecord = {
-        id: `ep_${randomBase62(27)}`,
-        url: parsed.href,
-        secret,
-        events: endpointOptions.events ? [...endpointOptions.events] : undefined,
-        key: importSigningKey(keyBytes),
-        maxAttempts: clamp(endpointOptions.maxAttempts, 3, 1, 10),
-        retryDelayMs: clamp(endpointOptions.retryDelayMs, 50, 0, 60_000),
-        timeoutMs: clamp(endpointOptions.timeoutMs, 5000, 1, 60_000),
-      };
+    addEndpoint(url, endpointOptions) {
+      const endpoint = endpointRecord(url, endpointOptions);
       endpoints.push(endpoint);
-      return { id: endpoint.id, url: endpoint.url, secret, events: endpoint.events };
+      return { id: endpoint.id, url: endpoint.url, secret: endpoint.secret, events: endpoint.events };
     },
     removeEndpoint(idOrUrl) {
       const index = endpoints.findIndex((endpoint) => endpoint.id === idOrUrl || endpoint.url === idOrUrl);
@@ -264,7 +289,7 @@ export function createWebhookDispatcher(options: { now: () => number; fetch?: ty
           payload,
         };
         records.push(record);
-        return track(deliver(endpoint, record)).then(copy);
+        return track(deliver(courier, endpoint, record)).then(copy);
       });
       return Promise.all(sent);
     },

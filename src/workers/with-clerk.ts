@@ -1,8 +1,8 @@
-import { createClerkAuth, type ClerkAuth } from '../core/authenticate.js';
 import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
 import { ClerkConfigurationError } from '../core/errors.js';
+import { handshakeResponse } from '../core/handshake.js';
 import { createAuthResolver } from '../core/instance.js';
-import type { WaitUntil } from '../core/jwks.js';
+import { contextWaitUntil } from '../core/wait-until.js';
 import { meetsRequirement, rejectionResponse, withAuthHeaders, type AuthRequirement } from '../core/responses.js';
 import { requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
@@ -94,7 +94,6 @@ function protectionFor<Env>(
   return decided;
 }
 
-/** Returns the handler's response, with `Set-Cookie` (session refresh) and debug headers added. */
 /**
  * Wraps a module Worker's fetch handler with Clerk authentication. Keys and options come from
  * the options, then from `env` bindings per field (`CLERK_SECRET_KEY`, `CLERK_PUBLISHABLE_KEY`,
@@ -141,30 +140,21 @@ export function withClerk<Env extends object = Record<string, unknown>>(
   else if (storeOption === undefined && CacheApiStore.isAvailable()) coreOptions.store = new CacheApiStore();
 
   // Validates explicit options now; keys may still come from bindings with the first request.
-  const resolveAuth = createAuthResolver(coreOptions);
-  // `env` is one object per isolate: resolve it once, not per request.
-  const byEnvironment = new WeakMap<object, ClerkAuth>();
-  const authFor = (env: Env | undefined): ClerkAuth => {
-    if (env === undefined || env === null || typeof env !== 'object') return resolveAuth(undefined);
-    let auth = byEnvironment.get(env);
-    if (!auth) {
-      if (typeof storeOption === 'function') {
-        const store = storeOption(env);
-        auth = createClerkAuth({ ...coreOptions, ...(store ? { store } : {}), env: env as EnvironmentRecord });
-      } else {
-        auth = resolveAuth(env as EnvironmentRecord);
-      }
-      byEnvironment.set(env, auth);
-    }
-    return auth;
-  };
+  // `env` is one object per isolate: the resolver keeps its authenticator, so it is resolved once.
+  const resolveAuth = createAuthResolver(
+    coreOptions,
+    typeof storeOption === 'function'
+      ? (env) => {
+          const store = storeOption(env as Env);
+          return store ? { store } : {};
+        }
+      : undefined,
+  );
 
   return {
     async fetch(request, env, ctx) {
-      const auth = authFor(env);
-      const waitUntil: WaitUntil | undefined =
-        typeof ctx?.waitUntil === 'function' ? (promise) => ctx.waitUntil(promise) : undefined;
-      const verdicts = requestVerdicts(auth, request, { waitUntil });
+      const auth = resolveAuth(env as EnvironmentRecord | undefined);
+      const verdicts = requestVerdicts(auth, request, { waitUntil: contextWaitUntil(ctx) });
       const authenticate = (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken);
       const defaultAcceptsToken = auth.config.acceptsToken;
       const check = async (requirement: ProtectOptions): Promise<Response | undefined> => {
@@ -176,6 +166,9 @@ export function withClerk<Env extends object = Record<string, unknown>>(
 
       const protection = protectionFor(protectRule, request, env);
       const state = await authenticate(protection?.acceptsToken ?? defaultAcceptsToken);
+      // A handshake redirect (or a return trip's 503) is answered before the handler runs.
+      const early = handshakeResponse(state, request);
+      if (early) return early;
       if (protection) {
         const denied = await check(protection);
         if (denied) return denied;

@@ -17,6 +17,7 @@ import {
   signForwardedState,
 } from '../../src/next/forwarded.js';
 import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
+import { nextBrowserSuite } from '../browser/next-browser.js';
 import { build, builtRuntime, cleanCopies, prepare, start, type FileConvention, type StartedApp } from './next-app.js';
 
 const CONVENTIONS: FileConvention[] = ['middleware', 'proxy'];
@@ -45,6 +46,8 @@ beforeAll(async () => {
     CLERK_SECRET_KEY: emulator.secretKey,
     CLERK_PUBLISHABLE_KEY: emulator.publishableKey,
     CLERK_API_URL: emulator.url,
+    // These probes test the middleware's own answers with plain HTTP; the handshake has the browser suite.
+    CLERK_HANDSHAKE: 'false',
   };
   for (const convention of CONVENTIONS) apps.set(convention, await start(dirs.get(convention)!, env));
 
@@ -372,3 +375,6 @@ describe.each(CONVENTIONS)('examples/nextjs with %s.ts', (convention) => {
     expect(cookies.some((cookie) => cookie.startsWith(`__client_uat_${suffix}=`))).toBe(true);
   });
 });
+
+// The same builds, started again with the handshake on, driven by a real browser.
+nextBrowserSuite(CONVENTIONS, dirs);

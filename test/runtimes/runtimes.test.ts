@@ -156,6 +156,4 @@ describe('JSR', () => {
         .sort(),
     });
   });
-
-  it.todo('the handshake redirect in Bun and Deno (add the scenarios in shared/scenarios.ts once it exists)');
 });

@@ -41,7 +41,10 @@ export interface Answer {
 
 export interface Workerd {
   /** Sends one request to a worker (default: the first) and reads the whole answer. */
-  fetch(path: string, init?: { headers?: Record<string, string>; method?: string; worker?: string }): Promise<Answer>;
+  fetch(
+    path: string,
+    init?: { headers?: Record<string, string>; method?: string; worker?: string; redirect?: 'manual' },
+  ): Promise<Answer>;
   dispose(): Promise<void>;
 }
 
@@ -72,7 +75,11 @@ export async function startWorkerd(workers: WorkerSpec[]): Promise<Workerd> {
   return {
     async fetch(path, init = {}) {
       const url = new URL(path, 'http://worker.test').href;
-      const requestInit = { method: init.method ?? 'GET', headers: init.headers ?? {} };
+      const requestInit = {
+        method: init.method ?? 'GET',
+        headers: init.headers ?? {},
+        ...(init.redirect ? { redirect: init.redirect } : {}),
+      };
       let response: Awaited<ReturnType<Miniflare['dispatchFetch']>>;
       if (init.worker === undefined || init.worker === workers[0]!.name) {
         response = await mf.dispatchFetch(url, requestInit);

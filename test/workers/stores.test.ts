@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SingleFlight } from '../../src/core/store.js';
+import { SingleFlight } from '../../src/core/single-flight.js';
 import { CacheApiStore, KvStore, type KvNamespaceLike } from '../../src/workers/index.js';
 
 /** A Cache with the Workers semantics the store relies on (match/put by URL), in memory. */

@@ -251,11 +251,56 @@ const testingEntry: Scenario[] = [
 ];
 
 // ─── The handshake redirect ────────────────────────────────────────────────────────────────
-// Reserved: `authenticateRequest` does not produce `handshake` states yet. When it does, add
-// here a page load (GET, `sec-fetch-dest: document`) with `__client_uat` > 0 and no
-// `__session` → 307 to `<FAPI>/v1/client/handshake?redirect_url=…`, and the return trip with
-// `__clerk_handshake_nonce` → signed in with the new `Set-Cookie`s. They then run in Bun and Deno.
-const handshake: Scenario[] = [];
+const page = (cookie?: string): RequestInit => ({
+  redirect: 'manual',
+  headers: { 'sec-fetch-dest': 'document', accept: 'text/html', ...(cookie ? { cookie } : {}) },
+});
+
+const handshake: Scenario[] = [
+  {
+    name: 'sends a page load with __client_uat and no __session through the Frontend API handshake, never an API call',
+    async run(context) {
+      const { info } = context.emulator;
+      const cookie = `__client_uat_${info.cookieSuffix}=${nowSeconds() - 10}; __clerk_db_jwt=dvb_rt`;
+      const app = createApp({ ...optionsFor(info), frontendApiUrl: info.url });
+      await withServer(context, app, async (url) => {
+        const response = await fetch(`${url}/me?x=1`, page(cookie));
+        assert.equal(response.status, 307);
+        const location = new URL(response.headers.get('location') ?? '');
+        assert.equal(`${location.origin}${location.pathname}`, `${info.url}/v1/client/handshake`);
+        assert.equal(location.searchParams.get('redirect_url'), `${url}/me?x=1`);
+        assert.equal(location.searchParams.get('__clerk_hs_reason'), 'session-token-missing');
+        assert.equal(location.searchParams.get('__clerk_db_jwt'), 'dvb_rt');
+        assert.equal(response.headers.get('cache-control'), 'no-store');
+        const api = await fetch(`${url}/me`, { redirect: 'manual', headers: { cookie, 'sec-fetch-dest': 'empty' } });
+        await expectRejection(api, 401, 'session-token-missing');
+      });
+    },
+  },
+  {
+    name: 'signs the handshake return trip in with the new Set-Cookies and redirects to the clean URL',
+    async run(context) {
+      const { info } = context.emulator;
+      const app = createApp({ ...optionsFor(info), frontendApiUrl: info.url });
+      await withServer(context, app, async (url) => {
+        const signIn = new URL('/__emulator/sign-in', info.url);
+        signIn.searchParams.set('user_id', 'user_handshake');
+        signIn.searchParams.set('redirect_url', `${url}/me`);
+        const back = (await fetch(signIn, { redirect: 'manual' })).headers.get('location') ?? '';
+        assert.ok(back.includes('__clerk_handshake_nonce='), 'the Frontend API sent a nonce back');
+        const response = await fetch(back, page());
+        assert.equal(response.status, 307);
+        assert.equal(response.headers.get('location'), `${url}/me`);
+        const cookies = response.headers.getSetCookie().map((directive) => directive.split(';')[0]);
+        const session = cookies.find((pair) => pair?.startsWith(`__session_${info.cookieSuffix}=`));
+        const uat = cookies.find((pair) => pair?.startsWith(`__client_uat_${info.cookieSuffix}=`));
+        assert.ok(session && uat, 'the session cookies were set');
+        const me = await fetch(`${url}/me`, { headers: { cookie: `${session}; ${uat}` } });
+        assert.equal(((await json(me)) as { userId: string }).userId, 'user_handshake');
+      });
+    },
+  },
+];
 
 /** Every runtime-agnostic scenario, in the order they run. */
 export const SCENARIOS: readonly Scenario[] = [

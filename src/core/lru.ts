@@ -1,0 +1,52 @@
+/**
+ * A least-recently-used map with per-entry expiry, bounded by entries and, when `maxBytes` is
+ * given, by the sizes callers declare for their entries. Internal.
+ */
+export class LruCache<V> {
+  readonly #entries = new Map<string, { value: V; expiresAt: number; bytes: number }>();
+  #bytes = 0;
+  constructor(
+    private readonly maxEntries: number,
+    private readonly now: () => number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
+
+  get(key: string): V | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.delete(key);
+      return undefined;
+    }
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.value;
+  }
+
+  /** Keeps `value` for `ttlMs`; `bytes` is its estimated size (an entry larger than the whole budget is not kept). */
+  set(key: string, value: V, ttlMs: number, bytes = 0): void {
+    if (!(ttlMs > 0) || bytes > this.maxBytes) return;
+    this.delete(key);
+    this.#entries.set(key, { value, expiresAt: this.now() + ttlMs, bytes });
+    this.#bytes += bytes;
+    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) {
+      this.delete(this.#entries.keys().next().value as string);
+    }
+  }
+
+  delete(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The sum of the sizes declared for the entries kept. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+}
