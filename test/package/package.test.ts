@@ -48,7 +48,9 @@ const PUBLIC_NAMES: Record<string, string[]> = {
     'SUPPORTED_ALGORITHMS',
     'TOKEN_TYPES',
     'createClerkAuth',
+    'handshakeResponse',
     'hintFor',
+    'isPageLoad',
     'parsePublishableKey',
   ],
   'clerk-edge/hono': [
