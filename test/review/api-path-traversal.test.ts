@@ -45,4 +45,14 @@ describe('clerk-edge/api path parameters', () => {
     for (const request of emulator.requests.slice(before)) expect(request.path).not.toBe('/v1/');
     for (const request of emulator.requests.slice(before)) expect(request.route).toBe('GET /v1/users/:user_id');
   });
+
+  it("never sends an empty user id as GET /v1/users/ (the collection), as Clerk's requireId refuses it", async () => {
+    const before = emulator.requests.length;
+    await clerk.users.get({ path: { user_id: '' } }).then(
+      () => undefined,
+      () => undefined,
+    );
+    // Today the request goes to /v1/users/ and matches no single-user route.
+    for (const request of emulator.requests.slice(before)) expect(request.route).toBe('GET /v1/users/:user_id');
+  });
 });
