@@ -63,4 +63,18 @@ describe('429 answers of the Backend API', () => {
     });
     expect(ctx.emulator.requestCount('GET /v1/users/:user_id')).toBe(1);
   });
+
+  it('caps a huge Retry-After in clerk-edge/api as the core does (120 s), so one bad header cannot lock an endpoint for a day', async () => {
+    const clerk = createClerkClient({ secretKey: ctx.emulator.secretKey, apiUrl: ctx.emulator.url, timeoutMs: 5000 });
+    ctx.emulator.fault('GET /v1/users/:user_id', { status: 429, headers: { 'Retry-After': '86400' }, times: 1 });
+    await expect(clerk.users.get({ path: { user_id: 'user_any' } })).rejects.toMatchObject({
+      code: 'api-rate-limited',
+    });
+    const blocked = await clerk.users.get({ path: { user_id: 'user_any' } }).then(
+      () => undefined,
+      (error: { retryAfterSeconds?: number }) => error,
+    );
+    // Today the client stays blocked for the full 86400 seconds.
+    expect(blocked?.retryAfterSeconds).toBeLessThanOrEqual(120);
+  });
 });
