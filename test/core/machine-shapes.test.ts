@@ -4,7 +4,7 @@ import { bearer, clerkFor, withEmulator } from '../support/fixtures.js';
 // Review finding: the machine-token shape check refuses, without asking the Backend API, the API key
 // Clerk's own SDK tests verify (packages/backend/src/fixtures/machine.ts, tokens/__tests__/verify.test.ts:
 // 'ak_LCWGdaM8mv8K4PC/57IICZQXAeWfCgF30DZaFXHoGn9=', base64 with "/" and "="). A port of that test
-// case against clerk-edge answers token-invalid. Fails on main.
+// case against clerk-edge answered token-invalid.
 
 const ctx = withEmulator();
 const VERIFY = 'POST /v1/api_keys/verify' as const;
