@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClerkConfigurationError } from '../../src/index.js';
 import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
 
-// Review finding: a configuration value that silently turns a check off. Fails on main.
+// Review finding: a configuration value that silently turned a check off.
 
 const ctx = withEmulator();
 
