@@ -34,6 +34,40 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+const PATH_TEMPLATE_PARAMETER = /\{([^{}]+)\}/g;
+const MAX_DECODE_ROUNDS = 4;
+
+/**
+ * Whether a path parameter is exactly one URL segment naming one resource: a string (or finite number)
+ * that, however often it is percent-decoded, is not empty, not `.` or `..`, and holds no `/` or `\`.
+ * Anything else would make the URL name another endpoint (`/users/..` is `/`), called with the secret key.
+ */
+function isSingleSegment(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'string') return false;
+  let decoded = value;
+  for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
+    if (decoded === '' || decoded === '.' || decoded === '..' || /[/\\]/.test(decoded)) return false;
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      return true; // a lone `%` is sent encoded as `%25`: it cannot form a dot segment or a slash.
+    }
+    if (next === decoded) return true;
+    decoded = next;
+  }
+  return false; // encoded more often than any real id is
+}
+
+/** The name of the first path parameter of `path` that is not a single segment, if any. */
+function refusedPathParameter(path: string, values: Record<string, unknown> | undefined): string | undefined {
+  for (const [, name] of path.matchAll(PATH_TEMPLATE_PARAMETER)) {
+    if (name !== undefined && !isSingleSegment(values?.[name])) return name;
+  }
+  return undefined;
+}
+
 /** Performs one attempt with its own timeout; never throws. */
 async function attempt(
   config: ResolvedClientOptions,
@@ -95,6 +129,10 @@ export function createClerkRequestClient(options: ClerkClientOptions = {}): Cler
 
   async function request(method: HttpMethod, path: string, init: AnyInit = {}): Promise<unknown> {
     const endpoint = `${method.toUpperCase()} ${path}`;
+    const parameter = refusedPathParameter(path, init.path as Record<string, unknown> | undefined);
+    if (parameter !== undefined) {
+      throw new ClerkApiError('api-invalid-path-parameter', { endpoint, parameter, redact: [config.secretKey] });
+    }
     const blocked = config.backoff.blockedFor(endpoint);
     if (blocked > 0) {
       throw new ClerkApiError('api-rate-limited', {

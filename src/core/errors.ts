@@ -142,7 +142,9 @@ export type ClerkEdgeErrorCode =
   /** `clerk-edge/api`: the call did not finish in `timeoutMs`. */
   | 'api-timeout'
   /** `clerk-edge/api`: a success status with a body that is not the expected JSON. */
-  | 'api-malformed-response';
+  | 'api-malformed-response'
+  /** `clerk-edge/api`: a path parameter is empty, a dot segment or holds a `/`; nothing was sent. */
+  | 'api-invalid-path-parameter';
 
 /**
  * Base class of every error clerk-edge throws. Tell kinds apart by `code`, not by class.
