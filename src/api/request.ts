@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
 
+import { backoffSeconds } from '../core/backoff.js';
 import type { paths } from './generated/bapi.js';
 import { ClerkApiError, parseErrorBody } from './errors.js';
 import type { ClerkApiErrorCode } from './errors.js';
@@ -94,8 +95,11 @@ async function attempt(
     )(method, path, { params: { path: init.path, query: init.query }, body: init.body, signal: controller.signal });
     if (response.ok) return { ok: true, data };
     const { errors, traceId } = parseErrorBody(error);
-    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-    const code = response.status === 429 ? 'api-rate-limited' : 'api-response-error';
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+    const limited = response.status === 429;
+    // A 429 reports the wait the client actually backs off for: capped, or the default without a header.
+    const retryAfterSeconds = limited ? backoffSeconds(retryAfter) : retryAfter;
+    const code = limited ? 'api-rate-limited' : 'api-response-error';
     return fail(code, { status: response.status, errors, traceId, retryAfterSeconds });
   } catch (error) {
     if (timedOut) return fail('api-timeout');
@@ -149,9 +153,8 @@ export function createClerkRequestClient(options: ClerkClientOptions = {}): Cler
       // Only GETs are safe to repeat, and only once, after a failure that may be transient.
       const transient = error.code === 'api-network-error' || (error.status !== undefined && error.status >= 500);
       if (method !== 'get' || tries > 0 || !transient) {
-        if (error.code === 'api-rate-limited' && error.retryAfterSeconds !== undefined) {
-          config.backoff.openFor(endpoint, error.retryAfterSeconds);
-        }
+        if (error.code === 'api-rate-limited')
+          config.backoff.openFor(endpoint, backoffSeconds(error.retryAfterSeconds));
         throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * (0.5 + Math.random())));
