@@ -4,7 +4,7 @@ import { clerkMiddleware, getAuth, requireAuth } from '../../src/hono/index.js';
 import { TEST_ENV, withEmulator } from '../support/fixtures.js';
 
 // Review finding: one request whose session cookie expired is refreshed once per acceptsToken
-// value asked for, not once per request. Fails on main.
+// value asked for, not once per request (fixed in requestVerdicts, shared by Hono, Workers and Next).
 
 const ctx = withEmulator();
 const REFRESH = 'POST /v1/sessions/:session_id/refresh' as const;
