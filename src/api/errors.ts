@@ -7,6 +7,8 @@ import { ClerkEdgeError, type ClerkEdgeErrorCode } from '../core/errors.js';
  * - `api-network-error`: the request did not get an answer (DNS, connection refused or reset).
  * - `api-timeout`: no complete answer within `timeoutMs`.
  * - `api-malformed-response`: a 2xx whose body is not JSON.
+ * - `api-invalid-path-parameter`: a path parameter is empty, `.`, `..` (also percent-encoded) or holds
+ *   `/` or `\`, so the URL would name another endpoint; refused before any request.
  */
 export type ClerkApiErrorCode = Extract<ClerkEdgeErrorCode, `api-${string}`>;
 
@@ -24,6 +26,7 @@ const HINTS: Record<ClerkApiErrorCode, string> = {
   'api-network-error': 'Check CLERK_API_URL and retry.',
   'api-timeout': 'Retry, or raise `timeoutMs`.',
   'api-malformed-response': 'Retry later.',
+  'api-invalid-path-parameter': 'Pass the id of one resource; check where the value comes from.',
 };
 
 export interface ClerkApiErrorInit {
@@ -35,6 +38,8 @@ export interface ClerkApiErrorInit {
   retryAfterSeconds?: number | undefined;
   /** Strings that must never appear in the message (the secret key). */
   redact: string[];
+  /** For `api-invalid-path-parameter`: the name (never the value) of the refused parameter. */
+  parameter?: string;
 }
 
 /**
@@ -77,7 +82,9 @@ export class ClerkApiError extends ClerkEdgeError {
           ? 'timed out'
           : code === 'api-malformed-response'
             ? 'answered with a body that is not JSON'
-            : `answered ${init.status ?? 429}${detail}`;
+            : code === 'api-invalid-path-parameter'
+              ? `was not called: path parameter ${init.parameter ?? '?'} is empty, a dot segment or holds a slash`
+              : `answered ${init.status ?? 429}${detail}`;
     super(code, redact(`Clerk Backend API ${init.endpoint} ${what}.`, init.redact), HINTS[code]);
     // Explicit, so minifiers that rename classes keep the name.
     this.name = 'ClerkApiError';

@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
 
+import { backoffSeconds } from '../core/backoff.js';
 import type { paths } from './generated/bapi.js';
 import { ClerkApiError, parseErrorBody } from './errors.js';
 import type { ClerkApiErrorCode } from './errors.js';
@@ -34,6 +35,40 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+const PATH_TEMPLATE_PARAMETER = /\{([^{}]+)\}/g;
+const MAX_DECODE_ROUNDS = 4;
+
+/**
+ * Whether a path parameter is exactly one URL segment naming one resource: a string (or finite number)
+ * that, however often it is percent-decoded, is not empty, not `.` or `..`, and holds no `/` or `\`.
+ * Anything else would make the URL name another endpoint (`/users/..` is `/`), called with the secret key.
+ */
+function isSingleSegment(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'string') return false;
+  let decoded = value;
+  for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
+    if (decoded === '' || decoded === '.' || decoded === '..' || /[/\\]/.test(decoded)) return false;
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      return true; // a lone `%` is sent encoded as `%25`: it cannot form a dot segment or a slash.
+    }
+    if (next === decoded) return true;
+    decoded = next;
+  }
+  return false; // encoded more often than any real id is
+}
+
+/** The name of the first path parameter of `path` that is not a single segment, if any. */
+function refusedPathParameter(path: string, values: Record<string, unknown> | undefined): string | undefined {
+  for (const [, name] of path.matchAll(PATH_TEMPLATE_PARAMETER)) {
+    if (name !== undefined && !isSingleSegment(values?.[name])) return name;
+  }
+  return undefined;
+}
+
 /** Performs one attempt with its own timeout; never throws. */
 async function attempt(
   config: ResolvedClientOptions,
@@ -60,8 +95,11 @@ async function attempt(
     )(method, path, { params: { path: init.path, query: init.query }, body: init.body, signal: controller.signal });
     if (response.ok) return { ok: true, data };
     const { errors, traceId } = parseErrorBody(error);
-    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-    const code = response.status === 429 ? 'api-rate-limited' : 'api-response-error';
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+    const limited = response.status === 429;
+    // A 429 reports the wait the client actually backs off for: capped, or the default without a header.
+    const retryAfterSeconds = limited ? backoffSeconds(retryAfter) : retryAfter;
+    const code = limited ? 'api-rate-limited' : 'api-response-error';
     return fail(code, { status: response.status, errors, traceId, retryAfterSeconds });
   } catch (error) {
     if (timedOut) return fail('api-timeout');
@@ -95,6 +133,10 @@ export function createClerkRequestClient(options: ClerkClientOptions = {}): Cler
 
   async function request(method: HttpMethod, path: string, init: AnyInit = {}): Promise<unknown> {
     const endpoint = `${method.toUpperCase()} ${path}`;
+    const parameter = refusedPathParameter(path, init.path as Record<string, unknown> | undefined);
+    if (parameter !== undefined) {
+      throw new ClerkApiError('api-invalid-path-parameter', { endpoint, parameter, redact: [config.secretKey] });
+    }
     const blocked = config.backoff.blockedFor(endpoint);
     if (blocked > 0) {
       throw new ClerkApiError('api-rate-limited', {
@@ -111,9 +153,8 @@ export function createClerkRequestClient(options: ClerkClientOptions = {}): Cler
       // Only GETs are safe to repeat, and only once, after a failure that may be transient.
       const transient = error.code === 'api-network-error' || (error.status !== undefined && error.status >= 500);
       if (method !== 'get' || tries > 0 || !transient) {
-        if (error.code === 'api-rate-limited' && error.retryAfterSeconds !== undefined) {
-          config.backoff.openFor(endpoint, error.retryAfterSeconds);
-        }
+        if (error.code === 'api-rate-limited')
+          config.backoff.openFor(endpoint, backoffSeconds(error.retryAfterSeconds));
         throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * (0.5 + Math.random())));

@@ -5,6 +5,24 @@ import { DEFAULT_RETRY_AFTER_SECONDS } from './state.js';
 export const MAX_BACKOFF_SECONDS = 120;
 
 /**
+ * The seconds a 429 closes an endpoint for: its `Retry-After` when that is a positive number, capped at
+ * {@link MAX_BACKOFF_SECONDS}; otherwise {@link DEFAULT_RETRY_AFTER_SECONDS}. The one rule for the
+ * core's gates and `clerk-edge/api`.
+ *
+ * @example
+ * ```ts
+ * backoffSeconds(30) // → 30
+ * backoffSeconds(86_400) // → 120
+ * backoffSeconds(undefined) // → 5
+ * ```
+ */
+export function backoffSeconds(retryAfter: number | undefined): number {
+  return typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0
+    ? Math.min(retryAfter, MAX_BACKOFF_SECONDS)
+    : DEFAULT_RETRY_AFTER_SECONDS;
+}
+
+/**
  * A rate-limit back-off for one Clerk instance, per Backend API endpoint. A 429 opens it for the
  * answer's `Retry-After` (default {@link DEFAULT_RETRY_AFTER_SECONDS}, at most
  * {@link MAX_BACKOFF_SECONDS}); while it is open, callers make no call to that endpoint and answer
@@ -45,11 +63,7 @@ export class BackoffGate {
    * shortening a back-off already open. Returns the seconds it is now blocked for.
    */
   openFor(endpoint: string, seconds: number | undefined): number {
-    const wait =
-      typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
-        ? Math.min(seconds, MAX_BACKOFF_SECONDS)
-        : DEFAULT_RETRY_AFTER_SECONDS;
-    const until = this.#now() + wait * 1000;
+    const until = this.#now() + backoffSeconds(seconds) * 1000;
     if (until > (this.#until.get(endpoint) ?? 0)) this.#until.set(endpoint, until);
     return this.blockedFor(endpoint);
   }

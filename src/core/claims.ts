@@ -172,7 +172,8 @@ function organizationFromClaims(claims: SessionClaims): {
   orgSlug: string | null;
   orgPermissions: string[];
 } {
-  if (claims.v === 2 || (claims.o !== undefined && claims.org_id === undefined)) {
+  // Clerk reads `o` only from v2 tokens: a v1 token's `o` is a custom claim, never an organization.
+  if (claims.v === 2) {
     const o = typeof claims.o === 'object' && claims.o !== null ? claims.o : undefined;
     if (!o || typeof o.id !== 'string' || o.id === '')
       return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
@@ -226,9 +227,11 @@ function reverified(fva: [number, number] | null, requirement: HasParams['reveri
 
 /**
  * Whether a `scope:name` list grants `wanted`: `name` (either scope), or `o:`/`org:`/`organization:name`,
- * `u:`/`user:name`. Any other scope in the query grants nothing.
+ * `u:`/`user:name`. Any other scope in the query grants nothing, and a list holding an entry without a
+ * scope (`premium`) grants nothing at all, as Clerk's parser refuses the whole claim.
  */
 function grantsEntitlement(entries: string[], wanted: string): boolean {
+  if (entries.some((entry) => entry.indexOf(':') <= 0)) return false;
   const index = wanted.indexOf(':');
   const scope = index >= 0 ? wanted.slice(0, index) : undefined;
   const name = index >= 0 ? wanted.slice(index + 1) : wanted;

@@ -93,7 +93,9 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
 
 /**
  * `authorizedParties` from the option, else `CLERK_AUTHORIZED_PARTIES`. A list that was given but holds an
- * entry that is not an origin string throws: dropping it would silently turn the `azp` check off.
+ * entry that is not an origin string throws: dropping it would silently turn the `azp` check off. So does
+ * an explicit `[]` while the variable is set: the two settings conflict, and `[]` ("no check") never
+ * silently discards the variable's origins.
  */
 export function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): string[] {
   const invalid = (detail: string) =>
@@ -106,6 +108,8 @@ export function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord
     if (!Array.isArray(option)) throw invalid('must be an array of origins.');
     const parties = option.map((party) => (typeof party === 'string' ? party.trim() : ''));
     if (parties.includes('')) throw invalid('holds an empty or non-string entry.');
+    if (parties.length === 0 && environmentString(env, 'CLERK_AUTHORIZED_PARTIES') !== undefined)
+      throw invalid('is [] (no azp check) while CLERK_AUTHORIZED_PARTIES is set: the two settings conflict.');
     return parties;
   }
   const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');

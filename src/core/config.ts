@@ -90,9 +90,10 @@ export interface ClerkEdgeOptions {
   /** A Clerk proxy URL: both where the Frontend API is reached and the expected `iss`. Env `CLERK_PROXY_URL`. */
   proxyUrl?: string;
   /**
-   * Origins allowed in the `azp` claim. Env `CLERK_AUTHORIZED_PARTIES` (comma-separated). Unset or `[]`: no `azp`
-   * check. A list with an empty entry (`['']`), or a variable made only of separators, throws
-   * `ClerkConfigurationError` at creation: it never turns the check off.
+   * Origins allowed in the `azp` claim. Env `CLERK_AUTHORIZED_PARTIES` (comma-separated). Unset, or `[]` with
+   * the variable unset: no `azp` check. A list with an empty entry (`['']`), a variable made only of
+   * separators, or `[]` while the variable is set, throws `ClerkConfigurationError` at creation: it never
+   * turns the check off.
    */
   authorizedParties?: string[];
   /** What to do with a session token that has no `azp` when authorizedParties is set. Default `'reject'`. */

@@ -143,6 +143,8 @@ export type ClerkEdgeErrorCode =
   | 'api-timeout'
   /** `clerk-edge/api`: a success status with a body that is not the expected JSON. */
   | 'api-malformed-response'
+  /** `clerk-edge/api`: a path parameter is empty, a dot segment or holds a `/`; nothing was sent. */
+  | 'api-invalid-path-parameter'
   /** An adapter's client was read without the `clerkClient` option that provides it. */
   | 'client-not-configured'
   /** `getToken()` of an auth object no adapter bound to a request. */

@@ -80,14 +80,15 @@ const ENDPOINTS: Record<MachineTokenType, { path: string; field: string }> = {
 };
 
 /**
- * The shapes of Clerk's opaque machine tokens: the prefix, then 16 to 256 characters of base62
- * and `_` (Clerk's secrets are random base62, e.g. `ak_` + 32 or more, and may carry an
- * environment infix such as `ak_live_`). Anything else is `token-invalid` with no Backend API call.
+ * The shapes of Clerk's opaque machine tokens: the prefix, then 16 to 256 characters of base62, `_`
+ * and base64's `+` and `/`, then at most two `=` of base64 padding (Clerk's secrets are random base62
+ * or base64, e.g. `ak_` + 32 or more, and may carry an environment infix such as `ak_live_`). Anything
+ * else is `token-invalid` with no Backend API call.
  */
 export const MACHINE_TOKEN_SHAPES: Record<MachineTokenType, RegExp> = {
-  api_key: /^ak_\w{16,256}$/,
-  m2m_token: /^mt_\w{16,256}$/,
-  oauth_token: /^oat_\w{16,256}$/,
+  api_key: /^ak_[\w+/]{16,256}={0,2}$/,
+  m2m_token: /^mt_[\w+/]{16,256}={0,2}$/,
+  oauth_token: /^oat_[\w+/]{16,256}={0,2}$/,
 };
 
 const JWT_CHECKS: Record<'m2m_token' | 'oauth_token', JwtCheckOptions> = {

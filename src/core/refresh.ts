@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
+import { instanceBackoff } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
 import { clientIp, publicOrigin } from './origin.js';
@@ -18,10 +19,13 @@ const PROXY_HEADERS = ['x-forwarded-host', 'x-forwarded-proto'];
 /** How long a refused refresh (same session, same refresh token) is answered from memory. */
 export const REFRESH_REJECTION_TTL_MS = 5000;
 const MAX_REMEMBERED_REJECTIONS = 1000;
+/** The refresh endpoint in the instance's back-off: one gate for every session (Clerk limits per instance). */
+const REFRESH_ENDPOINT = 'sessions/refresh';
 
 /**
  * Refreshes expired cookie sessions through `POST /v1/sessions/{sid}/refresh` with
- * `format: "cookie"`. Concurrent refreshes of the same token pair share one call. Internal.
+ * `format: "cookie"`. Concurrent refreshes of the same token pair share one call; a 429 closes the
+ * endpoint in the instance's back-off (see {@link instanceBackoff}) until its wait has passed. Internal.
  */
 export class SessionRefresher {
   readonly #config: ResolvedConfig;
@@ -64,6 +68,8 @@ export class SessionRefresher {
 
     const rejectionKey = `${sessionId}\u0000${await sha256Hex(refreshToken)}`;
     if (this.#rejectedRecently(rejectionKey)) return refused('refresh-rejected');
+    const blocked = instanceBackoff(this.#config).blockedFor(REFRESH_ENDPOINT);
+    if (blocked > 0) return unavailable('rate-limited', blocked);
     const flightKey = await sha256Hex(`${expiredToken}\u0000${refreshToken}`);
     const result = await this.#flight.run(flightKey, () =>
       this.#call(request, sessionId as string, expiredToken, refreshToken, secretKey),
@@ -100,6 +106,12 @@ export class SessionRefresher {
       },
       timeoutMs: this.#config.machineTokens.timeoutMs,
     });
+    if (result.kind === 'http-error' && result.status === 429) {
+      return unavailable(
+        'rate-limited',
+        instanceBackoff(this.#config).openFor(REFRESH_ENDPOINT, result.retryAfterSeconds),
+      );
+    }
     if (result.kind !== 'ok') return apiRefusal('session-refresh', result);
     const cookies = result.data?.cookies;
     if (!Array.isArray(cookies) || !cookies.every((cookie) => typeof cookie === 'string')) {

@@ -2,6 +2,7 @@ import type { AuthenticateRequestOptions, ClerkAuth } from './authenticate.js';
 import type { WaitUntil } from './wait-until.js';
 import { copyResponseHeaders } from './responses.js';
 import { signedOutAuthObject } from './claims.js';
+import { extractCredentials } from './credentials.js';
 import type { AuthObject, AuthStatus, RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken } from './token-class.js';
 
@@ -12,13 +13,15 @@ export function acceptsTokenKey(acceptsToken: AcceptsToken): string {
 
 /**
  * One request's verdicts, each computed at most once: a route that accepts API keys verifies
- * the key on first ask; the session verdict computed by the middleware is reused. Adapters
- * keep one of these per request. Internal.
+ * the key on first ask; the session verdict computed by the middleware is reused. A request
+ * without a bearer token (its credential is the session cookie) has one session verdict, shared
+ * by every `acceptsToken` that includes `session_token`: an expired cookie is refreshed once,
+ * and its `Set-Cookie` is added once. Adapters keep one of these per request. Internal.
  */
 export interface RequestVerdicts {
   /** The verdict for `acceptsToken` (default: the adapter's), computed on first ask. */
   authenticate(acceptsToken?: AcceptsToken): Promise<RequestState>;
-  /** Verdicts already computed, by {@link acceptsTokenKey}. */
+  /** Verdicts already computed, by {@link acceptsTokenKey} (keys sharing one verdict map to the same state). */
   readonly settled: ReadonlyMap<string, RequestState>;
   /** The headers every computed verdict asks to add to the response (`Set-Cookie` from a refresh, debug headers). */
   responseHeaders(): Headers;
@@ -30,35 +33,46 @@ export function requestVerdicts(
   options: { defaultAcceptsToken?: AcceptsToken | undefined; waitUntil?: WaitUntil | undefined },
 ): RequestVerdicts {
   const defaultAcceptsToken = options.defaultAcceptsToken ?? clerk.config.acceptsToken;
+  // Without a bearer token the credential is the session cookie, judged the same for every acceptsToken
+  // that includes session_token (authenticateRequest reads the bearer with the same extractCredentials).
+  const { bearerToken, bearerMalformed } = extractCredentials(request.headers, undefined);
+  const cookieCredential = bearerToken === undefined && !bearerMalformed;
+  const verdictKey = (acceptsToken: AcceptsToken, key: string) =>
+    cookieCredential && acceptedTypes(acceptsToken).includes('session_token') ? COOKIE_SESSION_VERDICT : key;
   const pending = new Map<string, Promise<RequestState>>();
   const settled = new Map<string, RequestState>();
   return {
     settled,
     authenticate(acceptsToken = defaultAcceptsToken) {
       const key = acceptsTokenKey(acceptsToken);
-      let verdict = pending.get(key);
+      const shared = verdictKey(acceptsToken, key);
+      let verdict = pending.get(shared);
       if (!verdict) {
         const callOptions: AuthenticateRequestOptions = {
           acceptsToken,
           ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}),
         };
-        verdict = clerk.authenticateRequest(request, callOptions).then((state) => {
-          settled.set(key, state);
-          return state;
-        });
-        pending.set(key, verdict);
+        verdict = clerk.authenticateRequest(request, callOptions);
+        pending.set(shared, verdict);
       }
-      return verdict;
+      return verdict.then((state) => {
+        settled.set(key, state);
+        return state;
+      });
     },
     responseHeaders() {
       const headers = new Headers();
       // A handshake's redirect is answered before any route; it never decorates a route's response.
-      for (const state of settled.values())
+      // A verdict shared by several acceptsToken values adds its headers once.
+      for (const state of new Set(settled.values()))
         if (state.status !== 'handshake') copyResponseHeaders(state.headers, headers);
       return headers;
     },
   };
 }
+
+/** The one verdict key of a cookie request's session verdict (never an {@link acceptsTokenKey}). */
+const COOKIE_SESSION_VERDICT = 'cookie:session_token';
 
 /** What {@link authFor} decides from: the adapter's main verdict and the other verdicts already computed. */
 export interface AuthSource {

@@ -168,9 +168,26 @@ describe('no configuration silently disables a check', () => {
     expect(error.option).toBe('authorizedParties');
   });
 
-  it('treats an unset list or an explicit [] as "no azp check", as Clerk does', () => {
+  it('treats an unset list, or an explicit [] with CLERK_AUTHORIZED_PARTIES unset, as "no azp check"', () => {
     expect(resolveConfig({ secretKey: SECRET, env: {} }).authorizedParties).toEqual([]);
     expect(resolveConfig({ secretKey: SECRET, authorizedParties: [], env: {} }).authorizedParties).toEqual([]);
+    expect(
+      resolveConfig({ secretKey: SECRET, authorizedParties: [], env: { CLERK_AUTHORIZED_PARTIES: ' ' } })
+        .authorizedParties,
+    ).toEqual([]);
+  });
+
+  it('refuses an explicit [] while CLERK_AUTHORIZED_PARTIES is set, naming the conflict but no origin', () => {
+    const error = configError(() =>
+      createClerkAuth({
+        secretKey: SECRET,
+        authorizedParties: [],
+        env: { CLERK_AUTHORIZED_PARTIES: 'https://frontend.test' },
+      }),
+    );
+    expect(error.option).toBe('authorizedParties');
+    expect(error.message).toContain('CLERK_AUTHORIZED_PARTIES is set');
+    expect(error.message).not.toContain('frontend.test');
   });
 
   it.each([

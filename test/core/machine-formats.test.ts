@@ -102,6 +102,9 @@ describe('opaque machine token shapes', () => {
     ['too long', `ak_${'a'.repeat(257)}`],
     ['a space', `mt_${'a'.repeat(20)} x`],
     ['nothing after the prefix', 'oat_'],
+    ['padding before the end', `ak_${'a'.repeat(20)}=a`],
+    ['three padding characters', `ak_${'a'.repeat(20)}===`],
+    ['a control character', `ak_${'a'.repeat(20)}\n`],
   ])('refuses a token with %s as token-invalid, with no Backend API call', async (_, token) => {
     const state = await clerk().verifyMachineToken(token);
     expect(state).toMatchObject({ status: 'signed-out', reason: 'token-invalid' });
