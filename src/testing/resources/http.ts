@@ -6,7 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 import { authenticationInvalid, clerkErrors, formParamInvalid, formParamMissing, resourceNotFound } from '../errors.js';
 import type { ClerkSessionJSON } from '../types.js';
-import type { ResourceStore } from './store.js';
+import { mergeMetadata, type Metadata, type ResourceStore } from './store.js';
 
 /** A resource route id, `METHOD /v1/<Hono pattern>`, e.g. `'GET /v1/users/:user_id'`; usable with `emulator.fault`. */
 export type ClerkResourceRoute = `${'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'} /v1/${string}`;
@@ -172,6 +172,34 @@ export function metadataField(req: ResourceRequest, name: string): Record<string
   }
   if (isObject(value)) return value;
   return invalid(req.c, name, 'must be an object.');
+}
+
+/** The metadata fields a record can have, by body field name. */
+const METADATA_FIELDS = {
+  public_metadata: 'publicMetadata',
+  private_metadata: 'privateMetadata',
+  unsafe_metadata: 'unsafeMetadata',
+} as const;
+type MetadataKey = (typeof METADATA_FIELDS)[keyof typeof METADATA_FIELDS];
+
+/**
+ * Merges the request's metadata fields into `record` (Clerk's deep merge: `null` deletes a key), only
+ * for the fields `record` has; a Response means a field was not an object and nothing was changed.
+ */
+export function mergeMetadataFields<R extends Partial<Record<MetadataKey, Metadata>>>(
+  req: ResourceRequest,
+  record: R,
+): Response | undefined {
+  const patches: [MetadataKey, Metadata][] = [];
+  for (const [field, key] of Object.entries(METADATA_FIELDS) as [string, MetadataKey][]) {
+    if (!(key in record)) continue;
+    const patch = metadataField(req, field);
+    if (patch instanceof Response) return patch;
+    if (patch !== undefined) patches.push([key, patch]);
+  }
+  for (const [key, patch] of patches)
+    (record as Record<MetadataKey, Metadata>)[key] = mergeMetadata(record[key] ?? {}, patch);
+  return undefined;
 }
 
 /** `value` when it is a string, `null` when null, undefined when absent; a Response when of another type. */

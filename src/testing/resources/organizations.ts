@@ -6,6 +6,7 @@ import {
   invalid,
   listAnswer,
   matchesQuery,
+  mergeMetadataFields,
   metadataField,
   missing,
   notFound,
@@ -14,7 +15,6 @@ import {
   stringField,
 } from './http.js';
 import type { ResourceRequest } from './http.js';
-import { mergeMetadata } from './store.js';
 import type { MembershipRecord, OrganizationRecord, ResourceStore } from './store.js';
 
 const IMAGE_URL = 'https://img.clerk.com/emulator-default-logo';
@@ -248,14 +248,8 @@ export function registerOrganizations(router: ResourceRouter): void {
   router.on('patch', '/organizations/{organization_id}/metadata', (req) => {
     const org = find(req);
     if (!org) return notFound(req.c, 'organization');
-    for (const [field, key] of [
-      ['public_metadata', 'publicMetadata'],
-      ['private_metadata', 'privateMetadata'],
-    ] as const) {
-      const patch = metadataField(req, field);
-      if (patch instanceof Response) return patch;
-      if (patch !== undefined) org[key] = mergeMetadata(org[key], patch);
-    }
+    const refused = mergeMetadataFields(req, org);
+    if (refused) return refused;
     return orgChanged(org, req);
   });
 }
@@ -337,14 +331,8 @@ export function registerMemberships(router: ResourceRouter): void {
   router.on('patch', '/organizations/{organization_id}/memberships/{user_id}/metadata', (req) => {
     const m = findMembership(req);
     if (!m) return notFound(req.c, 'organization membership');
-    for (const [field, key] of [
-      ['public_metadata', 'publicMetadata'],
-      ['private_metadata', 'privateMetadata'],
-    ] as const) {
-      const patch = metadataField(req, field);
-      if (patch instanceof Response) return patch;
-      if (patch !== undefined) m[key] = mergeMetadata(m[key], patch);
-    }
+    const refused = mergeMetadataFields(req, m);
+    if (refused) return refused;
     return membershipChanged(m, req);
   });
   router.on('get', '/organization_memberships', (req) => {

@@ -7,6 +7,7 @@ import {
   invalid,
   listAnswer,
   matchesQuery,
+  mergeMetadataFields,
   metadataField,
   notFound,
   orderBy,
@@ -15,7 +16,6 @@ import {
 } from './http.js';
 import type { ResourceRequest } from './http.js';
 import { membershipJson } from './organizations.js';
-import { mergeMetadata } from './store.js';
 import type { ResourceStore, UserRecord } from './store.js';
 
 const IMAGE_URL = 'https://img.clerk.com/emulator-default-avatar';
@@ -243,15 +243,8 @@ export function registerUserActions(router: ResourceRouter): void {
   router.on('patch', '/users/{user_id}/metadata', (req) => {
     const user = find(req);
     if (!user) return notFound(req.c, 'user');
-    for (const [field, key] of [
-      ['public_metadata', 'publicMetadata'],
-      ['private_metadata', 'privateMetadata'],
-      ['unsafe_metadata', 'unsafeMetadata'],
-    ] as const) {
-      const patch = metadataField(req, field);
-      if (patch instanceof Response) return patch;
-      if (patch !== undefined) user[key] = mergeMetadata(user[key], patch);
-    }
+    const refused = mergeMetadataFields(req, user);
+    if (refused) return refused;
     return changed(user, req);
   });
   for (const [action, field, value] of [
