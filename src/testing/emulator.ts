@@ -33,35 +33,8 @@ function revokeById<R extends MachineState, J>(
   return kind.toJson(record);
 }
 
-/**
- * Starts a local Clerk emulator: a Backend API and the browser side of the Frontend API on 127.0.0.1,
- * with real RS256 signing, sessions, machine tokens, key rotation, the handshake and fault injection.
- * Its responses follow the schemas of Clerk's Backend and Frontend API specs (2025-11-10).
- *
- * Routes (each Backend API route also answers without the `/v1` prefix): `GET /v1/jwks`,
- * `GET /.well-known/jwks.json` (no auth), `POST /v1/sessions`, `GET /v1/sessions/:session_id`,
- * `POST /v1/sessions/:session_id/{revoke,tokens,tokens/:template_name,refresh}`,
- * `POST /v1/api_keys`, `POST /v1/api_keys/verify`, `POST /v1/api_keys/:apiKeyID/revoke`,
- * `POST /v1/m2m_tokens`, `POST /v1/m2m_tokens/verify`, `POST /v1/m2m_tokens/:m2m_token_id/revoke`
- * (these three also accept the machine secret key), `POST /v1/oauth_applications/access_tokens/verify`,
- * `GET /v1/clients/handshake_payload?nonce=`. Frontend API (no auth, `/v1` only): `GET /v1/client/handshake`,
- * `POST /v1/dev_browser`; test-only (not Clerk's API): `GET /__emulator/sign-in`, `GET /__emulator/sign-out`.
- * Backend API routes require `Authorization: Bearer <secretKey>` and answer 401 in the spec's
- * ClerkErrors shape otherwise; unknown routes and ids answer 404 in the same shape.
- *
- * @example
- * ```ts
- * import { createClerkEmulator } from 'clerk-edge/testing';
- *
- * const emulator = await createClerkEmulator();
- * const { session } = await emulator.createSession({ userId: 'user_123' });
- * const token = await emulator.createSessionToken(session.id);
- * // configure the middleware with emulator.secretKey, emulator.publishableKey, apiUrl: emulator.url
- * await emulator.close();
- * ```
- */
-export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): Promise<ClerkEmulator> {
-  const state = await createEmulatorState(options);
+/** The emulator's HTTP app: the core route tables, then the Backend API resource groups. */
+function emulatorApp(state: EmulatorState) {
   const { resources } = state;
   const resourceApp = createResourceApp({
     store: resources,
@@ -75,34 +48,27 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
   });
   // Resource changes are emulator state changes too: webhooks deliver them.
   resources.onChange((event) => state.events.emit(event));
-  const app = buildApp(state, routeTables(state), (root) => root.route('/v1', resourceApp.app));
-  const server = await listen(state, app, options.port ?? 0);
-  const { url, issuer, publishableKey, cookieSuffix } = state.site;
+  return buildApp(state, routeTables(state), (root) => root.route('/v1', resourceApp.app));
+}
+
+/** The programmatic side of sessions and machine credentials: create, mint, revoke. */
+function credentialMinting(
+  state: EmulatorState,
+): Pick<
+  ClerkEmulator,
+  | 'createSession'
+  | 'createSessionToken'
+  | 'revokeSession'
+  | 'createApiKey'
+  | 'revokeApiKey'
+  | 'createM2MToken'
+  | 'revokeM2MToken'
+  | 'createOAuthToken'
+  | 'revokeOAuthToken'
+> {
   const { apiKeys, m2m, oauth } = state.machines;
-  const webhooks = createWebhookDispatcher({ now: state.now });
-  // Every state change the emulator makes is delivered to the registered webhook endpoints.
-  state.events.on(({ type, data }) => void webhooks.emit(type, data));
-
+  const { resources } = state;
   return {
-    url,
-    frontendApiUrl: url,
-    instanceType: state.instanceType,
-    secretKey: state.secretKey,
-    machineSecretKey: state.machineSecretKey,
-    machineId: state.machineId,
-    publishableKey,
-    issuer,
-    cookieSuffix,
-    get kid() {
-      return state.keys.kid;
-    },
-    get requests() {
-      return state.requests;
-    },
-    jwks: () => state.keys.jwks(),
-    webhooks,
-    resources,
-
     async createSession(opts = {}) {
       // A stored member's role and slug are the defaults; explicit options win.
       const stored = opts.userId && opts.orgId ? organizationClaimsFor(resources, opts.userId, opts.orgId) : undefined;
@@ -135,6 +101,66 @@ export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): P
       return { ...oauth.toJson(record), token: record.secret };
     },
     revokeOAuthToken: (id, reason) => revokeById(state, oauth, id, reason),
+  };
+}
+
+/**
+ * Starts a local Clerk emulator: a Backend API and the browser side of the Frontend API on 127.0.0.1,
+ * with real RS256 signing, sessions, machine tokens, key rotation, the handshake and fault injection.
+ * Its responses follow the schemas of Clerk's Backend and Frontend API specs (2025-11-10).
+ *
+ * Routes (each Backend API route also answers without the `/v1` prefix): `GET /v1/jwks`,
+ * `GET /.well-known/jwks.json` (no auth), `POST /v1/sessions`, `GET /v1/sessions/:session_id`,
+ * `POST /v1/sessions/:session_id/{revoke,tokens,tokens/:template_name,refresh}`,
+ * `POST /v1/api_keys`, `POST /v1/api_keys/verify`, `POST /v1/api_keys/:apiKeyID/revoke`,
+ * `POST /v1/m2m_tokens`, `POST /v1/m2m_tokens/verify`, `POST /v1/m2m_tokens/:m2m_token_id/revoke`
+ * (these three also accept the machine secret key), `POST /v1/oauth_applications/access_tokens/verify`,
+ * `GET /v1/clients/handshake_payload?nonce=`. Frontend API (no auth, `/v1` only): `GET /v1/client/handshake`,
+ * `POST /v1/dev_browser`; test-only (not Clerk's API): `GET /__emulator/sign-in`, `GET /__emulator/sign-out`.
+ * Backend API routes require `Authorization: Bearer <secretKey>` and answer 401 in the spec's
+ * ClerkErrors shape otherwise; unknown routes and ids answer 404 in the same shape.
+ *
+ * @example
+ * ```ts
+ * import { createClerkEmulator } from 'clerk-edge/testing';
+ *
+ * const emulator = await createClerkEmulator();
+ * const { session } = await emulator.createSession({ userId: 'user_123' });
+ * const token = await emulator.createSessionToken(session.id);
+ * // configure the middleware with emulator.secretKey, emulator.publishableKey, apiUrl: emulator.url
+ * await emulator.close();
+ * ```
+ */
+export async function createClerkEmulator(options: ClerkEmulatorOptions = {}): Promise<ClerkEmulator> {
+  const state = await createEmulatorState(options);
+  const app = emulatorApp(state);
+  const server = await listen(state, app, options.port ?? 0);
+  const { url, issuer, publishableKey, cookieSuffix } = state.site;
+  const webhooks = createWebhookDispatcher({ now: state.now });
+  // Every state change the emulator makes is delivered to the registered webhook endpoints.
+  state.events.on(({ type, data }) => void webhooks.emit(type, data));
+
+  return {
+    url,
+    frontendApiUrl: url,
+    instanceType: state.instanceType,
+    secretKey: state.secretKey,
+    machineSecretKey: state.machineSecretKey,
+    machineId: state.machineId,
+    publishableKey,
+    issuer,
+    cookieSuffix,
+    get kid() {
+      return state.keys.kid;
+    },
+    get requests() {
+      return state.requests;
+    },
+    jwks: () => state.keys.jwks(),
+    webhooks,
+    resources: state.resources,
+
+    ...credentialMinting(state),
 
     rotateKeys: (opts = {}) => state.keys.rotate(opts.keepPrevious !== false),
     signToken: (opts) => state.keys.signToken(opts),

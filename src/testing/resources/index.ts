@@ -5,7 +5,7 @@ import { OPERATIONS } from '../../api/generated/operations.js';
 import { clerkErrors } from '../errors.js';
 import { ResourceRouter, send } from './http.js';
 import type { ResourceDeps } from './http.js';
-import { registerInvitations } from './invitations.js';
+import { registerInvitations, registerOrganizationInvitations } from './invitations.js';
 import { registerJwtTemplates } from './jwt-templates.js';
 import { registerMemberships, registerOrganizations } from './organizations.js';
 import { registerSessions } from './sessions.js';
@@ -39,6 +39,7 @@ export function createResourceApp(deps: ResourceDeps): { app: ResourceRouter['ap
   registerOrganizations(router);
   registerMemberships(router);
   registerInvitations(router);
+  registerOrganizationInvitations(router);
   registerSessions(router);
   registerJwtTemplates(router);
   const served = new Set(router.served);

@@ -76,7 +76,19 @@ function expiresAt(req: ResourceRequest, now: number): number | Response {
   return now + days * DAY_MS;
 }
 
-/** Registers the invitations and organizationInvitations groups on `router`. */
+/** Marks a pending invitation revoked; a Response when it is no longer pending. */
+function revoke(
+  req: ResourceRequest,
+  record: { status: string; updatedAt: number },
+  now: number,
+): Response | undefined {
+  if (record.status !== 'pending') return invalid(req.c, 'invitation_id', `cannot be revoked: it is ${record.status}.`);
+  record.status = 'revoked';
+  record.updatedAt = now;
+  return undefined;
+}
+
+/** Registers the invitations group on `router`. */
 export function registerInvitations(router: ResourceRouter): void {
   const { store, now } = router.deps;
 
@@ -122,14 +134,13 @@ export function registerInvitations(router: ResourceRouter): void {
   router.on('post', '/invitations/{invitation_id}/revoke', (req) => {
     const record = store.invitations.get(req.param('invitation_id'));
     if (!record) return notFound(req.c, 'invitation');
-    if (record.status !== 'pending')
-      return invalid(req.c, 'invitation_id', `cannot be revoked: it is ${record.status}.`);
-    record.status = 'revoked';
-    record.updatedAt = now();
-    return send(req.c, invitationJson(record));
+    return revoke(req, record, now()) ?? send(req.c, invitationJson(record));
   });
+}
 
-  // ---- organization invitations ----
+/** Registers the organizationInvitations group on `router`. */
+export function registerOrganizationInvitations(router: ResourceRouter): void {
+  const { store, now } = router.deps;
   const orgOf = (req: ResourceRequest) => store.organizations.get(req.param('organization_id'));
   const listFor = (req: ResourceRequest, pendingOnly: boolean) => {
     const org = orgOf(req);
@@ -193,10 +204,8 @@ export function registerInvitations(router: ResourceRouter): void {
   router.on('post', '/organizations/{organization_id}/invitations/{invitation_id}/revoke', (req) => {
     const record = findInvitation(req);
     if (!record) return notFound(req.c, 'organization invitation');
-    if (record.status !== 'pending')
-      return invalid(req.c, 'invitation_id', `cannot be revoked: it is ${record.status}.`);
-    record.status = 'revoked';
-    record.updatedAt = now();
+    const refused = revoke(req, record, now());
+    if (refused) return refused;
     const json = organizationInvitationJson(store, record);
     store.emit('organizationInvitation.revoked', json);
     return send(req.c, json);
