@@ -110,7 +110,11 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   ): Promise<RequestState> {
     const verdict = await verifySessionJwt(token, waitUntil, header);
     if (!verdict.ok)
-      return notSignedIn(verdict.status, verdict.reason, 'session_token', { detail: verdict.detail, headers });
+      return notSignedIn(verdict.status, verdict.reason, 'session_token', {
+        detail: verdict.detail,
+        headers,
+        retryAfterSeconds: verdict.retryAfterSeconds,
+      });
     return sessionState(verdict.claims, headers);
   }
 
@@ -201,7 +205,10 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     }
     const detail =
       verdict.reason === 'token-expired' ? 'There is no __refresh cookie to refresh the session with.' : verdict.detail;
-    return notSignedIn(verdict.status, verdict.reason, 'session_token', { detail });
+    return notSignedIn(verdict.status, verdict.reason, 'session_token', {
+      detail,
+      retryAfterSeconds: verdict.retryAfterSeconds,
+    });
   }
 
   async function refreshSession(

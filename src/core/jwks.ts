@@ -90,6 +90,8 @@ export class KeyStore {
   readonly #flight: SingleFlight<RefreshOutcome>;
   #state: KeySetState | undefined;
   #lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
+  /** Key sets fetched so far: a lookup that saw one arrive does not refetch it for an unknown kid. */
+  #fetches = 0;
   readonly #staticKeys = new Map<string, Promise<CryptoKey | undefined>>();
 
   constructor(config: ResolvedConfig) {
@@ -105,16 +107,21 @@ export class KeyStore {
       return unavailable('jwt-key-missing');
     if (kid === undefined) return refused('jwk-kid-missing');
 
+    const fetchesBefore = this.#fetches;
     let state = await this.#currentKeys(waitUntil);
-    // A key-set failure answers with the default Retry-After: the next request refetches anyway.
-    if (!('byKid' in state)) return unavailable(state.reason);
+    // A key-set failure carries its own wait (a 429's back-off), or the default.
+    if (!('byKid' in state)) return state;
 
     if (!state.byKid.has(kid)) {
       const now = this.#config.now();
-      if (now - this.#lastUnknownKidRefetch >= this.#config.keys.unknownKidCooldownMs) {
+      // A set fetched during this lookup is as fresh as a refetch would be: one fetch, not two.
+      if (
+        this.#fetches === fetchesBefore &&
+        now - this.#lastUnknownKidRefetch >= this.#config.keys.unknownKidCooldownMs
+      ) {
         this.#lastUnknownKidRefetch = now;
         const outcome = await this.#refresh();
-        if (!outcome.ok) return unavailable(outcome.reason);
+        if (!outcome.ok) return outcome;
       } else if (this.#flight.has('jwks')) {
         await this.#refresh();
       }
@@ -248,7 +255,8 @@ export class KeyStore {
   #refresh(): Promise<RefreshOutcome> {
     return this.#flight.run('jwks', async () => {
       const backoff = instanceBackoff(this.#config);
-      if (backoff.blockedFor(JWKS_ENDPOINT) > 0) return unavailable('rate-limited');
+      const blocked = backoff.blockedFor(JWKS_ENDPOINT);
+      if (blocked > 0) return unavailable('rate-limited', blocked);
       const result = await callClerkApi<unknown>(this.#config, {
         method: 'GET',
         url: this.#jwksUrl(),
@@ -256,12 +264,13 @@ export class KeyStore {
         timeoutMs: this.#config.keys.timeoutMs,
       });
       if (result.kind === 'http-error' && result.status === 429)
-        backoff.openFor(JWKS_ENDPOINT, result.retryAfterSeconds);
+        return unavailable('rate-limited', backoff.openFor(JWKS_ENDPOINT, result.retryAfterSeconds));
       if (result.kind !== 'ok') return apiRefusal('jwks', result);
       if (!isJwkSet(result.data) || !hasUsableKey(result.data, this.#config.algorithms))
         return unavailable('jwks-unavailable');
       const record: KeySetRecord = { keys: result.data.keys, fetchedAt: this.#config.now() };
       this.#adopt(record);
+      this.#fetches++;
       if (this.#config.store) {
         const { ttlMs, maxStaleMs } = this.#config.keys;
         try {
