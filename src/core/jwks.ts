@@ -1,4 +1,4 @@
-import { importJWK, importSPKI, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import { instanceBackoff } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
@@ -50,12 +50,24 @@ function jwkFitsAlgorithm(jwk: JWK, alg: string): boolean {
   return !('d' in jwk) && !('k' in jwk);
 }
 
+/** WebCrypto's import parameters for a JWS `alg`. */
+function importParams(alg: string): RsaHashedImportParams | EcKeyImportParams | Algorithm {
+  const hash = `SHA-${alg.slice(2)}`;
+  if (alg.startsWith('RS')) return { name: 'RSASSA-PKCS1-v1_5', hash };
+  if (alg.startsWith('PS')) return { name: 'RSA-PSS', hash };
+  if (alg.startsWith('ES')) return { name: 'ECDSA', namedCurve: KEY_TYPE_FOR_ALG[alg]!.crv! };
+  return { name: 'Ed25519' };
+}
+
 /**
- * A public asymmetric JWK always imports as a CryptoKey. jose types the result from the host's
- * `generateKey` overloads, which resolves to `Uint8Array` alone under Deno's lib: go through unknown.
+ * A public key for `alg` through WebCrypto (a platform primitive): a JWK, or an SPKI PEM. jose
+ * still checks the key against the algorithm (type, curve, RSA size) when it verifies.
  */
-function importPublicJwk(jwk: JWK, alg: string): Promise<CryptoKey> {
-  return importJWK(jwk, alg) as Promise<unknown> as Promise<CryptoKey>;
+async function importPublicKey(key: JWK | string, alg: string): Promise<CryptoKey> {
+  if (typeof key !== 'string')
+    return crypto.subtle.importKey('jwk', key as JsonWebKey, importParams(alg), false, ['verify']);
+  const der = Uint8Array.from(atob(key.replace(/-----[^-]+-----|\s/g, '')), (char) => char.charCodeAt(0));
+  return crypto.subtle.importKey('spki', der, importParams(alg), false, ['verify']);
 }
 
 function isJwkSet(value: unknown): value is { keys: JWK[] } {
@@ -156,11 +168,9 @@ export class KeyStore {
     let imported = this.#staticKeys.get(alg);
     if (!imported) {
       imported = (
-        typeof jwtKey === 'string'
-          ? importSPKI(jwtKey, alg)
-          : jwkFitsAlgorithm(jwtKey as JWK, alg)
-            ? importPublicJwk(jwtKey as JWK, alg)
-            : Promise.resolve(undefined)
+        typeof jwtKey === 'string' || jwkFitsAlgorithm(jwtKey as JWK, alg)
+          ? importPublicKey(jwtKey as JWK | string, alg)
+          : Promise.resolve(undefined)
       ).catch(() => undefined);
       this.#staticKeys.set(alg, imported);
     }
@@ -177,7 +187,7 @@ export class KeyStore {
     if (!imported) {
       const jwk = state.byKid.get(kid)!;
       imported = jwkFitsAlgorithm(jwk, alg)
-        ? importPublicJwk({ ...jwk, alg }, alg).catch(() => undefined)
+        ? importPublicKey({ ...jwk, alg }, alg).catch(() => undefined)
         : Promise.resolve(undefined);
       state.imported.set(cacheKey, imported);
     }
