@@ -13,6 +13,8 @@ import { gzipSync } from 'node:zlib';
  * @property {number} gzipBytes Gzip size (level 9) in bytes.
  * @property {Record<string, number>} byPackage Minified bytes each package contributes
  *   (`clerk-edge` for this repository's sources, `entry` for the entry file), largest first.
+ * @property {Record<string, number>} byFile Minified bytes of each input file (paths relative to the
+ *   repository root, node_modules paths shortened to `package/file`), largest first.
  * @property {string[]} inputs Every input file that contributes bytes to the output.
  */
 
@@ -39,6 +41,8 @@ export async function workerBundleSize(entry, overrides = {}) {
   const code = /** @type {import('esbuild').OutputFile} */ (result.outputFiles[0]).contents;
   /** @type {Record<string, number>} */
   const byPackage = {};
+  /** @type {Record<string, number>} */
+  const byFile = {};
   /** @type {string[]} */
   const inputs = [];
   for (const output of Object.values(result.metafile.outputs)) {
@@ -46,13 +50,17 @@ export async function workerBundleSize(entry, overrides = {}) {
       const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
       const owner = match?.[1] ?? (input.startsWith('src/') ? 'clerk-edge' : 'entry');
       byPackage[owner] = (byPackage[owner] ?? 0) + bytesInOutput;
-      if (bytesInOutput > 0) inputs.push(input);
+      if (bytesInOutput > 0) {
+        inputs.push(input);
+        byFile[input.replace(/^.*node_modules\//, '')] = bytesInOutput;
+      }
     }
   }
   return {
     bytes: code.byteLength,
     gzipBytes: gzipSync(code, { level: 9 }).byteLength,
     byPackage: Object.fromEntries(Object.entries(byPackage).sort((a, b) => b[1] - a[1])),
+    byFile: Object.fromEntries(Object.entries(byFile).sort((a, b) => b[1] - a[1])),
     inputs,
   };
 }

@@ -11,7 +11,7 @@ import { HandshakeResolver } from './handshake-payload.js';
 import { SessionRefresher } from './refresh.js';
 import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
 import { VerifiedSessionCache } from './session-cache.js';
-import { notSignedIn, signedIn, type RequestState } from './state.js';
+import { notSignedIn, signedIn, signedInLazily, type RequestState } from './state.js';
 import { acceptedTypes, classifyToken, type AcceptsToken, type TokenType } from './token-class.js';
 
 /** A session token's unverified `iat` (jose's `decodeJwt`); undefined when it cannot be read (verification reports why). */
@@ -110,14 +110,18 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   ): Promise<RequestState> {
     const verdict = await verifySessionJwt(token, waitUntil, header);
     if (!verdict.ok)
-      return notSignedIn(verdict.status, verdict.reason, 'session_token', { detail: verdict.detail, headers });
+      return notSignedIn(verdict.status, verdict.reason, 'session_token', {
+        detail: verdict.detail,
+        headers,
+        retryAfterSeconds: verdict.retryAfterSeconds,
+      });
     return sessionState(verdict.claims, headers);
   }
 
   function sessionState(claims: SessionClaims, headers?: Headers): RequestState {
     if (config.treatPendingAsSignedOut && claims.sts === 'pending')
       return notSignedIn('signed-out', 'session-pending', 'session_token', { headers });
-    return signedIn<SessionAuthObject>(sessionAuthObject(claims), headers);
+    return signedInLazily<SessionAuthObject>('session_token', () => sessionAuthObject(claims), headers);
   }
 
   async function verifyMachine(
@@ -201,7 +205,10 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     }
     const detail =
       verdict.reason === 'token-expired' ? 'There is no __refresh cookie to refresh the session with.' : verdict.detail;
-    return notSignedIn(verdict.status, verdict.reason, 'session_token', { detail });
+    return notSignedIn(verdict.status, verdict.reason, 'session_token', {
+      detail,
+      retryAfterSeconds: verdict.retryAfterSeconds,
+    });
   }
 
   async function refreshSession(

@@ -62,13 +62,12 @@ function parseClientUat(value: string | undefined): number {
  * (`__session_<suffix>`, `__client_uat_<suffix>`) are preferred as a pair when present.
  */
 export function extractCredentials(headers: Headers, cookieSuffix: string | undefined): RequestCredentials {
-  const authorization = headers.get('authorization');
+  const authorization = headers.get('authorization')?.trim();
   let bearerToken: string | undefined;
   let bearerMalformed = false;
-  if (authorization !== null && /^bearer(\s|$)/i.test(authorization.trim())) {
-    const match = BEARER.exec(authorization.trim());
-    if (match) bearerToken = match[1];
-    else bearerMalformed = true;
+  if (authorization !== undefined && /^bearer(\s|$)/i.test(authorization)) {
+    bearerToken = BEARER.exec(authorization)?.[1];
+    bearerMalformed = bearerToken === undefined;
   }
 
   const cookies = parseCookies(headers.get('cookie'));

@@ -1,4 +1,4 @@
-import { importJWK, importSPKI, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import { instanceBackoff } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
@@ -50,12 +50,24 @@ function jwkFitsAlgorithm(jwk: JWK, alg: string): boolean {
   return !('d' in jwk) && !('k' in jwk);
 }
 
+/** WebCrypto's import parameters for a JWS `alg`. */
+function importParams(alg: string): RsaHashedImportParams | EcKeyImportParams | Algorithm {
+  const hash = `SHA-${alg.slice(2)}`;
+  if (alg.startsWith('RS')) return { name: 'RSASSA-PKCS1-v1_5', hash };
+  if (alg.startsWith('PS')) return { name: 'RSA-PSS', hash };
+  if (alg.startsWith('ES')) return { name: 'ECDSA', namedCurve: KEY_TYPE_FOR_ALG[alg]!.crv! };
+  return { name: 'Ed25519' };
+}
+
 /**
- * A public asymmetric JWK always imports as a CryptoKey. jose types the result from the host's
- * `generateKey` overloads, which resolves to `Uint8Array` alone under Deno's lib: go through unknown.
+ * A public key for `alg` through WebCrypto (a platform primitive): a JWK, or an SPKI PEM. jose
+ * still checks the key against the algorithm (type, curve, RSA size) when it verifies.
  */
-function importPublicJwk(jwk: JWK, alg: string): Promise<CryptoKey> {
-  return importJWK(jwk, alg) as Promise<unknown> as Promise<CryptoKey>;
+async function importPublicKey(key: JWK | string, alg: string): Promise<CryptoKey> {
+  if (typeof key !== 'string')
+    return crypto.subtle.importKey('jwk', key as JsonWebKey, importParams(alg), false, ['verify']);
+  const der = Uint8Array.from(atob(key.replace(/-----[^-]+-----|\s/g, '')), (char) => char.charCodeAt(0));
+  return crypto.subtle.importKey('spki', der, importParams(alg), false, ['verify']);
 }
 
 function isJwkSet(value: unknown): value is { keys: JWK[] } {
@@ -90,6 +102,8 @@ export class KeyStore {
   readonly #flight: SingleFlight<RefreshOutcome>;
   #state: KeySetState | undefined;
   #lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
+  /** Key sets fetched so far: a lookup that saw one arrive does not refetch it for an unknown kid. */
+  #fetches = 0;
   readonly #staticKeys = new Map<string, Promise<CryptoKey | undefined>>();
 
   constructor(config: ResolvedConfig) {
@@ -105,16 +119,21 @@ export class KeyStore {
       return unavailable('jwt-key-missing');
     if (kid === undefined) return refused('jwk-kid-missing');
 
+    const fetchesBefore = this.#fetches;
     let state = await this.#currentKeys(waitUntil);
-    // A key-set failure answers with the default Retry-After: the next request refetches anyway.
-    if (!('byKid' in state)) return unavailable(state.reason);
+    // A key-set failure carries its own wait (a 429's back-off), or the default.
+    if (!('byKid' in state)) return state;
 
     if (!state.byKid.has(kid)) {
       const now = this.#config.now();
-      if (now - this.#lastUnknownKidRefetch >= this.#config.keys.unknownKidCooldownMs) {
+      // A set fetched during this lookup is as fresh as a refetch would be: one fetch, not two.
+      if (
+        this.#fetches === fetchesBefore &&
+        now - this.#lastUnknownKidRefetch >= this.#config.keys.unknownKidCooldownMs
+      ) {
         this.#lastUnknownKidRefetch = now;
         const outcome = await this.#refresh();
-        if (!outcome.ok) return unavailable(outcome.reason);
+        if (!outcome.ok) return outcome;
       } else if (this.#flight.has('jwks')) {
         await this.#refresh();
       }
@@ -149,11 +168,9 @@ export class KeyStore {
     let imported = this.#staticKeys.get(alg);
     if (!imported) {
       imported = (
-        typeof jwtKey === 'string'
-          ? importSPKI(jwtKey, alg)
-          : jwkFitsAlgorithm(jwtKey as JWK, alg)
-            ? importPublicJwk(jwtKey as JWK, alg)
-            : Promise.resolve(undefined)
+        typeof jwtKey === 'string' || jwkFitsAlgorithm(jwtKey as JWK, alg)
+          ? importPublicKey(jwtKey as JWK | string, alg)
+          : Promise.resolve(undefined)
       ).catch(() => undefined);
       this.#staticKeys.set(alg, imported);
     }
@@ -170,7 +187,7 @@ export class KeyStore {
     if (!imported) {
       const jwk = state.byKid.get(kid)!;
       imported = jwkFitsAlgorithm(jwk, alg)
-        ? importPublicJwk({ ...jwk, alg }, alg).catch(() => undefined)
+        ? importPublicKey({ ...jwk, alg }, alg).catch(() => undefined)
         : Promise.resolve(undefined);
       state.imported.set(cacheKey, imported);
     }
@@ -248,7 +265,8 @@ export class KeyStore {
   #refresh(): Promise<RefreshOutcome> {
     return this.#flight.run('jwks', async () => {
       const backoff = instanceBackoff(this.#config);
-      if (backoff.blockedFor(JWKS_ENDPOINT) > 0) return unavailable('rate-limited');
+      const blocked = backoff.blockedFor(JWKS_ENDPOINT);
+      if (blocked > 0) return unavailable('rate-limited', blocked);
       const result = await callClerkApi<unknown>(this.#config, {
         method: 'GET',
         url: this.#jwksUrl(),
@@ -256,12 +274,13 @@ export class KeyStore {
         timeoutMs: this.#config.keys.timeoutMs,
       });
       if (result.kind === 'http-error' && result.status === 429)
-        backoff.openFor(JWKS_ENDPOINT, result.retryAfterSeconds);
+        return unavailable('rate-limited', backoff.openFor(JWKS_ENDPOINT, result.retryAfterSeconds));
       if (result.kind !== 'ok') return apiRefusal('jwks', result);
       if (!isJwkSet(result.data) || !hasUsableKey(result.data, this.#config.algorithms))
         return unavailable('jwks-unavailable');
       const record: KeySetRecord = { keys: result.data.keys, fetchedAt: this.#config.now() };
       this.#adopt(record);
+      this.#fetches++;
       if (this.#config.store) {
         const { ttlMs, maxStaleMs } = this.#config.keys;
         try {

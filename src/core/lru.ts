@@ -5,6 +5,8 @@
 export class LruCache<V> {
   readonly #entries = new Map<string, { value: V; expiresAt: number; bytes: number }>();
   #bytes = 0;
+  /** The most recently used key: a hit on it needs no reordering (the repeated-token path). */
+  #newest: string | undefined;
   constructor(
     private readonly maxEntries: number,
     private readonly now: () => number,
@@ -18,8 +20,11 @@ export class LruCache<V> {
       this.delete(key);
       return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    if (key !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = key;
+    }
     return entry.value;
   }
 
@@ -28,6 +33,7 @@ export class LruCache<V> {
     if (!(ttlMs > 0) || bytes > this.maxBytes) return;
     this.delete(key);
     this.#entries.set(key, { value, expiresAt: this.now() + ttlMs, bytes });
+    this.#newest = key;
     this.#bytes += bytes;
     while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) {
       this.delete(this.#entries.keys().next().value as string);
@@ -38,6 +44,7 @@ export class LruCache<V> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
     this.#entries.delete(key);
+    if (key === this.#newest) this.#newest = undefined;
     this.#bytes -= entry.bytes;
   }
 

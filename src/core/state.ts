@@ -36,14 +36,24 @@ export function signedIn<A extends SessionAuthObject | MachineAuthObject>(
   auth: A,
   headers: Headers = new Headers(),
 ): RequestState<A> {
+  return signedInLazily(auth.tokenType, () => auth, headers);
+}
+
+/** A signed-in state whose auth object is built on the first `toAuth()` (once), not before. */
+export function signedInLazily<A extends SessionAuthObject | MachineAuthObject>(
+  tokenType: A['tokenType'],
+  build: () => A,
+  headers: Headers = new Headers(),
+): RequestState<A> {
+  let auth: A | undefined;
   return {
     status: 'signed-in',
     reason: null,
     message: null,
-    tokenType: auth.tokenType,
+    tokenType,
     headers,
     retryAfterSeconds: null,
-    toAuth: () => auth,
+    toAuth: () => (auth ??= build()),
   };
 }
 
