@@ -1,0 +1,111 @@
+import type { ProtectedHeaderParameters } from 'jose';
+import { sessionAuthObject, type SessionAuthObject, type SessionClaims } from './claims.js';
+import type { ResolvedConfig } from './config.js';
+import type { KeyStore } from './jwks.js';
+import { machineAuthObject, type MachineAuthObject, type MachineTokenType, type MachineVerifier } from './machine.js';
+import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
+import type { VerifiedSessionCache } from './session-cache.js';
+import { notSignedIn, signedIn, signedInLazily, type RequestState } from './state.js';
+import { classifyToken, type TokenType } from './token-class.js';
+import type { WaitUntil } from './wait-until.js';
+
+/**
+ * Turns one token into a verdict: the verified-session cache first, then classification, then a
+ * session JWT, a machine JWT or an opaque machine token. Internal: `createClerkAuth` owns one.
+ */
+export class TokenVerifier {
+  readonly #config: ResolvedConfig;
+  readonly #keys: KeyStore;
+  readonly #machines: MachineVerifier;
+  readonly #verified: VerifiedSessionCache | undefined;
+
+  constructor(config: ResolvedConfig, keys: KeyStore, machines: MachineVerifier, verified?: VerifiedSessionCache) {
+    this.#config = config;
+    this.#keys = keys;
+    this.#machines = machines;
+    this.#verified = verified;
+  }
+
+  /** A verdict the verified-session cache still holds for `token`, if any. */
+  cached(token: string, waitUntil?: WaitUntil): SessionClaims | undefined {
+    return this.#verified?.get(token, this.#keys, waitUntil);
+  }
+
+  /** A full verification of a session JWT; successes are remembered by the verified-session cache (callers consult it first). */
+  async verifySessionJwt(
+    token: string,
+    waitUntil: WaitUntil | undefined,
+    header?: ProtectedHeaderParameters,
+  ): Promise<JwtVerdict<SessionClaims>> {
+    const verdict = await verifyInstanceJwt<SessionClaims>(
+      token,
+      this.#config,
+      this.#keys,
+      SESSION_TOKEN_CHECKS,
+      waitUntil,
+      header,
+    );
+    if (verdict.ok) this.#verified?.set(token, verdict.claims, verdict.kid);
+    return verdict;
+  }
+
+  async verifySession(
+    token: string,
+    waitUntil: WaitUntil | undefined,
+    headers?: Headers,
+    header?: ProtectedHeaderParameters,
+  ): Promise<RequestState> {
+    const verdict = await this.verifySessionJwt(token, waitUntil, header);
+    if (!verdict.ok)
+      return notSignedIn(verdict.status, verdict.reason, 'session_token', {
+        detail: verdict.detail,
+        headers,
+        retryAfterSeconds: verdict.retryAfterSeconds,
+      });
+    return this.sessionState(verdict.claims, headers);
+  }
+
+  sessionState(claims: SessionClaims, headers?: Headers): RequestState {
+    if (this.#config.treatPendingAsSignedOut && claims.sts === 'pending')
+      return notSignedIn('signed-out', 'session-pending', 'session_token', { headers });
+    return signedInLazily<SessionAuthObject>('session_token', () => sessionAuthObject(claims), headers);
+  }
+
+  async verifyMachine(
+    token: string,
+    type: MachineTokenType,
+    format: 'jwt' | 'opaque',
+    waitUntil?: WaitUntil,
+    header?: ProtectedHeaderParameters,
+  ): Promise<RequestState> {
+    const verdict = await this.#machines.verify(token, type, format, waitUntil, header);
+    if (!verdict.ok)
+      return notSignedIn(verdict.status, verdict.reason, type, { retryAfterSeconds: verdict.retryAfterSeconds });
+    return signedIn<MachineAuthObject>(machineAuthObject(verdict.identity));
+  }
+
+  /** A token presented in the Authorization header or to a verify* method. */
+  async verifyToken(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState> {
+    // A cached verdict is for a token already classified and verified as a session.
+    const cached = accepted.includes('session_token') ? this.cached(token, waitUntil) : undefined;
+    if (cached) return this.sessionState(cached);
+    if (token.length > MAX_TOKEN_BYTES) return notSignedIn('signed-out', 'token-too-large', null);
+    const tokenClass = classifyToken(token);
+    if (tokenClass.type === 'unknown') return notSignedIn('signed-out', 'token-malformed', null);
+    if (!accepted.includes(tokenClass.type)) return notSignedIn('signed-out', 'token-type-mismatch', tokenClass.type);
+    if (tokenClass.type === 'session_token') {
+      const state = await this.verifySession(token, waitUntil, undefined, tokenClass.header);
+      // An M2M JWT without its `cat` header shows itself by its `mch_` subject once verified.
+      if (state.reason === 'token-type-mismatch' && accepted.includes('m2m_token'))
+        return this.verifyMachine(token, 'm2m_token', 'jwt', waitUntil, tokenClass.header);
+      return state;
+    }
+    return this.verifyMachine(
+      token,
+      tokenClass.type,
+      tokenClass.format,
+      waitUntil,
+      'header' in tokenClass ? tokenClass.header : undefined,
+    );
+  }
+}
