@@ -1,9 +1,8 @@
-import { signedOutAuthObject } from './claims.js';
 import { CLERK_API_VERSION_HEADER, type ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
-import { hintFor, type AuthErrorReason } from './errors.js';
+import type { AuthErrorReason } from './errors.js';
 import { publicOrigin } from './origin.js';
-import type { RequestState } from './state.js';
+import { notSignedIn, type RequestState } from './state.js';
 
 // Clerk's handshake, the app's half: which requests may be redirected through the Frontend API,
 // the redirect itself with its loop guard, and what a request brings back from it.
@@ -94,34 +93,6 @@ export function browserUrl(request: Request, inputs: HandshakeInputs, config: Re
   return new URL(`${url.pathname}${url.search}${url.hash}`, origin);
 }
 
-/** A `handshake` verdict: not signed in, with the redirect in its headers. */
-function handshakeState(reason: AuthErrorReason, headers: Headers): RequestState {
-  const auth = signedOutAuthObject('session_token');
-  return {
-    status: 'handshake',
-    reason,
-    message: hintFor(reason),
-    tokenType: 'session_token',
-    headers,
-    retryAfterSeconds: null,
-    toAuth: () => auth,
-  };
-}
-
-/** The signed-out verdict a page load gets when no handshake can be made. */
-function signedOut(reason: AuthErrorReason): RequestState {
-  const auth = signedOutAuthObject('session_token');
-  return {
-    status: 'signed-out',
-    reason,
-    message: hintFor(reason),
-    tokenType: 'session_token',
-    headers: new Headers(),
-    retryAfterSeconds: null,
-    toAuth: () => auth,
-  };
-}
-
 const warnedLoop = new Set<string>();
 
 /** One hint per instance and process: it names likely causes, never request data. */
@@ -149,10 +120,10 @@ export function startHandshake(
   cookieSuffix: string | undefined,
 ): RequestState {
   // Without a Frontend API (only a JWT key configured) there is nowhere to send the browser.
-  if (config.frontendApiUrl === undefined) return signedOut(reason);
+  if (config.frontendApiUrl === undefined) return notSignedIn('signed-out', reason, 'session_token');
   if (inputs.redirectCount >= MAX_HANDSHAKE_REDIRECTS) {
     warnLoop(config, reason);
-    return signedOut('handshake-loop');
+    return notSignedIn('signed-out', 'handshake-loop', 'session_token');
   }
   const target = new URL(`${config.frontendApiUrl.replace(/\/+$/, '')}/v1/client/handshake`);
   target.searchParams.append('redirect_url', browserUrl(request, inputs, config).href);
@@ -167,7 +138,7 @@ export function startHandshake(
     'set-cookie',
     `${REDIRECT_COUNT}=${inputs.redirectCount + 1}; Path=/; SameSite=Lax; HttpOnly; Max-Age=${REDIRECT_COUNT_MAX_AGE}`,
   );
-  return handshakeState(reason, headers);
+  return notSignedIn('handshake', reason, 'session_token', { headers });
 }
 
 /** The app-side dev-browser cookie for a token that arrived in the query. */

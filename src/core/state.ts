@@ -58,7 +58,7 @@ export function signedInLazily<A extends SessionAuthObject | MachineAuthObject>(
 }
 
 export function notSignedIn(
-  status: 'signed-out' | 'unavailable',
+  status: 'signed-out' | 'handshake' | 'unavailable',
   reason: AuthErrorReason,
   tokenType: TokenType | null,
   options: { detail?: string | undefined; headers?: Headers; retryAfterSeconds?: number | undefined } = {},
