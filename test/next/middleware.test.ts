@@ -481,8 +481,8 @@ describe('clerkMiddleware: auth.protect()', () => {
         headers: { ...html, cookie: `__session=${token}; __client_uat=${Math.floor(Date.now() / 1000) - 5}` },
       });
       expect(response.status).toBe(503);
-      // A key-set failure answers the default wait, whatever the JWKS said: the next request refetches anyway.
-      expect(response.headers.get('retry-after')).toBe('5');
+      // A key-set failure passes on the wait the JWKS asked for.
+      expect(response.headers.get('retry-after')).toBe('7');
       expect(await response.json()).toEqual({ error: 'unavailable', reason: 'jwks-unavailable' });
     } finally {
       await emulator.close();
