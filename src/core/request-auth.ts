@@ -133,7 +133,7 @@ function warnUnverified(tokenType: string): void {
  * @example
  * ```ts
  * const auth = authFor({ state }, ['session_token', 'api_key'])
- * if (auth.isAuthenticated) console.log(auth.tokenType)
+ * const kind = auth.isAuthenticated ? auth.tokenType : 'signed out'
  * ```
  */
 export function authFor(source: AuthSource, acceptsToken: AcceptsToken): AuthObject {

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClerkEmulator } from '../../src/testing/index.js';
-import { CONTROL_METHODS, type ControlMethod, type EmulatorInfo } from './shared/remote.js';
+import { CONTROL_METHODS, type ControlMethod, type EmulatorInfo } from './common/remote.js';
 
 export interface Control {
   /** Where scenarios reach the remote (`GET /info`, `POST /call/<method>` with a JSON array of arguments). */

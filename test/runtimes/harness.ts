@@ -1,5 +1,5 @@
 /**
- * Runs the runtime scenarios (./shared) inside Bun and Deno, the way users get clerk-edge there:
+ * Runs the runtime scenarios (./common) inside Bun and Deno, the way users get clerk-edge there:
  * the built npm package installed into an app folder, and (Deno) the TypeScript sources through
  * jsr.json, as JSR serves them. The emulator runs in this Node process; scenarios reach it over
  * HTTP through ./control.ts.
@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { type ClerkEmulator, createClerkEmulator } from '../../src/testing/index.js';
 import { type Control, startControl } from './control.js';
-import { RESULT_PREFIX, type ScenarioResult } from './shared/runner.js';
+import { RESULT_PREFIX, type ScenarioResult } from './common/runner.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const BUN = join(ROOT, 'node_modules/.bin/bun');
@@ -45,7 +45,7 @@ export function installApp(pkg: string): string {
   mkdirSync(join(app, 'node_modules'));
   symlinkSync(pkg, join(app, 'node_modules/clerk-edge'));
   symlinkSync(join(ROOT, 'node_modules/hono'), join(app, 'node_modules/hono'));
-  for (const folder of ['shared', 'bun', 'deno']) {
+  for (const folder of ['common', 'bun', 'deno']) {
     cpSync(join(ROOT, 'test/runtimes', folder), join(app, folder), { recursive: true });
   }
   return app;

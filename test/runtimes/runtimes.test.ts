@@ -1,6 +1,6 @@
 /**
  * The core and the Hono adapter inside Bun and Deno, against the emulator over real HTTP.
- * Each run is one runtime process executing the scenarios of ./shared/plans.ts; every scenario
+ * Each run is one runtime process executing the scenarios of ./common/plans.ts; every scenario
  * is reported here as its own test. Runs go in parallel, each with its own emulator.
  */
 import { execFile } from 'node:child_process';
@@ -20,7 +20,7 @@ import {
   runtimeEnvironment,
   startRemoteEmulator,
 } from './harness.js';
-import { type RuntimePlan, scenariosFor } from './shared/plans.js';
+import { type RuntimePlan, scenariosFor } from './common/plans.js';
 
 interface Run {
   title: string;

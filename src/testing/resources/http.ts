@@ -183,12 +183,14 @@ const METADATA_FIELDS = {
 type MetadataKey = (typeof METADATA_FIELDS)[keyof typeof METADATA_FIELDS];
 
 /**
- * Merges the request's metadata fields into `record` (Clerk's deep merge: `null` deletes a key), only
- * for the fields `record` has; a Response means a field was not an object and nothing was changed.
+ * Applies the request's metadata fields to `record`, only for the fields `record` has: `merge` is
+ * Clerk's deep merge of the metadata endpoints (`null` deletes a key), `replace` is what create and
+ * update do. A Response means a field was not an object, and nothing was changed.
  */
-export function mergeMetadataFields<R extends Partial<Record<MetadataKey, Metadata>>>(
+export function applyMetadataFields<R extends Partial<Record<MetadataKey, Metadata>>>(
   req: ResourceRequest,
   record: R,
+  how: 'merge' | 'replace',
 ): Response | undefined {
   const patches: [MetadataKey, Metadata][] = [];
   for (const [field, key] of Object.entries(METADATA_FIELDS) as [string, MetadataKey][]) {

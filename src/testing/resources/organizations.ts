@@ -6,7 +6,7 @@ import {
   invalid,
   listAnswer,
   matchesQuery,
-  mergeMetadataFields,
+  applyMetadataFields,
   metadataField,
   missing,
   notFound,
@@ -138,15 +138,7 @@ function applyOrganization(req: ResourceRequest, store: ResourceStore, org: Orga
     org.maxAllowedMemberships = max;
   }
   if (typeof req.body.admin_delete_enabled === 'boolean') org.adminDeleteEnabled = req.body.admin_delete_enabled;
-  for (const [field, key] of [
-    ['public_metadata', 'publicMetadata'],
-    ['private_metadata', 'privateMetadata'],
-  ] as const) {
-    const value = metadataField(req, field);
-    if (value instanceof Response) return value;
-    if (value !== undefined) org[key] = value;
-  }
-  return undefined;
+  return applyMetadataFields(req, org, 'replace');
 }
 
 /** An organization by id or slug, as `GET /organizations/{organization_id}` accepts either. */
@@ -248,7 +240,7 @@ export function registerOrganizations(router: ResourceRouter): void {
   router.on('patch', '/organizations/{organization_id}/metadata', (req) => {
     const org = find(req);
     if (!org) return notFound(req.c, 'organization');
-    const refused = mergeMetadataFields(req, org);
+    const refused = applyMetadataFields(req, org, 'merge');
     if (refused) return refused;
     return orgChanged(org, req);
   });
@@ -331,7 +323,7 @@ export function registerMemberships(router: ResourceRouter): void {
   router.on('patch', '/organizations/{organization_id}/memberships/{user_id}/metadata', (req) => {
     const m = findMembership(req);
     if (!m) return notFound(req.c, 'organization membership');
-    const refused = mergeMetadataFields(req, m);
+    const refused = applyMetadataFields(req, m, 'merge');
     if (refused) return refused;
     return membershipChanged(m, req);
   });

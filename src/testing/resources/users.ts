@@ -7,8 +7,7 @@ import {
   invalid,
   listAnswer,
   matchesQuery,
-  mergeMetadataFields,
-  metadataField,
+  applyMetadataFields,
   notFound,
   orderBy,
   send,
@@ -145,16 +144,7 @@ function applyProfile(req: ResourceRequest, store: ResourceStore, user: UserReco
     }
     user.username = username;
   }
-  for (const [field, key] of [
-    ['public_metadata', 'publicMetadata'],
-    ['private_metadata', 'privateMetadata'],
-    ['unsafe_metadata', 'unsafeMetadata'],
-  ] as const) {
-    const value = metadataField(req, field);
-    if (value instanceof Response) return value;
-    if (value !== undefined) user[key] = value;
-  }
-  return undefined;
+  return applyMetadataFields(req, user, 'replace');
 }
 
 /** Stamps, announces and answers an updated user. */
@@ -243,7 +233,7 @@ export function registerUserActions(router: ResourceRouter): void {
   router.on('patch', '/users/{user_id}/metadata', (req) => {
     const user = find(req);
     if (!user) return notFound(req.c, 'user');
-    const refused = mergeMetadataFields(req, user);
+    const refused = applyMetadataFields(req, user, 'merge');
     if (refused) return refused;
     return changed(user, req);
   });

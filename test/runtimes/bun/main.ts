@@ -2,11 +2,11 @@
  * The runtime suite inside Bun: `bun run test/runtimes/bun/main.ts <control URL>`, started by
  * ../runtimes.test.ts with the emulator's keys in the environment. Serves with `Bun.serve`.
  */
-import type { Served } from '../shared/app.js';
-import type { EnvironmentAccess } from '../shared/environment.js';
-import { scenariosFor } from '../shared/plans.js';
-import { connectEmulator } from '../shared/remote.js';
-import { runScenarios } from '../shared/runner.js';
+import type { Served } from '../common/app.js';
+import type { EnvironmentAccess } from '../common/environment.js';
+import { scenariosFor } from '../common/plans.js';
+import { connectEmulator } from '../common/remote.js';
+import { runScenarios } from '../common/runner.js';
 
 interface BunRuntime {
   env: Record<string, string | undefined>;

@@ -2,11 +2,11 @@
  * The runtime suite inside Deno: `deno run --allow-net=127.0.0.1 [--allow-env…] main.ts <control URL> <plan>`,
  * started by ../runtimes.test.ts with the emulator's keys in the environment. Serves with `Deno.serve`.
  */
-import type { Served } from '../shared/app.js';
-import type { EnvironmentAccess } from '../shared/environment.js';
-import { type RuntimePlan, scenariosFor } from '../shared/plans.js';
-import { connectEmulator } from '../shared/remote.js';
-import { runScenarios } from '../shared/runner.js';
+import type { Served } from '../common/app.js';
+import type { EnvironmentAccess } from '../common/environment.js';
+import { type RuntimePlan, scenariosFor } from '../common/plans.js';
+import { connectEmulator } from '../common/remote.js';
+import { runScenarios } from '../common/runner.js';
 
 interface DenoRuntime {
   args: string[];
