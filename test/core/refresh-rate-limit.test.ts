@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clerkFor, withEmulator } from '../support/fixtures.js';
+import { clerkFor, withEmulator, expiredBrowserCookies } from '../support/fixtures.js';
 
 // A 429 from the sessions refresh endpoint closes it in the instance's back-off (the core's wait rule:
 // Retry-After capped at 120 s, 5 s without one), so requests with expired cookies during the wait
@@ -13,14 +13,7 @@ afterEach(() => {
   ctx.emulator.resetCounts();
 });
 
-/** A browser whose session token expired a minute ago, with its refresh cookie. */
-async function expiredBrowser() {
-  const { session, refreshToken } = await ctx.emulator.createSession({ userId: 'user_review_refresh' });
-  const now = Math.floor(Date.now() / 1000);
-  const expired = await ctx.emulator.createSessionToken(session.id, { issuedAt: now - 120, expiresInSeconds: 60 });
-  const suffix = ctx.emulator.cookieSuffix;
-  return `__session_${suffix}=${expired}; __client_uat_${suffix}=${now - 600}; __refresh_${suffix}=${refreshToken}`;
-}
+const expiredBrowser = () => expiredBrowserCookies(ctx.emulator, 'user_review_refresh');
 
 const page = (cookie: string) => new Request('https://app.example/dashboard', { headers: { cookie } });
 

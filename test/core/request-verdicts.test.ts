@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestVerdicts } from '../../src/core/request-auth.js';
-import { bearer, clerkFor, withEmulator } from '../support/fixtures.js';
+import { bearer, clerkFor, withEmulator, expiredBrowserCookies } from '../support/fixtures.js';
 
 // requestVerdicts computes each verdict of one request once. A cookie request has one session verdict
 // for every acceptsToken that includes session_token (one refresh, one Set-Cookie); a bearer request
@@ -14,13 +14,7 @@ afterEach(() => {
   ctx.emulator.resetCounts();
 });
 
-async function expiredCookies() {
-  const { session, refreshToken } = await ctx.emulator.createSession({ userId: 'user_verdicts' });
-  const now = Math.floor(Date.now() / 1000);
-  const expired = await ctx.emulator.createSessionToken(session.id, { issuedAt: now - 120, expiresInSeconds: 60 });
-  const suffix = ctx.emulator.cookieSuffix;
-  return `__session_${suffix}=${expired}; __client_uat_${suffix}=${now - 600}; __refresh_${suffix}=${refreshToken}`;
-}
+const expiredCookies = () => expiredBrowserCookies(ctx.emulator, 'user_verdicts');
 
 describe('requestVerdicts', () => {
   it('shares one session verdict for a cookie across every acceptsToken that includes session_token', async () => {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clerkMiddleware, getAuth, requireAuth } from '../../src/hono/index.js';
-import { TEST_ENV, withEmulator } from '../support/fixtures.js';
+import { TEST_ENV, withEmulator, expiredBrowserCookies } from '../support/fixtures.js';
 
 // Review finding: one request whose session cookie expired is refreshed once per acceptsToken
 // value asked for, not once per request (fixed in requestVerdicts, shared by Hono, Workers and Next).
@@ -14,13 +14,7 @@ afterEach(() => {
   ctx.emulator.resetCounts();
 });
 
-async function expiredBrowser() {
-  const { session, refreshToken } = await ctx.emulator.createSession({ userId: 'user_review_twice' });
-  const now = Math.floor(Date.now() / 1000);
-  const expired = await ctx.emulator.createSessionToken(session.id, { issuedAt: now - 120, expiresInSeconds: 60 });
-  const suffix = ctx.emulator.cookieSuffix;
-  return `__session_${suffix}=${expired}; __client_uat_${suffix}=${now - 600}; __refresh_${suffix}=${refreshToken}`;
-}
+const expiredBrowser = () => expiredBrowserCookies(ctx.emulator, 'user_review_twice');
 
 describe('refresh once per request', () => {
   it('refreshes an expired cookie once when a route guard asks for another acceptsToken than the middleware', async () => {

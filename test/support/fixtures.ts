@@ -57,3 +57,15 @@ export const bearer = (token: string, init: RequestInit = {}) =>
     ...init,
     headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
   });
+
+/**
+ * The Cookie header of a browser whose session token expired a minute ago, with the suffixed
+ * `__refresh` cookie that lets it be refreshed.
+ */
+export async function expiredBrowserCookies(emulator: ClerkEmulator, userId: string): Promise<string> {
+  const { session, refreshToken } = await emulator.createSession({ userId });
+  const now = Math.floor(Date.now() / 1000);
+  const expired = await emulator.createSessionToken(session.id, { issuedAt: now - 120, expiresInSeconds: 60 });
+  const suffix = emulator.cookieSuffix;
+  return `__session_${suffix}=${expired}; __client_uat_${suffix}=${now - 600}; __refresh_${suffix}=${refreshToken}`;
+}
