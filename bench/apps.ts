@@ -3,6 +3,8 @@
 //   GET /me   a session-token route: 200 { userId } when signed in, 401 otherwise;
 //   GET /api  an API-key route:      200 { userId } for a valid key, 401 otherwise.
 // `none` has no middleware: it answers 200 { userId: 'user_none' } and shows what Hono itself costs.
+// `buildPageApp` serves browser pages instead (the handshake rows): every GET renders
+// `<p>{userId or "signed out"}</p>` as HTML.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { clerkMiddleware, getAuth, requireAuth } from '../src/hono/index.js';
 import { CLERK_SDK_EXTRA, type BenchKeys, type SessionCacheOption } from './fixtures.js';
@@ -57,5 +59,30 @@ export function buildApp(kind: AppKind, keys: BenchKeys, extra: SessionCacheOpti
     const auth = clerkHonoGetAuth(c, { acceptsToken: 'api_key' });
     return auth.isAuthenticated ? c.json({ userId: auth.userId }) : c.json({ error: 'unauthorized' }, 401);
   });
+  return app;
+}
+
+/**
+ * A fresh app serving browser pages, for the handshake rows: every GET renders
+ * `<p>{userId or "signed out"}</p>`. Both middlewares redirect a page load that needs a handshake
+ * and set the return trip's cookies on the page. `frontendApiUrl` is the emulator's Frontend API:
+ * clerk-edge takes it as `frontendApiUrl`; @clerk/backend derives `https://<host>` from the
+ * publishable key, so it gets the emulator's plain-HTTP origin as `proxyUrl` (its handshake URL is
+ * then `<proxyUrl>/v1/client/handshake`, the same endpoint).
+ */
+export function buildPageApp(
+  kind: 'clerk-edge' | 'clerk-hono',
+  keys: BenchKeys,
+  frontendApiUrl: string,
+  extra: SessionCacheOption = {},
+): Hono {
+  const app = new Hono();
+  if (kind === 'clerk-edge') {
+    app.use(clerkMiddleware({ ...keys, frontendApiUrl, env: {}, ...extra }));
+    app.get('*', (c) => c.html(`<p>${getAuth(c).userId ?? 'signed out'}</p>`));
+    return app;
+  }
+  app.use('*', clerkHonoMiddleware({ ...keys, ...CLERK_SDK_EXTRA, proxyUrl: frontendApiUrl }));
+  app.get('*', (c) => c.html(`<p>${clerkHonoGetAuth(c).userId ?? 'signed out'}</p>`));
   return app;
 }

@@ -38,7 +38,9 @@ export async function workerBundleSize(entry, overrides = {}) {
     define: { 'process.env.NODE_ENV': '"production"' },
     metafile: true,
   });
-  const code = /** @type {import('esbuild').OutputFile} */ (result.outputFiles[0]).contents;
+  const output = result.outputFiles?.[0];
+  if (!output) throw new Error(`bundle-size: esbuild wrote no output for ${entry}`);
+  const code = output.contents;
   /** @type {Record<string, number>} */
   const byPackage = {};
   /** @type {Record<string, number>} */

@@ -1,0 +1,223 @@
+// The issues' targets judged on the rows of this run (issue 6, item 3; issue 16), and a CPU profile
+// of the scenario behind each missed one.
+import { jwtVerify } from 'jose';
+import { createClerkAuth } from '../src/core/authenticate.js';
+import { buildApp, type AppKind } from './apps.js';
+import { bearer, HERD, MACHINE_REQUESTS, ms, profiles, SETTINGS, times, timingOf, type TokenMode } from './context.js';
+import { herdResults, machineResults } from './counts.js';
+import type { ClerkEdgeVariant } from './fixtures.js';
+import { check } from './harness.js';
+import { httpResults } from './http-level.js';
+import { load, profileServer, startServer } from './http.js';
+import { profileLoop, type ProfileSummary } from './profile.js';
+import { meRequest, type TokenBench } from './setup.js';
+
+// ---------------------------------------------------------------------------------------------
+// Targets (issue 6, item 3; issue 16: the no-auth floor and the jose floor), judged on the primary
+// clerk-edge configuration.
+
+export interface Target {
+  id: string;
+  target: string;
+  measured: string;
+  met: boolean;
+  /** How far off, when missed. */
+  shortfall?: string;
+  value: number;
+  required: number;
+  /** Shown for context, not one of the issue's targets. */
+  informational?: boolean;
+}
+
+export function evaluateTargets(primary: ClerkEdgeVariant): Target[] {
+  const targets: Target[] = [];
+  const v = primary.key;
+  for (const [mode, required] of [
+    ['fresh', 3],
+    ['repeated', 10],
+  ] as const) {
+    const edge = timingOf(`hono.clerk-edge.${v}.${mode}`);
+    const clerk = timingOf(`hono.clerk-hono.${mode}`);
+    if (!edge || !clerk) continue;
+    const speedup = clerk.meanUs / edge.meanUs;
+    targets.push({
+      id: `hono-${mode}`,
+      target: `Hono request, ${mode === 'fresh' ? 'fresh token' : 'repeated token'}: ≥ ${required}× faster than @clerk/hono`,
+      measured: `${times(speedup)} (${ms(edge.meanUs)} vs ${ms(clerk.meanUs)}; by p50: ${times(clerk.p50Us / edge.p50Us)})`,
+      met: speedup >= required,
+      shortfall: `needs ${ms(clerk.meanUs / required)} per request or less: ${ms(edge.meanUs - clerk.meanUs / required)} (${((100 * (edge.meanUs * required - clerk.meanUs)) / clerk.meanUs).toFixed(0)}% of the anchor) too slow`,
+      value: speedup,
+      required,
+    });
+  }
+  const edgeRequest = timingOf(`request.clerk-edge.${v}.fresh`);
+  const floor = timingOf('request.jose.fresh');
+  if (edgeRequest && floor) {
+    const ratio = edgeRequest.meanUs / floor.meanUs;
+    targets.push({
+      id: 'request-floor',
+      target: '`authenticateRequest`, fresh token: ≤ 1.1× the jose floor',
+      measured: `${times(ratio)} (${ms(edgeRequest.meanUs)} vs ${ms(floor.meanUs)}; by p50: ${times(edgeRequest.p50Us / floor.p50Us)})`,
+      met: ratio <= 1.1,
+      shortfall: `${ms(edgeRequest.meanUs - 1.1 * floor.meanUs)} per request over the 1.1× budget (${ms(1.1 * floor.meanUs)})`,
+      value: ratio,
+      required: 1.1,
+    });
+  }
+  const honoEdge = timingOf(`hono.clerk-edge.${v}.repeated`);
+  const honoNone = timingOf('hono.none.repeated');
+  if (honoEdge && honoNone) {
+    const ratio = honoEdge.p50Us / honoNone.p50Us;
+    targets.push({
+      id: 'hono-floor',
+      target: 'Hono request p50, repeated token: ≤ 1.3× Hono without middleware',
+      measured: `${times(ratio)} (${ms(honoEdge.p50Us)} vs ${ms(honoNone.p50Us)})`,
+      met: ratio <= 1.3,
+      shortfall: `${ms(honoEdge.p50Us - 1.3 * honoNone.p50Us)} per request over the 1.3× budget (${ms(1.3 * honoNone.p50Us)})`,
+      value: ratio,
+      required: 1.3,
+    });
+  }
+  const httpEdge = httpResults.get(`clerk-edge.${v}.repeated`);
+  const httpNone = httpResults.get('none.repeated');
+  if (httpEdge && httpNone) {
+    const ratio = httpEdge.requestsPerSecond / httpNone.requestsPerSecond;
+    targets.push({
+      id: 'http-floor',
+      target: 'HTTP req/s (one token repeated): ≥ 0.8× no auth',
+      measured: `${times(ratio)} (${Math.round(httpEdge.requestsPerSecond)} vs ${Math.round(httpNone.requestsPerSecond)} req/s)`,
+      met: ratio >= 0.8,
+      shortfall: `needs ${Math.round(0.8 * httpNone.requestsPerSecond)} req/s: ${Math.round(0.8 * httpNone.requestsPerSecond - httpEdge.requestsPerSecond)} req/s short`,
+      value: ratio,
+      required: 0.8,
+    });
+  }
+  for (const mode of ['repeated', 'fresh'] as const) {
+    const edge = httpResults.get(`clerk-edge.${v}.${mode}`);
+    const clerk = httpResults.get(`clerk-hono.${mode}`);
+    if (!edge || !clerk) continue;
+    const ratio = edge.requestsPerSecond / clerk.requestsPerSecond;
+    targets.push({
+      id: `http-${mode}`,
+      informational: mode === 'fresh',
+      target:
+        mode === 'fresh'
+          ? 'HTTP req/s with a fresh token per request vs @clerk/hono (context; the target is judged on the repeated-token run)'
+          : 'HTTP req/s (one token repeated): ≥ 5× @clerk/hono',
+      measured: `${times(ratio)} (${Math.round(edge.requestsPerSecond)} vs ${Math.round(clerk.requestsPerSecond)} req/s)`,
+      met: ratio >= 5,
+      shortfall: `needs ${Math.round(5 * clerk.requestsPerSecond)} req/s: ${Math.round(5 * clerk.requestsPerSecond - edge.requestsPerSecond)} req/s short`,
+      value: ratio,
+      required: 5,
+    });
+  }
+  const herd = herdResults.get('clerk-edge');
+  if (herd) {
+    targets.push({
+      id: 'cold-herd',
+      target: `Cold herd: 1 JWKS fetch for ${HERD} concurrent requests`,
+      measured: `${herd.jwksFetches} (${herd.signedIn}/${HERD} signed in)`,
+      met: herd.jwksFetches === 1 && herd.signedIn === HERD,
+      shortfall: `${herd.jwksFetches - 1} extra fetches`,
+      value: herd.jwksFetches,
+      required: 1,
+    });
+  }
+  for (const shape of ['concurrent', 'sequential'] as const) {
+    const machine = machineResults.get(`clerk-edge.${shape}`);
+    if (!machine) continue;
+    targets.push({
+      id: `machine-${shape}`,
+      target: `Machine tokens: 1 Backend API call for ${MACHINE_REQUESTS} same-key requests (${shape})`,
+      measured: `${machine.calls} (${machine.ok}/${MACHINE_REQUESTS} ok)`,
+      met: machine.calls === 1 && machine.ok === MACHINE_REQUESTS,
+      shortfall: `${machine.calls - 1} extra calls`,
+      value: machine.calls,
+      required: 1,
+    });
+  }
+  return targets;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles for missed targets (or all, with --profile): where clerk-edge's time goes.
+
+/**
+ * Runs `use` over `pool`. With more than one token, the instance is replaced each time the pool
+ * wraps, so every token stays unseen by the instance that verifies it.
+ */
+function cycling<T>(
+  pool: readonly string[],
+  create: () => T,
+  use: (instance: T, token: string) => Promise<unknown>,
+): (i: number) => Promise<unknown> {
+  let instance = create();
+  return (i) => {
+    if (pool.length > 1 && i > 0 && i % pool.length === 0) instance = create();
+    return use(instance, pool[i % pool.length]!);
+  };
+}
+
+export async function profileFor(target: Target, bench: TokenBench): Promise<ProfileSummary | undefined> {
+  const { primary, tokens, keys, floorKey } = bench;
+  const options = primary.options;
+  const duration = SETTINGS.profileMs;
+  const honoOp = (mode: TokenMode) => {
+    const pool = mode === 'fresh' ? tokens.pool : [tokens.repeated];
+    return cycling(
+      pool,
+      () => buildApp('clerk-edge', keys, options),
+      async (app, token) => {
+        const response = await app.request('/me', { headers: bearer(token) });
+        check(response.status === 200, `profile: status ${response.status}`);
+      },
+    );
+  };
+  switch (target.id) {
+    case 'hono-fresh':
+      return profileLoop('clerk-edge/hono, app.request, fresh tokens', duration, honoOp('fresh'));
+    case 'hono-repeated':
+    case 'hono-floor':
+      return profileLoop('clerk-edge/hono, app.request, one token repeated', duration, honoOp('repeated'));
+    case 'request-floor': {
+      // The floor first, profiled the same way, so the two can be compared area by area.
+      profiles.push(
+        await profileLoop('reference: jose jwtVerify floor, fresh tokens [request-floor]', duration, async (i) => {
+          await jwtVerify(tokens.pool[i % tokens.pool.length]!, floorKey, { algorithms: ['RS256'] });
+        }),
+      );
+      const reqs = tokens.pool.map(meRequest);
+      let auth = createClerkAuth({ ...keys, env: {}, ...options });
+      return profileLoop('clerk-edge authenticateRequest, fresh tokens', duration, async (i) => {
+        if (i > 0 && i % reqs.length === 0) auth = createClerkAuth({ ...keys, env: {}, ...options });
+        const state = await auth.authenticateRequest(reqs[i % reqs.length]!);
+        check(state.status === 'signed-in', `profile: ${state.reason}`);
+      });
+    }
+    case 'http-repeated':
+    case 'http-floor': {
+      // The server without middleware first, profiled the same way, as the reference.
+      const profileServerKind = async (kind: AppKind, label: string) => {
+        const server = await startServer(kind, keys, kind === 'clerk-edge' ? options : {});
+        try {
+          const base = { port: server.port, path: '/me', connections: SETTINGS.connections };
+          await load({ ...base, token: tokens.repeated, durationS: 1 });
+          return await profileServer(server, label, () =>
+            load({ ...base, token: tokens.repeated, durationS: Math.max(2, duration / 1000) }),
+          );
+        } finally {
+          await server.close();
+        }
+      };
+      profiles.push(
+        await profileServerKind(
+          'none',
+          'reference: Hono without middleware, HTTP server process, one token repeated [http-repeated]',
+        ),
+      );
+      return profileServerKind('clerk-edge', 'clerk-edge/hono HTTP server process, one token repeated');
+    }
+    default:
+      return undefined;
+  }
+}
