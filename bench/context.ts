@@ -43,7 +43,7 @@ export const SETTINGS = quick
       connections: 10,
       profileMs: 1500,
       /** Handshake return trips and page loads: each op costs Backend/Frontend API round trips. */
-      trip: { warmup: 10, batches: 4, batchSize: 10, rounds: 2 },
+      trip: { warmup: 10, batches: 6, batchSize: 10, rounds: 2 },
       templateRounds: 3,
     }
   : {
@@ -102,6 +102,9 @@ export const log = (message: string) =>
 export const ms = (us: number) => `${(us / 1000).toFixed(3)} ms`;
 export const times = (ratio: number) => `${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
 export const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+/** `us` against an anchor's time: "N× faster than <name>", or "N× slower than <name>" when it is. */
+export const relative = (us: number, anchorUs: number, name: string) =>
+  us <= anchorUs ? `${times(anchorUs / us)} faster than ${name}` : `${times(us / anchorUs)} slower than ${name}`;
 export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** Pushes a row of in-process timings (mean, p50, p99) and returns it. */
@@ -133,6 +136,11 @@ export function timingRow(
 /** The timing of a row pushed earlier in this run. */
 export function timingOf(id: string): Timing | undefined {
   return rows.find((row) => row.id === id)?.data as Timing | undefined;
+}
+
+/** The data of a counted row pushed earlier in this run. */
+export function rowData<T>(id: string): T | undefined {
+  return rows.find((row) => row.id === id)?.data as T | undefined;
 }
 
 export const variantName = (base: string, variant: ClerkEdgeVariant) =>

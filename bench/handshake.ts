@@ -9,7 +9,7 @@ import { createClerkAuth } from '../src/core/authenticate.js';
 import type { ClerkEmulator } from '../src/testing/index.js';
 import { buildPageApp } from './apps.js';
 import { pageLoad, returnTripUrls } from './browser.js';
-import { log, plural, quietErrors, rows, SETTINGS, timingRow, times } from './context.js';
+import { log, plural, quietErrors, rows, relative, SETTINGS, timingRow, times } from './context.js';
 import { CLERK_SDK_EXTRA, keysOf, type ClerkEdgeVariant } from './fixtures.js';
 import { check, measure, type Contender, type Timing } from './harness.js';
 
@@ -168,7 +168,7 @@ export async function handshakeReturn(emulator: ClerkEmulator, primary: ClerkEdg
     token,
     `createClerkAuth().authenticateRequest(page load with ?__clerk_handshake_nonce) on a production instance: payload fetched, session token verified, Set-Cookie headers (${setting}).`,
     edge,
-    `${times(edge.meanUs / floor.meanUs)} floor; ${times(clerk.meanUs / edge.meanUs)} faster than @clerk/backend`,
+    `${times(edge.meanUs / floor.meanUs)} floor; ${relative(edge.meanUs, clerk.meanUs, '@clerk/backend')}`,
   );
   timingRow(
     'Handshake return',
@@ -186,7 +186,7 @@ export async function handshakeReturn(emulator: ClerkEmulator, primary: ClerkEdg
     token,
     `app.request(the same page load): clerkMiddleware() resolves the return trip and the page renders signed in with the cookies (${setting}).`,
     honoEdge,
-    `${times(honoClerk.meanUs / honoEdge.meanUs)} faster than @clerk/hono; ${times(honoEdge.meanUs / floor.meanUs)} floor`,
+    `${times(honoEdge.meanUs / floor.meanUs)} floor; ${relative(honoEdge.meanUs, honoClerk.meanUs, '@clerk/hono')}`,
   );
   timingRow(
     'Handshake return',
@@ -213,7 +213,7 @@ export async function handshakeReturn(emulator: ClerkEmulator, primary: ClerkEdg
         measures:
           shape === 'concurrent'
             ? `${SAME_NONCE} concurrent return-trip page loads with the same nonce and no cookies, on a new authenticator; GET /v1/clients/handshake_payload calls counted by the emulator.`
-            : `${SAME_NONCE} sequential reloads of a return URL already redeemed, carrying the cookies its first answer set; payload calls counted by the emulator.`,
+            : `${SAME_NONCE} sequential reloads of a return URL already redeemed (the nonce still in its query, where the emulator puts it on production instances too), carrying the cookies its first answer set; payload calls counted by the emulator.`,
         mean: plural(r.calls, 'Backend API call'),
         p50: `${r.signedIn}/${SAME_NONCE} signed in`,
         p99: `${r.wallMs.toFixed(0)} ms wall`,

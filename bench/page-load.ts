@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import type { ClerkEmulator } from '../src/testing/index.js';
 import { buildPageApp } from './apps.js';
 import { CookieJar } from './browser.js';
-import { log, ms, SETTINGS, timingRow, times } from './context.js';
+import { log, ms, plural, relative, SETTINGS, timingRow, times } from './context.js';
 import { keysOf, type ClerkEdgeVariant } from './fixtures.js';
 import { check, measure, type Contender } from './harness.js';
 
@@ -18,6 +18,11 @@ type Mode = 'valid' | 'handshake';
 
 const LABELS: Record<Kind, string> = { 'clerk-edge': 'clerk-edge/hono', 'clerk-hono': '@clerk/hono' };
 const USER = 'user_bench_page';
+const PAYLOAD = 'GET /v1/clients/handshake_payload' as const;
+const HANDSHAKE = 'GET /v1/client/handshake' as const;
+
+/** Frontend API handshakes and Backend API payload calls of one page load, per contender. */
+const calls = new Map<string, { payload: number; handshake: number }>();
 
 interface RunningApp {
   url: string;
@@ -83,9 +88,23 @@ function pageContender(emulator: ClerkEmulator, app: RunningApp, kind: Kind, mod
           `${kind} ${mode} page load: ${hops.join(' → ')} ${visit.body.slice(0, 40)}`,
         );
       };
+      // One untimed page load first, its Backend and Frontend API requests counted (setups run one at a time).
+      const before = { payload: emulator.requestCount(PAYLOAD), handshake: emulator.requestCount(HANDSHAKE) };
+      await load();
+      calls.set(`${kind}.${mode}`, {
+        payload: emulator.requestCount(PAYLOAD) - before.payload,
+        handshake: emulator.requestCount(HANDSHAKE) - before.handshake,
+      });
       return { warm: load, op: load };
     },
   };
+}
+
+/** The requests one page load caused, in words. */
+function perLoad(kind: Kind, mode: Mode): string {
+  const counted = calls.get(`${kind}.${mode}`);
+  if (!counted) return 'requests not counted';
+  return `per page load: ${plural(counted.handshake, 'Frontend API handshake')}, ${plural(counted.payload, 'Backend API payload call')}`;
 }
 
 /** The page-load section: wall time per page load, with and without a handshake, for both middlewares. */
@@ -115,16 +134,16 @@ export async function pageLoads(emulator: ClerkEmulator, primary: ClerkEdgeVaria
           LABELS[kind],
           mode === 'valid' ? 'valid session' : 'expired, handshake',
           mode === 'valid'
-            ? `GET /page over loopback HTTP with a valid session cookie: one response, 200, signed in (${setting}).`
-            : `GET /page with an expired session cookie and no refresh cookie, redirects followed with the cookie jar: app 307 → Frontend API /v1/client/handshake 307 → app 200 signed in with the new cookies${kind === 'clerk-hono' ? ' (@clerk/backend does not ask for format=nonce, so the emulator answers with a signed __clerk_handshake token: no Backend API call)' : ' (nonce redeemed at the Backend API)'} (${setting}).`,
-          timing,
+            ? `GET /page over loopback HTTP with a valid session cookie: one response, 200, signed in (${perLoad(kind, mode)}; ${setting}).`
+            : `GET /page with an expired session cookie and no refresh cookie, redirects followed with the cookie jar: app 307 → Frontend API /v1/client/handshake 307 → app 200 signed in with the new cookies (${perLoad(kind, mode)}; ${setting}).`,
+          { ...timing, ...calls.get(`${kind}.${mode}`) },
           mode === 'valid'
             ? kind === 'clerk-hono'
               ? 'anchor'
-              : `${times(other.meanUs / timing.meanUs)} faster than @clerk/hono`
+              : relative(timing.meanUs, other.meanUs, '@clerk/hono')
             : kind === 'clerk-hono'
               ? `anchor; ${vsValid}`
-              : `${times(other.meanUs / timing.meanUs)} faster than @clerk/hono; ${vsValid}`,
+              : `${relative(timing.meanUs, other.meanUs, '@clerk/hono')}; ${vsValid}`,
         );
       }
     }

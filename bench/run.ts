@@ -29,7 +29,8 @@ const levels = tokenBench ? inProcessLevels(tokenBench) : undefined;
 
 /** The handshake sections run against a production instance: no dev-browser token, no extra redirect. */
 async function withLiveEmulator(work: (emulator: Awaited<ReturnType<typeof createClerkEmulator>>) => Promise<void>) {
-  const emulator = await createClerkEmulator({ instanceType: 'live' });
+  // Sessions' tokens live 10 minutes, so a browser's cookie stays valid however slow the machine is.
+  const emulator = await createClerkEmulator({ instanceType: 'live', sessionTokenTtlSeconds: 600 });
   try {
     await work(emulator);
   } finally {

@@ -3,7 +3,18 @@
 import { jwtVerify } from 'jose';
 import { createClerkAuth } from '../src/core/authenticate.js';
 import { buildApp, type AppKind } from './apps.js';
-import { bearer, HERD, MACHINE_REQUESTS, ms, profiles, SETTINGS, times, timingOf, type TokenMode } from './context.js';
+import {
+  bearer,
+  HERD,
+  MACHINE_REQUESTS,
+  ms,
+  profiles,
+  SETTINGS,
+  rowData,
+  times,
+  timingOf,
+  type TokenMode,
+} from './context.js';
 import { herdResults, machineResults } from './counts.js';
 import type { ClerkEdgeVariant } from './fixtures.js';
 import { check } from './harness.js';
@@ -111,6 +122,26 @@ export function evaluateTargets(primary: ClerkEdgeVariant): Target[] {
       required: 5,
     });
   }
+  targets.push(...countTargets());
+  return targets;
+}
+
+/** A Backend API call or JWKS fetch target: exactly one for many requests, all of them answered. */
+function oneCall(id: string, target: string, calls: number, ok: number, of: number, okWord: string): Target {
+  return {
+    id,
+    target,
+    measured: `${calls} (${ok}/${of} ${okWord})`,
+    met: calls === 1 && ok === of,
+    shortfall: calls === 0 ? `${ok}/${of} ${okWord}` : `${calls - 1} extra`,
+    value: calls,
+    required: 1,
+  };
+}
+
+/** The counted targets: one JWKS fetch per cold herd, one Backend API call per machine token, nonce and template token. */
+function countTargets(): Target[] {
+  const targets: Target[] = [];
   const herd = herdResults.get('clerk-edge');
   if (herd) {
     targets.push({
@@ -135,6 +166,17 @@ export function evaluateTargets(primary: ClerkEdgeVariant): Target[] {
       value: machine.calls,
       required: 1,
     });
+  }
+  const nonce = rowData<{ calls: number; signedIn: number; requests: number }>('handshake.calls.clerk-edge.concurrent');
+  if (nonce) {
+    const target = `Handshake return: 1 Backend API call for ${nonce.requests} concurrent page loads with one nonce`;
+    targets.push(oneCall('handshake-nonce', target, nonce.calls, nonce.signedIn, nonce.requests, 'signed in'));
+  }
+  for (const shape of ['sequential', 'concurrent'] as const) {
+    const minted = rowData<{ calls: number; ok: number; requests: number }>(`template.calls.clerk-edge.${shape}`);
+    if (!minted) continue;
+    const target = `getToken({ template }): 1 Backend API call for ${minted.requests} ${shape} requests of one session`;
+    targets.push(oneCall(`template-${shape}`, target, minted.calls, minted.ok, minted.requests, 'tokens'));
   }
   return targets;
 }
