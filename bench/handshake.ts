@@ -31,6 +31,21 @@ function tripContender(emulator: ClerkEmulator, id: string, create: () => (url: 
   };
 }
 
+/** A new authenticator of `kind` on `emulator` (clerk-edge's memory of spent nonces is per authenticator). */
+function authenticator(
+  emulator: ClerkEmulator,
+  kind: 'clerk-edge' | 'clerk',
+  primary: ClerkEdgeVariant,
+): (request: Request) => Promise<{ status: string; reason: string | null; headers: Headers }> {
+  const keys = keysOf(emulator);
+  if (kind === 'clerk-edge') {
+    const auth = createClerkAuth({ ...keys, frontendApiUrl: emulator.frontendApiUrl, env: {}, ...primary.options });
+    return (request) => auth.authenticateRequest(request);
+  }
+  const clerk = createClerkClient({ ...keys, ...CLERK_SDK_EXTRA });
+  return (request) => clerk.authenticateRequest(request);
+}
+
 /** Time per return trip: the floor, both cores, both Hono middlewares. */
 async function timeReturnTrips(emulator: ClerkEmulator, primary: ClerkEdgeVariant): Promise<Map<string, Timing>> {
   const keys = keysOf(emulator);
@@ -47,22 +62,16 @@ async function timeReturnTrips(emulator: ClerkEmulator, primary: ClerkEdgeVarian
       const { payload } = await jwtVerify(cookie.split(';')[0]!.split('=')[1]!, floorKey, { algorithms: ['RS256'] });
       check(typeof payload.sub === 'string', 'floor: no session in the payload');
     }),
-    tripContender(emulator, 'clerk-edge', () => {
-      const auth = createClerkAuth({ ...keys, frontendApiUrl: emulator.frontendApiUrl, env: {}, ...primary.options });
-      return async (url) => {
-        const state = await auth.authenticateRequest(pageLoad(url));
-        check(state.status === 'signed-in', `clerk-edge return trip: ${state.reason}`);
-        check(state.headers.getSetCookie().length >= 3, 'clerk-edge return trip: no cookies');
-      };
-    }),
-    tripContender(emulator, 'clerk', () => {
-      const clerk = createClerkClient({ ...keys, ...CLERK_SDK_EXTRA });
-      return async (url) => {
-        const state = await clerk.authenticateRequest(pageLoad(url));
-        check(state.status === 'signed-in', `@clerk/backend return trip: ${state.reason}`);
-        check(state.headers.getSetCookie().length >= 3, '@clerk/backend return trip: no cookies');
-      };
-    }),
+    ...(['clerk-edge', 'clerk'] as const).map((kind) =>
+      tripContender(emulator, kind, () => {
+        const authenticate = authenticator(emulator, kind, primary);
+        return async (url) => {
+          const state = await authenticate(pageLoad(url));
+          check(state.status === 'signed-in', `${kind} return trip: ${state.reason}`);
+          check(state.headers.getSetCookie().length >= 3, `${kind} return trip: no cookies`);
+        };
+      }),
+    ),
     ...(['clerk-edge', 'clerk-hono'] as const).map((kind) =>
       tripContender(emulator, `hono.${kind}`, () => {
         const app = buildPageApp(kind, keys, emulator.frontendApiUrl, primary.options);
@@ -96,22 +105,7 @@ async function sameNonce(
   shape: 'concurrent' | 'reload',
   primary: ClerkEdgeVariant,
 ): Promise<SameNonceResult> {
-  const keys = keysOf(emulator);
-  const authenticate =
-    kind === 'clerk-edge'
-      ? (() => {
-          const auth = createClerkAuth({
-            ...keys,
-            frontendApiUrl: emulator.frontendApiUrl,
-            env: {},
-            ...primary.options,
-          });
-          return (request: Request) => auth.authenticateRequest(request);
-        })()
-      : (() => {
-          const clerk = createClerkClient({ ...keys, ...CLERK_SDK_EXTRA });
-          return (request: Request) => clerk.authenticateRequest(request);
-        })();
+  const authenticate = authenticator(emulator, kind, primary);
   const [url] = await returnTripUrls(emulator, APP, 1);
   let cookie: string | undefined;
   if (shape === 'reload') {
@@ -138,6 +132,40 @@ async function sameNonce(
     wallMs: performance.now() - start,
     errorsLogged,
   };
+}
+
+/** The counted rows: one nonce sent many times, Backend API payload calls per contender. */
+async function sameNonceRows(emulator: ClerkEmulator, primary: ClerkEdgeVariant): Promise<void> {
+  for (const shape of ['concurrent', 'reload'] as const) {
+    const counted = {
+      'clerk-edge': await sameNonce(emulator, 'clerk-edge', shape, primary),
+      clerk: await sameNonce(emulator, 'clerk', shape, primary),
+    };
+    for (const kind of ['clerk-edge', 'clerk'] as const) {
+      const r = counted[kind];
+      const anchor = counted.clerk;
+      rows.push({
+        id: `handshake.calls.${kind}.${shape}`,
+        level: 'Handshake return',
+        contender: kind === 'clerk-edge' ? 'clerk-edge `authenticateRequest`' : '@clerk/backend `authenticateRequest`',
+        token: `1 nonce, ${SAME_NONCE} ${shape === 'concurrent' ? 'concurrent' : 'reloads'}`,
+        measures:
+          shape === 'concurrent'
+            ? `${SAME_NONCE} concurrent return-trip page loads with the same nonce and no cookies, on a new authenticator; GET /v1/clients/handshake_payload calls counted by the emulator (to clerk-edge, a request whose nonce lookup starts after the payload arrived is a reload: the nonce is spent, and without cookies it is signed out).`
+            : `${SAME_NONCE} sequential reloads of a return URL already redeemed (the nonce still in its query, where the emulator puts it on production instances too), carrying the cookies its first answer set; payload calls counted by the emulator.`,
+        mean: plural(r.calls, 'Backend API call'),
+        p50: `${r.signedIn}/${SAME_NONCE} signed in`,
+        p99: `${r.wallMs.toFixed(0)} ms wall`,
+        vsAnchor:
+          kind === 'clerk'
+            ? `anchor${r.errorsLogged ? `; ${plural(r.errorsLogged, 'console.error')}` : ''}`
+            : r.calls === anchor.calls
+              ? 'as many calls as @clerk/backend'
+              : `${anchor.calls - r.calls} fewer calls than @clerk/backend (${r.calls}/${anchor.calls})`,
+        data: { ...r, requests: SAME_NONCE },
+      });
+    }
+  }
 }
 
 /** The handshake-return section: timed rows, then the Backend API calls of one nonce sent many times. */
@@ -197,34 +225,5 @@ export async function handshakeReturn(emulator: ClerkEmulator, primary: ClerkEdg
     honoClerk,
     `anchor; ${times(honoClerk.meanUs / floor.meanUs)} floor`,
   );
-  for (const shape of ['concurrent', 'reload'] as const) {
-    const counted = {
-      'clerk-edge': await sameNonce(emulator, 'clerk-edge', shape, primary),
-      clerk: await sameNonce(emulator, 'clerk', shape, primary),
-    };
-    for (const kind of ['clerk-edge', 'clerk'] as const) {
-      const r = counted[kind];
-      const anchor = counted.clerk;
-      rows.push({
-        id: `handshake.calls.${kind}.${shape}`,
-        level: 'Handshake return',
-        contender: kind === 'clerk-edge' ? 'clerk-edge `authenticateRequest`' : '@clerk/backend `authenticateRequest`',
-        token: `1 nonce, ${SAME_NONCE} ${shape === 'concurrent' ? 'concurrent' : 'reloads'}`,
-        measures:
-          shape === 'concurrent'
-            ? `${SAME_NONCE} concurrent return-trip page loads with the same nonce and no cookies, on a new authenticator; GET /v1/clients/handshake_payload calls counted by the emulator.`
-            : `${SAME_NONCE} sequential reloads of a return URL already redeemed (the nonce still in its query, where the emulator puts it on production instances too), carrying the cookies its first answer set; payload calls counted by the emulator.`,
-        mean: plural(r.calls, 'Backend API call'),
-        p50: `${r.signedIn}/${SAME_NONCE} signed in`,
-        p99: `${r.wallMs.toFixed(0)} ms wall`,
-        vsAnchor:
-          kind === 'clerk'
-            ? `anchor${r.errorsLogged ? `; ${plural(r.errorsLogged, 'console.error')}` : ''}`
-            : r.calls === anchor.calls
-              ? 'as many calls as @clerk/backend'
-              : `${anchor.calls - r.calls} fewer calls than @clerk/backend (${r.calls}/${anchor.calls})`,
-        data: { ...r, requests: SAME_NONCE },
-      });
-    }
-  }
+  await sameNonceRows(emulator, primary);
 }

@@ -14,7 +14,7 @@ import { forceProfile, log, profiles, sections, startedAt, type Section } from '
 import { bundles, coldHerd, machineTokens } from './counts.js';
 import { handshakeReturn } from './handshake.js';
 import { httpLevel } from './http-level.js';
-import { inProcessLevels } from './levels.js';
+import { honoLevel, requestLevel, tokenLevel } from './levels.js';
 import { pageLoads } from './page-load.js';
 import { writeReport } from './report.js';
 import { prepareBench, prepareTokens, type TokenBench } from './setup.js';
@@ -25,7 +25,6 @@ const bench = await prepareBench();
 // Minting thousands of tokens takes a while: only the sections that verify them need them.
 const needsTokens = (['token', 'request', 'hono', 'http'] as const).some((section) => sections.has(section));
 const tokenBench: TokenBench | undefined = needsTokens ? await prepareTokens(bench) : undefined;
-const levels = tokenBench ? inProcessLevels(tokenBench) : undefined;
 
 /** The handshake sections run against a production instance: no dev-browser token, no extra redirect. */
 async function withLiveEmulator(work: (emulator: Awaited<ReturnType<typeof createClerkEmulator>>) => Promise<void>) {
@@ -39,9 +38,9 @@ async function withLiveEmulator(work: (emulator: Awaited<ReturnType<typeof creat
 }
 
 const steps: Array<[Section, string, () => Promise<void>]> = [
-  ['token', 'token level', () => levels!.tokenLevel()],
-  ['request', 'request level', () => levels!.requestLevel()],
-  ['hono', 'Hono level', () => levels!.honoLevel()],
+  ['token', 'token level', () => tokenLevel(tokenBench!)],
+  ['request', 'request level', () => requestLevel(tokenBench!)],
+  ['hono', 'Hono level', () => honoLevel(tokenBench!)],
   ['http', 'HTTP', () => httpLevel(tokenBench!)],
   ['herd', 'cold herd', () => coldHerd(bench)],
   ['machine', 'machine tokens', () => machineTokens(bench)],
