@@ -102,9 +102,14 @@ export const log = (message: string) =>
 export const ms = (us: number) => `${(us / 1000).toFixed(3)} ms`;
 export const times = (ratio: number) => `${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
 export const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+/** `us` against an anchor's time: "N× faster", or "N× slower" when it is. */
+export const speed = (us: number, anchorUs: number) =>
+  us <= anchorUs ? `${times(anchorUs / us)} faster` : `${times(us / anchorUs)} slower`;
 /** `us` against an anchor's time: "N× faster than <name>", or "N× slower than <name>" when it is. */
-export const relative = (us: number, anchorUs: number, name: string) =>
-  us <= anchorUs ? `${times(anchorUs / us)} faster than ${name}` : `${times(us / anchorUs)} slower than ${name}`;
+export const relative = (us: number, anchorUs: number, name: string) => `${speed(us, anchorUs)} than ${name}`;
+/** A timing against its anchor's, by mean and by p50 (the rows with few, slow operations move by either). */
+export const versus = (timing: Timing, anchor: Timing, name: string) =>
+  `${relative(timing.meanUs, anchor.meanUs, name)} (by p50: ${speed(timing.p50Us, anchor.p50Us)})`;
 export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** Pushes a row of in-process timings (mean, p50, p99) and returns it. */

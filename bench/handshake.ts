@@ -9,7 +9,7 @@ import { createClerkAuth } from '../src/core/authenticate.js';
 import type { ClerkEmulator } from '../src/testing/index.js';
 import { buildPageApp } from './apps.js';
 import { pageLoad, returnTripUrls } from './browser.js';
-import { log, plural, quietErrors, rows, relative, SETTINGS, timingRow, times } from './context.js';
+import { log, plural, quietErrors, rows, SETTINGS, timingRow, times, versus } from './context.js';
 import { CLERK_SDK_EXTRA, keysOf, type ClerkEdgeVariant } from './fixtures.js';
 import { check, measure, type Contender, type Timing } from './harness.js';
 
@@ -196,7 +196,7 @@ export async function handshakeReturn(emulator: ClerkEmulator, primary: ClerkEdg
     token,
     `createClerkAuth().authenticateRequest(page load with ?__clerk_handshake_nonce) on a production instance: payload fetched, session token verified, Set-Cookie headers (${setting}).`,
     edge,
-    `${times(edge.meanUs / floor.meanUs)} floor; ${relative(edge.meanUs, clerk.meanUs, '@clerk/backend')}`,
+    `${times(edge.meanUs / floor.meanUs)} floor; ${versus(edge, clerk, '@clerk/backend')}`,
   );
   timingRow(
     'Handshake return',
@@ -214,7 +214,7 @@ export async function handshakeReturn(emulator: ClerkEmulator, primary: ClerkEdg
     token,
     `app.request(the same page load): clerkMiddleware() resolves the return trip and the page renders signed in with the cookies (${setting}).`,
     honoEdge,
-    `${times(honoEdge.meanUs / floor.meanUs)} floor; ${relative(honoEdge.meanUs, honoClerk.meanUs, '@clerk/hono')}`,
+    `${times(honoEdge.meanUs / floor.meanUs)} floor; ${versus(honoEdge, honoClerk, '@clerk/hono')}`,
   );
   timingRow(
     'Handshake return',

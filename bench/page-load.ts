@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import type { ClerkEmulator } from '../src/testing/index.js';
 import { buildPageApp } from './apps.js';
 import { CookieJar } from './browser.js';
-import { log, ms, plural, relative, SETTINGS, timingRow, times } from './context.js';
+import { log, ms, plural, SETTINGS, timingRow, times, versus } from './context.js';
 import { keysOf, type ClerkEdgeVariant } from './fixtures.js';
 import { check, measure, type Contender } from './harness.js';
 
@@ -140,10 +140,10 @@ export async function pageLoads(emulator: ClerkEmulator, primary: ClerkEdgeVaria
           mode === 'valid'
             ? kind === 'clerk-hono'
               ? 'anchor'
-              : relative(timing.meanUs, other.meanUs, '@clerk/hono')
+              : versus(timing, other, '@clerk/hono')
             : kind === 'clerk-hono'
               ? `anchor; ${vsValid}`
-              : `${relative(timing.meanUs, other.meanUs, '@clerk/hono')}; ${vsValid}`,
+              : `${versus(timing, other, '@clerk/hono')}; ${vsValid}`,
         );
       }
     }

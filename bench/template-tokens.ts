@@ -7,7 +7,7 @@ import { createClerkClient } from '@clerk/backend';
 import { createClerkAuth } from '../src/core/authenticate.js';
 import { withGetToken } from '../src/core/template-tokens.js';
 import type { ClerkEmulator } from '../src/testing/index.js';
-import { bearer, log, ms, plural, rows, relative, SETTINGS, timingRow } from './context.js';
+import { bearer, log, ms, plural, rows, SETTINGS, timingRow, versus } from './context.js';
 import { CLERK_SDK_EXTRA, keysOf, type ClerkEdgeVariant } from './fixtures.js';
 import { check, type Timing } from './harness.js';
 
@@ -134,7 +134,7 @@ export async function templateTokens(emulator: ClerkEmulator, primary: ClerkEdge
     `1 session, ${REQUESTS} requests`,
     `getToken({ template }) on the auth object of each request (${setting}).`,
     edge,
-    `${relative(edge.meanUs, clerk.meanUs, '@clerk/backend')}; ${callsOf('clerk-edge')} vs ${callsOf('clerk')} Backend API calls per ${REQUESTS} requests`,
+    `${versus(edge, clerk, '@clerk/backend')}; ${callsOf('clerk-edge')} vs ${callsOf('clerk')} Backend API calls per ${REQUESTS} requests`,
   );
   timingRow(
     'Template tokens',
