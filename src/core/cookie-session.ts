@@ -3,7 +3,7 @@ import type { RequestCredentials } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
 import type { SessionRefresher } from './refresh.js';
 import { MAX_TOKEN_BYTES } from './session.js';
-import { notSignedIn, type RequestState } from './state.js';
+import { type AuthStatus, notSignedIn, type RequestState } from './state.js';
 import { classifyToken } from './token-class.js';
 import type { TokenVerifier } from './token-verifier.js';
 import type { WaitUntil } from './wait-until.js';
@@ -14,6 +14,15 @@ export type CookieAuthenticator = (
   credentials: RequestCredentials,
   waitUntil?: WaitUntil,
 ) => Promise<RequestState>;
+
+/** A verdict other than signed-in on the request's session token (signed out unless `status` says otherwise). Internal. */
+export function refuseSession(
+  reason: AuthErrorReason,
+  status: Exclude<AuthStatus, 'signed-in'> = 'signed-out',
+  options?: Parameters<typeof notSignedIn>[3],
+): RequestState {
+  return notSignedIn(status, reason, 'session_token', options);
+}
 
 /** A session token's unverified `iat` (jose's `decodeJwt`); undefined when it cannot be read (verification reports why). */
 function unverifiedIssuedAt(token: string): unknown {
@@ -51,36 +60,34 @@ export async function signInWithCookies(
  */
 export function cookieAuthenticator(tokens: TokenVerifier, refresher: SessionRefresher): CookieAuthenticator {
   return async (request, { sessionCookie: token, clientUat, refreshToken }, waitUntil) => {
-    const refuse = (reason: AuthErrorReason) => notSignedIn('signed-out', reason, 'session_token');
     if (token === undefined)
       return notSignedIn('signed-out', clientUat ? 'session-token-missing' : 'token-missing', null);
-    if (!clientUat) return refuse('client-uat-missing');
-    if (token.length > MAX_TOKEN_BYTES) return refuse('token-too-large');
+    if (!clientUat) return refuseSession('client-uat-missing');
+    if (token.length > MAX_TOKEN_BYTES) return refuseSession('token-too-large');
     const cached = tokens.cached(token, waitUntil);
     // Clerk's order: a token issued before the latest sign-in state change is outdated, decided on its
     // unverified claims before any verification or refresh (it is never refreshed).
     const iat = cached ? cached.iat : unverifiedIssuedAt(token);
-    if (typeof iat === 'number' && iat < clientUat) return refuse('session-token-outdated');
+    if (typeof iat === 'number' && iat < clientUat) return refuseSession('session-token-outdated');
     if (cached) return tokens.sessionState(cached);
     const tokenClass = classifyToken(token);
     if (tokenClass.type !== 'session_token')
-      return refuse(tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch');
+      return refuseSession(tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch');
     const verdict = await tokens.verifySessionJwt(token, waitUntil, tokenClass.header);
     if (verdict.ok) return tokens.sessionState(verdict.claims);
     // `token-expired` is only reported once every other check passed (signature, azp, iss, aud, cat, sub).
     const expired = verdict.reason === 'token-expired';
     if (expired && refreshToken !== undefined) {
-      if (request.method !== 'GET') return refuse('refresh-non-get-request');
+      if (request.method !== 'GET') return refuseSession('refresh-non-get-request');
       const refreshed = await refresher.refresh(request, token, refreshToken);
       return refreshed.ok
         ? signInWithCookies(tokens, refreshed.sessionToken, refreshed.setCookies, waitUntil)
-        : notSignedIn(refreshed.status, refreshed.reason, 'session_token', refreshed);
+        : refuseSession(refreshed.reason, refreshed.status, refreshed);
     }
-    return notSignedIn(
-      verdict.status,
+    return refuseSession(
       verdict.reason,
-      'session_token',
-      expired ? { ...verdict, detail: 'No __refresh cookie to refresh it with.' } : verdict,
+      verdict.status,
+      expired ? { ...verdict, detail: 'No __refresh cookie.' } : verdict,
     );
   };
 }

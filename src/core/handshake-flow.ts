@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from './config.js';
-import { type CookieAuthenticator, cookieAuthenticator, signInWithCookies } from './cookie-session.js';
+import { type CookieAuthenticator, cookieAuthenticator, refuseSession, signInWithCookies } from './cookie-session.js';
 import type { AuthErrorReason } from './errors.js';
 import {
   browserUrl,
@@ -13,7 +13,6 @@ import {
 import { handshakeResolver } from './handshake-payload.js';
 import type { KeyStore } from './jwks.js';
 import type { SessionRefresher } from './refresh.js';
-import { notSignedIn } from './state.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 // How a browser's cookies are authenticated when the handshake is on: the return trip, the
@@ -56,17 +55,17 @@ export function browserAuthenticator(
     const inputs = handshakeInputs(request, suffix);
     const start = (reason: AuthErrorReason) => startHandshake(request, inputs, config, reason, suffix);
     const payload = inputs.nonce || inputs.token ? await resolve(inputs, waitUntil) : undefined;
-    if (payload && !Array.isArray(payload)) return notSignedIn('unavailable', payload.reason, 'session_token', payload);
+    if (payload && !Array.isArray(payload)) return refuseSession(payload.reason, 'unavailable', payload);
     if (payload) {
-      const headers = new Headers();
+      const headers = new Headers(
+        development ? { location: browserUrl(request, config), 'cache-control': 'no-store' } : {},
+      );
       const directives = [...payload];
       if (development) {
         const dev = inputs.devInUrl;
         const attributes = `; Path=/; SameSite=Lax; Max-Age=31536000${request.url.startsWith('https:') ? '; Secure' : ''}`;
         if (dev) directives.push(`${DEV_BROWSER}=${dev}${attributes}`);
         if (dev && suffix) directives.push(`${DEV_BROWSER}_${suffix}=${dev}${attributes}`);
-        headers.set('location', browserUrl(request, config));
-        headers.set('cache-control', 'no-store');
       }
       const state = await signInWithCookies(
         tokens,

@@ -47,28 +47,26 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
   const spent = new LruCache<true>(MAX_SPENT_NONCES, config.now);
   const flights = new SingleFlight<HandshakePayload>(config.machineTokens.timeoutMs + FLIGHT_GRACE_MS);
 
-  async function fetchPayload(nonce: string): Promise<HandshakePayload> {
-    const secretKey = config.secretKey;
-    if (secretKey === undefined) return undefined;
-    const result = await callClerkApi<{ directives?: unknown }>(config, {
-      method: 'GET',
-      url: backendApiUrl(config, `clients/handshake_payload?nonce=${encodeURIComponent(nonce)}`),
-      bearer: secretKey,
-      timeoutMs: config.machineTokens.timeoutMs,
-    });
-    if (result.kind === 'ok') return directivesOf(result.data?.directives) ?? unavailable('backend-api-unavailable');
-    const refusal = apiRefusal('handshake-payload', result);
-    return refusal.status === 'unavailable' ? refusal : undefined;
-  }
-
   /** The directives stored under a nonce; each nonce reaches the Backend API at most once. */
   async function fromNonce(nonce: string): Promise<HandshakePayload> {
     const key = await sha256Hex(nonce);
-    if (spent.get(key)) return undefined;
+    const secretKey = config.secretKey;
+    if (spent.get(key) || secretKey === undefined) return undefined;
     return flights.run(key, async () => {
-      const payload = await fetchPayload(nonce);
-      if (Array.isArray(payload) || !payload) spent.set(key, true, SPENT_NONCE_TTL_MS);
-      return payload;
+      const result = await callClerkApi<{ directives?: unknown }>(config, {
+        method: 'GET',
+        url: backendApiUrl(config, `clients/handshake_payload?nonce=${encodeURIComponent(nonce)}`),
+        bearer: secretKey,
+        timeoutMs: config.machineTokens.timeoutMs,
+      });
+      const payload =
+        result.kind === 'ok'
+          ? (directivesOf(result.data?.directives) ?? unavailable('backend-api-unavailable'))
+          : apiRefusal('handshake-payload', result);
+      if (!Array.isArray(payload) && payload.status === 'unavailable') return payload;
+      // Redeemed, or refused (unknown, used, expired: the request goes on with its cookies): never sent again.
+      spent.set(key, true, SPENT_NONCE_TTL_MS);
+      return Array.isArray(payload) ? payload : undefined;
     });
   }
 

@@ -2,7 +2,8 @@ import { CLERK_API_VERSION_HEADER, type ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
 import { publicOrigin } from './origin.js';
-import { notSignedIn, type RequestState } from './state.js';
+import { refuseSession } from './cookie-session.js';
+import type { RequestState } from './state.js';
 
 // Clerk's handshake, the app's half: which requests may be redirected through the Frontend API,
 // the redirect itself with its loop guard, and what a request brings back from it.
@@ -57,7 +58,7 @@ export function handshakeInputs(request: Request, cookieSuffix?: string): Handsh
       (cookieSuffix && cookies.get(`${DEV_BROWSER}_${cookieSuffix}`)) || cookies.get(DEV_BROWSER),
       DEV_BROWSER_SHAPE,
     ),
-    count: Number.isInteger(count) && count > 0 ? Math.min(count, 100) : 0,
+    count: Number.isInteger(count) && count > 0 ? count : 0,
   };
 }
 
@@ -103,9 +104,9 @@ export function startHandshake(
 ): RequestState {
   const frontendApi = config.frontendApiUrl;
   // Without a Frontend API (only a JWT key configured) there is nowhere to send the browser.
-  if (frontendApi === undefined) return notSignedIn('signed-out', reason, 'session_token');
+  if (frontendApi === undefined) return refuseSession(reason);
   if (inputs.count >= MAX_HANDSHAKE_REDIRECTS) {
-    const state = notSignedIn('signed-out', 'handshake-loop', 'session_token');
+    const state = refuseSession('handshake-loop');
     // One warning per instance and process: the last trigger and the hint, never request data.
     if (!warnedLoop.has(frontendApi)) {
       warnedLoop.add(frontendApi);
@@ -123,13 +124,13 @@ export function startHandshake(
   const devBrowser = inputs.devInUrl ?? inputs.devCookie;
   if (config.instanceType === 'test' && devBrowser) query.append(DEV_BROWSER, devBrowser);
   const headers = new Headers({
-    location: new URL(`${frontendApi.replace(/\/+$/, '')}/v1/client/handshake?${query}`).href,
+    location: new URL(`${frontendApi}/v1/client/handshake?${query}`).href,
     'cache-control': 'no-store',
     vary: 'Cookie',
     // Remembered 3 seconds: longer than one round trip, shorter than a user's next visit.
     'set-cookie': `${REDIRECT_COUNT}=${inputs.count + 1}; Path=/; SameSite=Lax; HttpOnly; Max-Age=3`,
   });
-  return notSignedIn('handshake', reason, 'session_token', { headers });
+  return refuseSession(reason, 'handshake', { headers });
 }
 
 /**
@@ -157,7 +158,7 @@ export function handshakeResponse(state: RequestState, request: Request): Respon
   if (redirect) return new Response(null, { status: 307, headers });
   headers.set('retry-after', String(state.retryAfterSeconds ?? 5));
   headers.set('content-type', 'text/html; charset=utf-8');
-  const page = '<!doctype html><title>Sign-in unavailable</title><p>Sign-in failed for now. Please reload in a moment.';
+  const page = '<!doctype html><title>503</title><p>Sign-in is unavailable. Please reload in a moment.';
   return new Response(page, { status: 503, headers });
 }
 
@@ -166,7 +167,7 @@ export function sessionFromDirectives(directives: string[], cookieSuffix: string
   let plain: string | undefined;
   for (const directive of directives) {
     for (const [name, value] of parseCookies(directive.split(';')[0] as string)) {
-      if (value === '') continue;
+      if (!value) continue;
       if (cookieSuffix !== undefined && name === `__session_${cookieSuffix}`) return value;
       if (name === '__session') plain ??= value;
     }
