@@ -110,7 +110,7 @@ export function startHandshake(
     // One warning per instance and process: the last trigger and the hint, never request data.
     if (!warnedLoop.has(frontendApi)) {
       warnedLoop.add(frontendApi);
-      console.warn(`clerk-edge: handshake-loop (last trigger: ${reason}). ${state.message}`);
+      console.warn(`clerk-edge: ${state.message} (last trigger: ${reason})`);
     }
     return state;
   }
@@ -124,7 +124,8 @@ export function startHandshake(
   const devBrowser = inputs.devInUrl ?? inputs.devCookie;
   if (config.instanceType === 'test' && devBrowser) query.append(DEV_BROWSER, devBrowser);
   const headers = new Headers({
-    location: new URL(`${frontendApi}/v1/client/handshake?${query}`).href,
+    // The config hands the Frontend API URL over normalised, without a trailing slash.
+    location: `${frontendApi}/v1/client/handshake?${query}`,
     'cache-control': 'no-store',
     vary: 'Cookie',
     // Remembered 3 seconds: longer than one round trip, shorter than a user's next visit.
