@@ -3,10 +3,8 @@ import { cookieSuffixFor, extractCredentials } from './credentials.js';
 import { KeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
 import { MachineVerifier } from './machine.js';
-import { CookieSession } from './cookie-session.js';
 import { browserAuthenticator } from './handshake-flow.js';
 import { TokenVerifier } from './token-verifier.js';
-import { HandshakeResolver } from './handshake-payload.js';
 import { SessionRefresher } from './refresh.js';
 import { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, type RequestState } from './state.js';
@@ -74,17 +72,10 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   };
 
   const tokens = new TokenVerifier(config, keys, machines, verified);
-  const cookies = new CookieSession(tokens, refresher);
   const verifyToken = (token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil) =>
     tokens.verifyToken(token, accepted, waitUntil);
 
-  const authenticateBrowser = browserAuthenticator({
-    config,
-    cookieSuffix,
-    handshakes: new HandshakeResolver(config, keys),
-    authenticateCookies: (request, credentials, waitUntil) => cookies.authenticate(request, credentials, waitUntil),
-    verifySession: (token, waitUntil, headers) => tokens.verifySession(token, waitUntil, headers),
-  });
+  const authenticateBrowser = browserAuthenticator(config, cookieSuffix, keys, tokens, refresher);
 
   return {
     config,

@@ -1,13 +1,28 @@
 import { decodeJwt } from 'jose';
-import type { SessionClaims } from './claims.js';
 import type { RequestCredentials } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
 import type { SessionRefresher } from './refresh.js';
-import { MAX_TOKEN_BYTES, type JwtVerdict } from './session.js';
-import { notSignedIn, type RequestState } from './state.js';
+import { MAX_TOKEN_BYTES } from './session.js';
+import { type AuthStatus, notSignedIn, type RequestState } from './state.js';
 import { classifyToken } from './token-class.js';
 import type { TokenVerifier } from './token-verifier.js';
 import type { WaitUntil } from './wait-until.js';
+
+/** Authenticates a request by its browser cookies. Internal. */
+export type CookieAuthenticator = (
+  request: Request,
+  credentials: RequestCredentials,
+  waitUntil?: WaitUntil,
+) => Promise<RequestState>;
+
+/** A verdict other than signed-in on the request's session token (signed out unless `status` says otherwise). Internal. */
+export function refuseSession(
+  reason: AuthErrorReason,
+  status: Exclude<AuthStatus, 'signed-in'> = 'signed-out',
+  options?: Parameters<typeof notSignedIn>[3],
+): RequestState {
+  return notSignedIn(status, reason, 'session_token', options);
+}
 
 /** A session token's unverified `iat` (jose's `decodeJwt`); undefined when it cannot be read (verification reports why). */
 function unverifiedIssuedAt(token: string): unknown {
@@ -19,77 +34,60 @@ function unverifiedIssuedAt(token: string): unknown {
 }
 
 /**
- * The session cookies of a request: Clerk's ladder, then verification, then a refresh of an
- * expired token that passed every other check. Internal: `createClerkAuth` owns one.
+ * Signs a request in with a new session token that came with `Set-Cookie` directives (a refresh or
+ * a handshake): the token is verified fully, and the directives reach the browser only when it is
+ * accepted. No token among the directives is `token-missing`, the directives kept (a sign-out). Internal.
  */
-export class CookieSession {
-  readonly #tokens: TokenVerifier;
-  readonly #refresher: SessionRefresher;
+export async function signInWithCookies(
+  tokens: TokenVerifier,
+  token: string | undefined,
+  directives: string[],
+  waitUntil?: WaitUntil,
+  headers = new Headers(),
+): Promise<RequestState> {
+  for (const directive of directives) headers.append('set-cookie', directive);
+  if (token === undefined) return notSignedIn('signed-out', 'token-missing', null, { headers });
+  const state = await tokens.verifySession(token, waitUntil, headers);
+  // Cookies of a session we do not accept must not reach the browser.
+  if (state.status !== 'signed-in') headers.delete('set-cookie');
+  return state;
+}
 
-  constructor(tokens: TokenVerifier, refresher: SessionRefresher) {
-    this.#tokens = tokens;
-    this.#refresher = refresher;
-  }
-
-  /** Clerk's cookie ladder: `__client_uat` makes a lingering `__session` from a signed-out browser harmless. */
-  async authenticate(request: Request, credentials: RequestCredentials, waitUntil?: WaitUntil): Promise<RequestState> {
-    const { sessionCookie, clientUat } = credentials;
-    if (sessionCookie === undefined) {
-      const reason: AuthErrorReason = clientUat > 0 ? 'session-token-missing' : 'token-missing';
-      return notSignedIn('signed-out', reason, null);
-    }
-    if (clientUat === 0) return notSignedIn('signed-out', 'client-uat-missing', 'session_token');
-    if (sessionCookie.length > MAX_TOKEN_BYTES) return notSignedIn('signed-out', 'token-too-large', 'session_token');
-    const cached = this.#tokens.cached(sessionCookie, waitUntil);
+/**
+ * The session cookies of a request: Clerk's ladder (`__client_uat` makes a lingering `__session`
+ * from a signed-out browser harmless), then verification, then a refresh of an expired token that
+ * passed every other check. Internal: `createClerkAuth` owns one.
+ */
+export function cookieAuthenticator(tokens: TokenVerifier, refresher: SessionRefresher): CookieAuthenticator {
+  return async (request, { sessionCookie: token, clientUat, refreshToken }, waitUntil) => {
+    if (token === undefined)
+      return notSignedIn('signed-out', clientUat ? 'session-token-missing' : 'token-missing', null);
+    if (!clientUat) return refuseSession('client-uat-missing');
+    if (token.length > MAX_TOKEN_BYTES) return refuseSession('token-too-large');
+    const cached = tokens.cached(token, waitUntil);
     // Clerk's order: a token issued before the latest sign-in state change is outdated, decided on its
     // unverified claims before any verification or refresh (it is never refreshed).
-    const iat = cached ? cached.iat : unverifiedIssuedAt(sessionCookie);
-    if (typeof iat === 'number' && iat < clientUat)
-      return notSignedIn('signed-out', 'session-token-outdated', 'session_token');
-    let verdict: JwtVerdict<SessionClaims>;
-    if (cached) verdict = { ok: true, claims: cached, kid: undefined };
-    else {
-      const tokenClass = classifyToken(sessionCookie);
-      if (tokenClass.type !== 'session_token') {
-        return notSignedIn(
-          'signed-out',
-          tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch',
-          'session_token',
-        );
-      }
-      verdict = await this.#tokens.verifySessionJwt(sessionCookie, waitUntil, tokenClass.header);
-    }
-    if (verdict.ok) return this.#tokens.sessionState(verdict.claims);
+    const iat = cached ? cached.iat : unverifiedIssuedAt(token);
+    if (typeof iat === 'number' && iat < clientUat) return refuseSession('session-token-outdated');
+    if (cached) return tokens.sessionState(cached);
+    const tokenClass = classifyToken(token);
+    if (tokenClass.type !== 'session_token')
+      return refuseSession(tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch');
+    const verdict = await tokens.verifySessionJwt(token, waitUntil, tokenClass.header);
+    if (verdict.ok) return tokens.sessionState(verdict.claims);
     // `token-expired` is only reported once every other check passed (signature, azp, iss, aud, cat, sub).
-    if (verdict.reason === 'token-expired' && credentials.refreshToken !== undefined) {
-      return this.#refresh(request, sessionCookie, credentials.refreshToken, waitUntil);
+    const expired = verdict.reason === 'token-expired';
+    if (expired && refreshToken !== undefined) {
+      if (request.method !== 'GET') return refuseSession('refresh-non-get-request');
+      const refreshed = await refresher.refresh(request, token, refreshToken);
+      return refreshed.ok
+        ? signInWithCookies(tokens, refreshed.sessionToken, refreshed.setCookies, waitUntil)
+        : refuseSession(refreshed.reason, refreshed.status, refreshed);
     }
-    const detail =
-      verdict.reason === 'token-expired' ? 'There is no __refresh cookie to refresh the session with.' : verdict.detail;
-    return notSignedIn(verdict.status, verdict.reason, 'session_token', {
-      detail,
-      retryAfterSeconds: verdict.retryAfterSeconds,
-    });
-  }
-
-  async #refresh(
-    request: Request,
-    expiredToken: string,
-    refreshToken: string,
-    waitUntil?: WaitUntil,
-  ): Promise<RequestState> {
-    if (request.method !== 'GET') return notSignedIn('signed-out', 'refresh-non-get-request', 'session_token');
-    const refreshed = await this.#refresher.refresh(request, expiredToken, refreshToken);
-    if (!refreshed.ok) {
-      return notSignedIn(refreshed.status, refreshed.reason, 'session_token', {
-        retryAfterSeconds: refreshed.retryAfterSeconds,
-      });
-    }
-    const headers = new Headers();
-    for (const directive of refreshed.setCookies) headers.append('set-cookie', directive);
-    const state = await this.#tokens.verifySession(refreshed.sessionToken, waitUntil, headers);
-    // Cookies of a session we do not accept must not reach the browser.
-    if (state.status !== 'signed-in') headers.delete('set-cookie');
-    return state;
-  }
+    return refuseSession(
+      verdict.reason,
+      verdict.status,
+      expired ? { ...verdict, detail: 'No __refresh cookie.' } : verdict,
+    );
+  };
 }

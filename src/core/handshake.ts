@@ -2,7 +2,8 @@ import { CLERK_API_VERSION_HEADER, type ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
 import { publicOrigin } from './origin.js';
-import { notSignedIn, type RequestState } from './state.js';
+import { refuseSession } from './cookie-session.js';
+import type { RequestState } from './state.js';
 
 // Clerk's handshake, the app's half: which requests may be redirected through the Frontend API,
 // the redirect itself with its loop guard, and what a request brings back from it.
@@ -19,45 +20,45 @@ export const DEV_BROWSER = '__clerk_db_jwt';
 export const REDIRECT_COUNT = '__clerk_redirect_count';
 /** After this many consecutive handshakes the request is signed out (`handshake-loop`). */
 export const MAX_HANDSHAKE_REDIRECTS = 3;
-/** Seconds the loop guard remembers a handshake: longer than one round trip, shorter than a user's next visit. */
-const REDIRECT_COUNT_MAX_AGE = 3;
 
 /** Parameters removed from the URL the browser comes back to. */
 const RETURN_TRIP_PARAMS = [HANDSHAKE_NONCE, HANDSHAKE_TOKEN, HANDSHAKE_HELP, DEV_BROWSER, '__dev_session'];
-/** Nonces, handshake tokens and dev-browser tokens are opaque; anything else is ignored, never echoed. */
-const NONCE_SHAPE = /^[A-Za-z0-9_-]{1,256}$/;
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+// Nonces, handshake tokens and dev-browser tokens (either shape) are opaque; anything else is ignored, never echoed.
+// Without the `u` flag `\w` is ASCII only: `[A-Za-z0-9_]`.
+const NONCE_SHAPE = /^[\w-]{1,256}$/;
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+const DEV_BROWSER_SHAPE = /^([\w-]{1,256}|[\w-]+\.[\w-]+\.[\w-]*)$/;
 
 /** What a request brings for the handshake, read from its URL and cookies. Internal. */
 export interface HandshakeInputs {
-  url: URL;
   nonce: string | undefined;
   token: string | undefined;
   /** The dev-browser token from the query (a Clerk redirect just happened). */
-  devBrowserInUrl: string | undefined;
+  devInUrl: string | undefined;
   /** The dev-browser token the app's cookie holds. */
-  devBrowserCookie: string | undefined;
-  redirectCount: number;
+  devCookie: string | undefined;
+  /** Consecutive handshakes so far (the loop guard cookie). */
+  count: number;
 }
 
 function shaped(value: string | null | undefined, shape: RegExp): string | undefined {
-  return value !== null && value !== undefined && shape.test(value) ? value : undefined;
+  return shape.test(value ?? '') ? (value as string) : undefined;
 }
 
 /** Reads the handshake parameters of a request (query first, then cookies). Never throws. */
-export function handshakeInputs(request: Request, cookieSuffix: string | undefined): HandshakeInputs {
-  const url = new URL(request.url);
+export function handshakeInputs(request: Request, cookieSuffix?: string): HandshakeInputs {
+  const query = new URL(request.url).searchParams;
   const cookies = parseCookies(request.headers.get('cookie'));
-  const query = url.searchParams;
   const count = Number(cookies.get(REDIRECT_COUNT));
-  const devCookie = (cookieSuffix && cookies.get(`${DEV_BROWSER}_${cookieSuffix}`)) || cookies.get(DEV_BROWSER);
   return {
-    url,
     nonce: shaped(query.get(HANDSHAKE_NONCE) ?? cookies.get(HANDSHAKE_NONCE), NONCE_SHAPE),
     token: shaped(query.get(HANDSHAKE_TOKEN) ?? cookies.get(HANDSHAKE_TOKEN), JWT_SHAPE),
-    devBrowserInUrl: shaped(query.get(DEV_BROWSER), JWT_SHAPE) ?? shaped(query.get(DEV_BROWSER), NONCE_SHAPE),
-    devBrowserCookie: shaped(devCookie, JWT_SHAPE) ?? shaped(devCookie, NONCE_SHAPE),
-    redirectCount: Number.isInteger(count) && count > 0 ? Math.min(count, 100) : 0,
+    devInUrl: shaped(query.get(DEV_BROWSER), DEV_BROWSER_SHAPE),
+    devCookie: shaped(
+      (cookieSuffix && cookies.get(`${DEV_BROWSER}_${cookieSuffix}`)) || cookies.get(DEV_BROWSER),
+      DEV_BROWSER_SHAPE,
+    ),
+    count: Number.isInteger(count) && count > 0 ? count : 0,
   };
 }
 
@@ -73,39 +74,21 @@ export function handshakeInputs(request: Request, cookieSuffix: string | undefin
  * ```
  */
 export function isPageLoad(request: Request): boolean {
-  if (request.method !== 'GET') return false;
   const dest = request.headers.get('sec-fetch-dest');
-  if (dest === 'document' || dest === 'iframe') return true;
-  return !dest && (request.headers.get('accept') ?? '').startsWith('text/html');
-}
-
-/** The URL without the handshake's return-trip parameters. */
-export function cleanUrl(url: URL): URL {
-  const clean = new URL(url);
-  for (const name of RETURN_TRIP_PARAMS) clean.searchParams.delete(name);
-  return clean;
+  return (
+    request.method === 'GET' &&
+    (dest ? dest === 'document' || dest === 'iframe' : (request.headers.get('accept') ?? '').startsWith('text/html'))
+  );
 }
 
 /** The app's URL as the browser sees it (public origin behind a trusted proxy), without handshake parameters. */
-export function browserUrl(request: Request, inputs: HandshakeInputs, config: ResolvedConfig): URL {
-  const url = cleanUrl(inputs.url);
-  const origin = publicOrigin(request, config);
-  return new URL(`${url.pathname}${url.search}${url.hash}`, origin);
+export function browserUrl(request: Request, config: ResolvedConfig): string {
+  const url = new URL(request.url);
+  for (const name of RETURN_TRIP_PARAMS) url.searchParams.delete(name);
+  return new URL(url.pathname + url.search + url.hash, publicOrigin(request, config)).href;
 }
 
 const warnedLoop = new Set<string>();
-
-/** One hint per instance and process: it names likely causes, never request data. */
-function warnLoop(config: ResolvedConfig, reason: AuthErrorReason): void {
-  const id = config.frontendApiUrl ?? '';
-  if (warnedLoop.has(id)) return;
-  warnedLoop.add(id);
-  console.warn(
-    `clerk-edge: ${MAX_HANDSHAKE_REDIRECTS} handshakes in a row did not settle the session (last trigger: ${reason}), so the page load is signed out. ` +
-      'Likely causes: the secret key and the publishable key belong to different Clerk instances; the server clock is off ' +
-      '(check NTP or raise clockSkewInMs); a proxy that changes the host or drops cookies (see trustProxyHeaders / proxyUrl).',
-  );
-}
 
 /**
  * The handshake for a page load whose cookies cannot be decided locally: a 307 to
@@ -119,35 +102,36 @@ export function startHandshake(
   reason: AuthErrorReason,
   cookieSuffix: string | undefined,
 ): RequestState {
+  const frontendApi = config.frontendApiUrl;
   // Without a Frontend API (only a JWT key configured) there is nowhere to send the browser.
-  if (config.frontendApiUrl === undefined) return notSignedIn('signed-out', reason, 'session_token');
-  if (inputs.redirectCount >= MAX_HANDSHAKE_REDIRECTS) {
-    warnLoop(config, reason);
-    return notSignedIn('signed-out', 'handshake-loop', 'session_token');
+  if (frontendApi === undefined) return refuseSession(reason);
+  if (inputs.count >= MAX_HANDSHAKE_REDIRECTS) {
+    const state = refuseSession('handshake-loop');
+    // One warning per instance and process: the last trigger and the hint, never request data.
+    if (!warnedLoop.has(frontendApi)) {
+      warnedLoop.add(frontendApi);
+      console.warn(`clerk-edge: ${state.message} (last trigger: ${reason})`);
+    }
+    return state;
   }
-  const target = new URL(`${config.frontendApiUrl.replace(/\/+$/, '')}/v1/client/handshake`);
-  target.searchParams.append('redirect_url', browserUrl(request, inputs, config).href);
-  target.searchParams.append('format', 'nonce');
-  target.searchParams.append('suffixed_cookies', String(cookieSuffix !== undefined));
-  target.searchParams.append('__clerk_hs_reason', reason);
-  target.searchParams.append('__clerk_api_version', CLERK_API_VERSION_HEADER);
-  const devBrowser = inputs.devBrowserInUrl ?? inputs.devBrowserCookie;
-  if (config.instanceType === 'test' && devBrowser) target.searchParams.append(DEV_BROWSER, devBrowser);
-  const headers = new Headers({ location: target.href, 'cache-control': 'no-store', vary: 'Cookie' });
-  headers.append(
-    'set-cookie',
-    `${REDIRECT_COUNT}=${inputs.redirectCount + 1}; Path=/; SameSite=Lax; HttpOnly; Max-Age=${REDIRECT_COUNT_MAX_AGE}`,
-  );
-  return notSignedIn('handshake', reason, 'session_token', { headers });
-}
-
-/** The app-side dev-browser cookie for a token that arrived in the query. */
-export function devBrowserCookie(request: Request, token: string, cookieSuffix: string | undefined): string[] {
-  const secure = new URL(request.url).protocol === 'https:' ? '; Secure' : '';
-  const attributes = `Path=/; SameSite=Lax; Max-Age=31536000${secure}`;
-  const cookies = [`${DEV_BROWSER}=${token}; ${attributes}`];
-  if (cookieSuffix) cookies.push(`${DEV_BROWSER}_${cookieSuffix}=${token}; ${attributes}`);
-  return cookies;
+  const query = new URLSearchParams({
+    redirect_url: browserUrl(request, config),
+    format: 'nonce',
+    suffixed_cookies: String(cookieSuffix !== undefined),
+    __clerk_hs_reason: reason,
+    __clerk_api_version: CLERK_API_VERSION_HEADER,
+  });
+  const devBrowser = inputs.devInUrl ?? inputs.devCookie;
+  if (config.instanceType === 'test' && devBrowser) query.append(DEV_BROWSER, devBrowser);
+  const headers = new Headers({
+    // The config hands the Frontend API URL over normalised, without a trailing slash.
+    location: `${frontendApi}/v1/client/handshake?${query}`,
+    'cache-control': 'no-store',
+    vary: 'Cookie',
+    // Remembered 3 seconds: longer than one round trip, shorter than a user's next visit.
+    'set-cookie': `${REDIRECT_COUNT}=${inputs.count + 1}; Path=/; SameSite=Lax; HttpOnly; Max-Age=3`,
+  });
+  return refuseSession(reason, 'handshake', { headers });
 }
 
 /**
@@ -163,37 +147,28 @@ export function devBrowserCookie(request: Request, token: string, cookieSuffix: 
  * ```
  */
 export function handshakeResponse(state: RequestState, request: Request): Response | undefined {
-  const location = state.headers.get('location');
-  if (location !== null) {
-    const headers = new Headers(state.headers);
-    headers.set('cache-control', 'no-store');
-    return new Response(null, { status: 307, headers });
+  const redirect = state.headers.has('location');
+  if (!redirect) {
+    // A 503 page only for a page load that comes back from a handshake (carries a nonce or a token).
+    if (state.status !== 'unavailable' || !isPageLoad(request)) return undefined;
+    const { nonce, token } = handshakeInputs(request);
+    if (!nonce && !token) return undefined;
   }
-  if (state.status === 'unavailable' && isPageLoad(request) && isReturnTrip(request)) {
-    const headers = new Headers(state.headers);
-    headers.set('retry-after', String(state.retryAfterSeconds ?? 5));
-    headers.set('cache-control', 'no-store');
-    headers.set('content-type', 'text/html; charset=utf-8');
-    const body =
-      '<!doctype html><title>Sign-in temporarily unavailable</title><h1>503</h1><p>Signing you in could not be finished. Please reload in a few seconds.</p>';
-    return new Response(body, { status: 503, headers });
-  }
-  return undefined;
-}
-
-/** Whether the request comes back from a handshake (carries a nonce or a handshake token). */
-function isReturnTrip(request: Request): boolean {
-  const inputs = handshakeInputs(request, undefined);
-  return inputs.nonce !== undefined || inputs.token !== undefined;
+  const headers = new Headers(state.headers);
+  headers.set('cache-control', 'no-store');
+  if (redirect) return new Response(null, { status: 307, headers });
+  headers.set('retry-after', String(state.retryAfterSeconds ?? 5));
+  headers.set('content-type', 'text/html; charset=utf-8');
+  const page = '<!doctype html><title>503</title><p>Sign-in is unavailable. Please reload in a moment.';
+  return new Response(page, { status: 503, headers });
 }
 
 /** The new session token among cookie directives: `__session_<suffix>` first, then `__session`. */
 export function sessionFromDirectives(directives: string[], cookieSuffix: string | undefined): string | undefined {
   let plain: string | undefined;
   for (const directive of directives) {
-    const [pair = ''] = directive.split(';');
-    for (const [name, value] of parseCookies(pair)) {
-      if (value === '') continue;
+    for (const [name, value] of parseCookies(directive.split(';')[0] as string)) {
+      if (!value) continue;
       if (cookieSuffix !== undefined && name === `__session_${cookieSuffix}`) return value;
       if (name === '__session') plain ??= value;
     }

@@ -127,7 +127,7 @@ describe('a return trip with the legacy __clerk_handshake token', () => {
     expect(state.headers.getSetCookie()).toEqual([]);
   });
 
-  it('refuses a token signed by a foreign key, an unsecured one and one with a typ other than JWT', async () => {
+  it('refuses a token signed by a foreign key, an unsecured one, one with a typ other than JWT, an expired one and one with an empty kid', async () => {
     const { session } = await live.createSession({ userId: 'user_victim' });
     const claims = { handshake: [`__session=${await live.createSessionToken(session.id)}; Path=/`] };
     // The same claims signed properly are accepted: the refusals below are for the carrier alone.
@@ -139,6 +139,8 @@ describe('a return trip with the legacy __clerk_handshake token', () => {
       live.signToken({ claims, key: 'foreign' }),
       live.signToken({ claims, alg: 'none' }),
       live.signToken({ claims, header: { typ: 'at+jwt' } }),
+      live.signToken({ claims: { ...claims, exp: Math.floor(Date.now() / 1000) - 60 } }),
+      live.signToken({ claims, header: { kid: '' } }),
     ]);
     for (const token of tokens) {
       const state = await browserClerk(live).authenticateRequest(pageLoad(`/?__clerk_handshake=${token}`));

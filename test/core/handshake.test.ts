@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hintFor } from '../../src/core/errors.js';
 import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
 import { sessionClaims } from '../support/fixtures.js';
 import { APP, browserClerk, handshakeTarget, pageLoad } from './handshake-support.js';
@@ -128,6 +129,26 @@ describe('a page load whose cookies cannot be decided locally', () => {
     const third = await clerk.authenticateRequest(pageLoad('/', { ...cookies, __clerk_redirect_count: '3' }));
     expect([third.status, third.reason]).toEqual(['signed-out', 'handshake-loop']);
     expect(third.headers.get('location')).toBeNull();
+  });
+});
+
+describe('the loop guard', () => {
+  it('logs one line per instance at the third handshake: the last trigger and the hint, no request data', async () => {
+    const logged: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => logged.push(args.map(String).join(' '));
+    try {
+      const clerk = browserClerk(emulator, { frontendApiUrl: undefined, proxyUrl: 'https://app.test/__clerk-loop' });
+      const cookies = { [`__client_uat_${s}`]: String(now() - 10), __clerk_redirect_count: '3' };
+      for (const path of ['/first?secret=1', '/second']) {
+        const state = await clerk.authenticateRequest(pageLoad(path, cookies));
+        expect([state.status, state.reason]).toEqual(['signed-out', 'handshake-loop']);
+      }
+      expect(logged).toEqual([`clerk-edge: ${hintFor('handshake-loop')} (last trigger: session-token-missing)`]);
+      expect(logged[0]).not.toContain('secret=1');
+    } finally {
+      console.warn = warn;
+    }
   });
 });
 
