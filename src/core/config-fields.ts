@@ -19,6 +19,24 @@ export function finiteOr(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
+/** The variable an option falls back to: `secretKey` → `CLERK_SECRET_KEY`, `sessionCache` → `CLERK_SESSION_CACHE`. */
+export function variableFor(option: string): string {
+  return `CLERK_${option.replace(/[A-Z]/g, '_$&').toUpperCase()}`;
+}
+
+/**
+ * The error for a bad `option`: "`option` <problem>", and by default the variable to set. Messages stay
+ * short (the README explains each option) and never quote the value.
+ */
+export function configurationError(
+  option: string,
+  problem: string,
+  hint = `Set ${variableFor(option)}.`,
+  missing?: boolean,
+): ClerkConfigurationError {
+  return new ClerkConfigurationError(option, `\`${option}\` ${problem}`, hint, missing);
+}
+
 /**
  * Parses a publishable key: `pk_test_` / `pk_live_` + base64(`<frontend API host>$`).
  * Returns undefined for anything else.
@@ -42,31 +60,24 @@ export function parsePublishableKey(
   }
   if (!decoded.endsWith('$')) return undefined;
   const host = decoded.slice(0, -1);
-  if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(host) || host.startsWith('.') || host.startsWith('-')) return undefined;
+  if (!/^[a-z0-9][a-z0-9.-]*(:\d{1,5})?$/i.test(host)) return undefined;
   return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host };
 }
 
-export function parseUrlOption(option: string, variable: string, value: string): string {
-  let url: URL;
+/** An absolute http(s) URL, without trailing slashes. */
+export function parseUrlOption(option: string, value: string): string {
+  let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {
-    throw new ClerkConfigurationError(
-      option,
-      `\`${option}\` is not a URL.`,
-      `Set ${variable} to an absolute http(s) URL.`,
-    );
+    /* refused below */
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ClerkConfigurationError(
-      option,
-      `\`${option}\` must be http(s).`,
-      `Set ${variable} to an absolute http(s) URL.`,
-    );
-  }
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:')
+    throw configurationError(option, 'is not an http(s) URL.');
   return url.href.replace(/\/+$/, '');
 }
 
+/** A PEM SPKI public key (armoured or a bare base64 body) or a public JWK (object or JSON). */
 export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey {
   if (typeof jwtKey === 'object' && jwtKey !== null) {
     if (typeof jwtKey.kty === 'string' && !('d' in jwtKey)) return jwtKey;
@@ -84,11 +95,7 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
       }
     }
   }
-  throw new ClerkConfigurationError(
-    'jwtKey',
-    '`jwtKey` is not a PEM SPKI public key or a public JWK.',
-    'Set CLERK_JWT_KEY to the "PEM Public Key" from the Clerk Dashboard (API keys page), or to a public JWK.',
-  );
+  throw configurationError('jwtKey', 'is not a PEM public key or a public JWK.');
 }
 
 /**
@@ -98,27 +105,22 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
  * silently discards the variable's origins.
  */
 export function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): string[] {
-  const invalid = (detail: string) =>
-    new ClerkConfigurationError(
-      'authorizedParties',
-      `\`authorizedParties\` ${detail}`,
-      'List the origins of your frontends (https://app.example.com), comma-separated in CLERK_AUTHORIZED_PARTIES; leave it unset to skip the azp check.',
-    );
+  const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');
+  const invalid = (problem: string) =>
+    configurationError('authorizedParties', problem, 'List origins, or leave it unset for no azp check.');
   if (option !== undefined) {
     if (!Array.isArray(option)) throw invalid('must be an array of origins.');
     const parties = option.map((party) => (typeof party === 'string' ? party.trim() : ''));
     if (parties.includes('')) throw invalid('holds an empty or non-string entry.');
-    if (parties.length === 0 && environmentString(env, 'CLERK_AUTHORIZED_PARTIES') !== undefined)
-      throw invalid('is [] (no azp check) while CLERK_AUTHORIZED_PARTIES is set: the two settings conflict.');
+    if (parties.length === 0 && variable !== undefined) throw invalid('is [] while CLERK_AUTHORIZED_PARTIES is set.');
     return parties;
   }
-  const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');
   if (variable === undefined) return [];
   const parties = variable
     .split(',')
     .map((party) => party.trim())
     .filter((party) => party !== '');
-  if (parties.length === 0) throw invalid('(CLERK_AUTHORIZED_PARTIES) holds no origin, only separators.');
+  if (parties.length === 0) throw invalid('(CLERK_AUTHORIZED_PARTIES) holds no origin.');
   return parties;
 }
 
@@ -127,11 +129,7 @@ export function resolveAudience(option: unknown): string[] | undefined {
   if (option === undefined) return undefined;
   const list = Array.isArray(option) ? option : [option];
   if (list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
-    throw new ClerkConfigurationError(
-      'audience',
-      '`audience` was given but holds no usable value (an empty string, an empty list or an empty entry).',
-      'Set it to the expected "aud" value(s), or leave it unset to skip the aud check.',
-    );
+    throw configurationError('audience', 'holds an empty value.', 'Leave it unset for no aud check.');
   }
   return list as string[];
 }

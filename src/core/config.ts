@@ -1,14 +1,16 @@
 import {
+  configurationError,
   finiteOr,
   parsePublishableKey,
   parseUrlOption,
   resolveAudience,
   resolveAuthorizedParties,
   validateJwtKey,
+  variableFor,
   warnOnce,
 } from './config-fields.js';
 import { environmentString, platformEnvironment } from './environment.js';
-import { ClerkConfigurationError } from './errors.js';
+import type { ClerkConfigurationError } from './errors.js';
 import type { CacheStore } from './store.js';
 import type { AcceptsToken } from './token-class.js';
 
@@ -186,44 +188,39 @@ type KeyFields = Pick<ResolvedConfig, 'secretKey' | 'machineSecretKey' | 'publis
   parsedKey: ReturnType<typeof parsePublishableKey>;
 };
 
+/** The string options that fall back to a variable named after them (see `variableFor`). */
+type TextOption =
+  | 'secretKey'
+  | 'machineSecretKey'
+  | 'publishableKey'
+  | 'jwtKey'
+  | 'apiUrl'
+  | 'apiVersion'
+  | 'proxyUrl'
+  | 'frontendApiUrl';
+type Read = <K extends TextOption>(option: K) => ClerkEdgeOptions[K] | string | undefined;
+
 /** Which keys the instance has: each validated, and at least one way to obtain the instance keys. */
-function resolveKeys(options: ClerkEdgeOptions, env: EnvironmentRecord): KeyFields {
-  const secretKey = options.secretKey ?? environmentString(env, 'CLERK_SECRET_KEY');
-  if (secretKey !== undefined && !/^sk_(test|live)_\S+$/.test(secretKey)) {
-    throw new ClerkConfigurationError(
-      'secretKey',
-      'The secret key is malformed.',
-      'Set CLERK_SECRET_KEY to the sk_test_… / sk_live_… key from the Clerk Dashboard.',
-    );
-  }
-  const machineSecretKey = options.machineSecretKey ?? environmentString(env, 'CLERK_MACHINE_SECRET_KEY');
-  if (machineSecretKey !== undefined && !/^ak_\S+$/.test(machineSecretKey)) {
-    throw new ClerkConfigurationError(
-      'machineSecretKey',
-      'The machine secret key is malformed.',
-      'Set CLERK_MACHINE_SECRET_KEY to the ak_… key of the machine.',
-    );
-  }
-
-  const publishableKey = options.publishableKey ?? environmentString(env, 'CLERK_PUBLISHABLE_KEY');
+function resolveKeys(read: Read): KeyFields {
+  const secretKey = read('secretKey');
+  if (secretKey !== undefined && !/^sk_(test|live)_\S+$/.test(secretKey))
+    throw configurationError('secretKey', 'is not an sk_test_/sk_live_ key.');
+  const machineSecretKey = read('machineSecretKey');
+  if (machineSecretKey !== undefined && !/^ak_\S+$/.test(machineSecretKey))
+    throw configurationError('machineSecretKey', 'is not an ak_ key.');
+  const publishableKey = read('publishableKey');
   const parsedKey = publishableKey === undefined ? undefined : parsePublishableKey(publishableKey);
-  if (publishableKey !== undefined && parsedKey === undefined) {
-    throw new ClerkConfigurationError(
-      'publishableKey',
-      'The publishable key is malformed.',
-      'Set CLERK_PUBLISHABLE_KEY to the pk_test_… / pk_live_… key from the Clerk Dashboard.',
-    );
-  }
-
-  const rawJwtKey = options.jwtKey ?? environmentString(env, 'CLERK_JWT_KEY');
+  if (publishableKey !== undefined && parsedKey === undefined)
+    throw configurationError('publishableKey', 'is not a pk_test_/pk_live_ key.');
+  const rawJwtKey = read('jwtKey');
   const jwtKey = rawJwtKey === undefined ? undefined : validateJwtKey(rawJwtKey);
 
   // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
   if (secretKey === undefined && jwtKey === undefined && parsedKey === undefined && machineSecretKey === undefined) {
-    throw new ClerkConfigurationError(
+    throw configurationError(
       'secretKey',
-      'No way to obtain the instance keys is configured.',
-      'Set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification, CLERK_PUBLISHABLE_KEY to use the Frontend API JWKS, or CLERK_MACHINE_SECRET_KEY for M2M-only routes).',
+      'is missing.',
+      'Set CLERK_SECRET_KEY (or CLERK_JWT_KEY, CLERK_PUBLISHABLE_KEY, CLERK_MACHINE_SECRET_KEY).',
       true,
     );
   }
@@ -233,59 +230,31 @@ function resolveKeys(options: ClerkEdgeOptions, env: EnvironmentRecord): KeyFiel
 /** Where Clerk is: the Backend API, the Frontend API, and the issuers its tokens carry. */
 function resolveEndpoints(
   options: ClerkEdgeOptions,
-  env: EnvironmentRecord,
+  read: Read,
   parsedKey: KeyFields['parsedKey'],
 ): Pick<ResolvedConfig, 'apiUrl' | 'apiVersion' | 'frontendApiUrl' | 'issuers'> {
-  const apiUrl = parseUrlOption(
-    'apiUrl',
-    'CLERK_API_URL',
-    options.apiUrl ?? environmentString(env, 'CLERK_API_URL') ?? DEFAULT_API_URL,
-  );
-  const apiVersion = options.apiVersion ?? environmentString(env, 'CLERK_API_VERSION') ?? DEFAULT_API_VERSION;
-  if (!/^v\d+$/.test(apiVersion)) {
-    throw new ClerkConfigurationError(
-      'apiVersion',
-      '`apiVersion` must look like "v1".',
-      'Set CLERK_API_VERSION to v1 or leave it unset.',
-    );
-  }
-
-  const rawProxyUrl = options.proxyUrl ?? environmentString(env, 'CLERK_PROXY_URL');
-  const proxyUrl = rawProxyUrl === undefined ? undefined : parseUrlOption('proxyUrl', 'CLERK_PROXY_URL', rawProxyUrl);
-  const rawFrontendApiUrl = options.frontendApiUrl ?? environmentString(env, 'CLERK_FRONTEND_API_URL');
-  const frontendApiUrl =
-    rawFrontendApiUrl !== undefined
-      ? parseUrlOption('frontendApiUrl', 'CLERK_FRONTEND_API_URL', rawFrontendApiUrl)
-      : (proxyUrl ?? (parsedKey ? `https://${parsedKey.frontendApiHost}` : undefined));
-
-  const issuerOption =
-    options.issuer === undefined ? undefined : Array.isArray(options.issuer) ? options.issuer : [options.issuer];
+  const url = (option: 'apiUrl' | 'proxyUrl' | 'frontendApiUrl', fallback?: string) => {
+    const value = read(option) ?? fallback;
+    return value === undefined ? undefined : parseUrlOption(option, value);
+  };
+  const apiUrl = url('apiUrl', DEFAULT_API_URL)!;
+  const apiVersion = read('apiVersion') ?? DEFAULT_API_VERSION;
+  if (!/^v\d+$/.test(apiVersion)) throw configurationError('apiVersion', 'must look like v1.');
+  const proxyUrl = url('proxyUrl');
+  const instanceUrl = proxyUrl ?? (parsedKey ? `https://${parsedKey.frontendApiHost}` : undefined);
   const issuers =
-    issuerOption ?? (proxyUrl ? [proxyUrl] : parsedKey ? [`https://${parsedKey.frontendApiHost}`] : undefined);
-
-  if (issuers === undefined)
-    warnOnce(
-      'no-issuer',
-      'clerk-edge: no publishable key, proxy URL or `issuer` is configured, so the token issuer (iss) cannot be checked. Set CLERK_PUBLISHABLE_KEY.',
-    );
-  return { apiUrl, apiVersion, frontendApiUrl, issuers };
+    options.issuer === undefined ? (instanceUrl ? [instanceUrl] : undefined) : ([] as string[]).concat(options.issuer);
+  if (issuers === undefined) warnOnce('no-issuer', 'clerk-edge: iss is not checked; set CLERK_PUBLISHABLE_KEY.');
+  return { apiUrl, apiVersion, frontendApiUrl: url('frontendApiUrl') ?? instanceUrl, issuers };
 }
 
 /** `algorithms`: a non-empty list of supported asymmetric algorithms, default RS256. */
 function resolveAlgorithms(option: unknown): SupportedAlgorithm[] {
-  const algorithms = option ?? ['RS256'];
-  if (
-    !Array.isArray(algorithms) ||
-    algorithms.length === 0 ||
-    algorithms.some((alg) => !(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg))
-  ) {
-    throw new ClerkConfigurationError(
-      'algorithms',
-      '`algorithms` must be a non-empty list of asymmetric JWS algorithms.',
-      `Use some of ${SUPPORTED_ALGORITHMS.join(', ')}; "none" and HMAC algorithms are never accepted.`,
-    );
+  const list = option ?? ['RS256'];
+  if (!Array.isArray(list) || !list.length || list.some((alg) => !SUPPORTED_ALGORITHMS.includes(alg))) {
+    throw configurationError('algorithms', `must be some of ${SUPPORTED_ALGORITHMS}.`, '');
   }
-  return [...algorithms];
+  return [...list];
 }
 
 /** Cache and timeout tuning: every field has a safe default, and a value that is not a finite non-negative number is ignored. */
@@ -296,6 +265,7 @@ function resolveTuning(
   const keys = options.keys ?? {};
   const machine = options.machineTokens ?? {};
   const sessionCache = options.sessionCache ?? {};
+  const count = (value: number | undefined, fallback: number) => Math.max(1, Math.floor(finiteOr(value, fallback)));
   return {
     keys: {
       ttlMs: finiteOr(keys.ttlMs, 5 * 60_000),
@@ -307,15 +277,20 @@ function resolveTuning(
       enabled: machine.enabled ?? true,
       ttlMs: finiteOr(machine.ttlMs, 30_000),
       negativeTtlMs: finiteOr(machine.negativeTtlMs, 5000),
-      maxEntries: Math.max(1, Math.floor(finiteOr(machine.maxEntries, 1000))),
+      maxEntries: count(machine.maxEntries, 1000),
       timeoutMs: finiteOr(machine.timeoutMs, 5000) || 5000,
     },
     sessionCache: {
-      enabled: sessionCache.enabled ?? environmentString(env, 'CLERK_SESSION_CACHE') !== 'false',
-      maxEntries: Math.max(1, Math.floor(finiteOr(sessionCache.maxEntries, 10_000))),
-      maxBytes: Math.max(1, Math.floor(finiteOr(sessionCache.maxBytes, 8 * 1024 * 1024))),
+      enabled: flag(sessionCache.enabled, env, 'sessionCache', true),
+      maxEntries: count(sessionCache.maxEntries, 10_000),
+      maxBytes: count(sessionCache.maxBytes, 8 * 1024 * 1024),
     },
   };
+}
+
+/** A boolean option, else its variable: `'true'` turns on a default-off flag, `'false'` turns off a default-on one. */
+function flag(value: boolean | undefined, env: EnvironmentRecord, option: string, fallback: boolean): boolean {
+  return value ?? (environmentString(env, variableFor(option)) === String(!fallback)) !== fallback;
 }
 
 /**
@@ -325,36 +300,32 @@ function resolveTuning(
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const env = options.env ?? platformEnvironment();
   if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
-    throw new ClerkConfigurationError(
+    throw configurationError(
       'crypto',
-      'This runtime has no WebCrypto (`crypto.subtle`).',
-      'Run on Node >= 20.19, workerd, or an edge runtime.',
+      'is missing (no WebCrypto).',
+      'Run on Node >= 20.19, workerd or an edge runtime.',
     );
   }
-  const { parsedKey, ...keys } = resolveKeys(options, env);
-  const endpoints = resolveEndpoints(options, env, parsedKey);
-  const authorizedParties = resolveAuthorizedParties(options.authorizedParties, env);
-  const algorithms = resolveAlgorithms(options.algorithms);
-  const audience = resolveAudience(options.audience);
-
+  const read: Read = (option) => options[option] ?? environmentString(env, variableFor(option));
+  const { parsedKey, ...keys } = resolveKeys(read);
   return {
     ...keys,
     frontendApiHost: parsedKey?.frontendApiHost,
     instanceType: parsedKey?.instanceType,
-    ...endpoints,
-    authorizedParties,
+    ...resolveEndpoints(options, read, parsedKey),
+    authorizedParties: resolveAuthorizedParties(options.authorizedParties, env),
     missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
-    audience,
+    audience: resolveAudience(options.audience),
     clockSkewInMs: finiteOr(options.clockSkewInMs, DEFAULT_CLOCK_SKEW_MS),
-    algorithms,
+    algorithms: resolveAlgorithms(options.algorithms),
     acceptsToken: options.acceptsToken ?? 'session_token',
     treatPendingAsSignedOut: options.treatPendingAsSignedOut ?? true,
     ...resolveTuning(options, env),
     store: options.store,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    trustProxyHeaders: options.trustProxyHeaders ?? environmentString(env, 'CLERK_TRUST_PROXY_HEADERS') === 'true',
-    debug: options.debug ?? environmentString(env, 'CLERK_DEBUG') === 'true',
-    handshake: options.handshake ?? environmentString(env, 'CLERK_HANDSHAKE') !== 'false',
+    trustProxyHeaders: flag(options.trustProxyHeaders, env, 'trustProxyHeaders', false),
+    debug: flag(options.debug, env, 'debug', false),
+    handshake: flag(options.handshake, env, 'handshake', true),
     now: options.now ?? Date.now,
   };
 }
