@@ -12,7 +12,7 @@ import { ClerkConfigurationError } from './errors.js';
  */
 export function environmentString(env: EnvironmentRecord, name: string): string | undefined {
   const value = env[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  return (typeof value === 'string' && value.trim()) || undefined;
 }
 
 /** The part of Deno's namespace read here (no dependency on Deno's types). */
