@@ -106,21 +106,21 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
  */
 export function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): string[] {
   const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');
-  const invalid = (problem: string) =>
-    configurationError('authorizedParties', problem, 'List origins, or leave it unset for no azp check.');
+  const invalid = (problem: string) => configurationError('authorizedParties', problem);
   if (option !== undefined) {
-    if (!Array.isArray(option)) throw invalid('must be an array of origins.');
-    const parties = option.map((party) => (typeof party === 'string' ? party.trim() : ''));
-    if (parties.includes('')) throw invalid('holds an empty or non-string entry.');
+    const parties = Array.isArray(option)
+      ? option.map((party) => (typeof party === 'string' ? party.trim() : ''))
+      : [''];
+    if (parties.includes('')) throw invalid('must be a list of origins.');
     if (parties.length === 0 && variable !== undefined) throw invalid('is [] while CLERK_AUTHORIZED_PARTIES is set.');
     return parties;
   }
-  if (variable === undefined) return [];
-  const parties = variable
-    .split(',')
-    .map((party) => party.trim())
-    .filter((party) => party !== '');
-  if (parties.length === 0) throw invalid('(CLERK_AUTHORIZED_PARTIES) holds no origin.');
+  const parties =
+    variable
+      ?.split(',')
+      .map((party) => party.trim())
+      .filter((party) => party !== '') ?? [];
+  if (variable !== undefined && parties.length === 0) throw invalid('is empty.');
   return parties;
 }
 

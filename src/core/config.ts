@@ -153,8 +153,9 @@ export interface ResolvedConfig {
   secretKey: string | undefined;
   machineSecretKey: string | undefined;
   publishableKey: string | undefined;
-  frontendApiHost: string | undefined;
-  instanceType: 'test' | 'live' | undefined;
+  /** From the publishable key. */
+  frontendApiHost?: string | undefined;
+  instanceType?: 'test' | 'live' | undefined;
   jwtKey: string | JsonWebKey | undefined;
   apiUrl: string;
   apiVersion: string;
@@ -184,9 +185,10 @@ export const DEFAULT_API_VERSION = 'v1';
 export const CLERK_API_VERSION_HEADER = '2025-11-10';
 const DEFAULT_CLOCK_SKEW_MS = 5000;
 
-type KeyFields = Pick<ResolvedConfig, 'secretKey' | 'machineSecretKey' | 'publishableKey' | 'jwtKey'> & {
-  parsedKey: ReturnType<typeof parsePublishableKey>;
-};
+type KeyFields = Pick<
+  ResolvedConfig,
+  'secretKey' | 'machineSecretKey' | 'publishableKey' | 'jwtKey' | 'frontendApiHost' | 'instanceType'
+>;
 
 /** The string options that fall back to a variable named after them (see `variableFor`). */
 type TextOption =
@@ -224,14 +226,14 @@ function resolveKeys(read: Read): KeyFields {
       true,
     );
   }
-  return { secretKey, machineSecretKey, publishableKey, parsedKey, jwtKey };
+  return { secretKey, machineSecretKey, publishableKey, jwtKey, ...parsedKey };
 }
 
 /** Where Clerk is: the Backend API, the Frontend API, and the issuers its tokens carry. */
 function resolveEndpoints(
   options: ClerkEdgeOptions,
   read: Read,
-  parsedKey: KeyFields['parsedKey'],
+  frontendApiHost: string | undefined,
 ): Pick<ResolvedConfig, 'apiUrl' | 'apiVersion' | 'frontendApiUrl' | 'issuers'> {
   const url = (option: 'apiUrl' | 'proxyUrl' | 'frontendApiUrl', fallback?: string) => {
     const value = read(option) ?? fallback;
@@ -241,7 +243,7 @@ function resolveEndpoints(
   const apiVersion = read('apiVersion') ?? DEFAULT_API_VERSION;
   if (!/^v\d+$/.test(apiVersion)) throw configurationError('apiVersion', 'must look like v1.');
   const proxyUrl = url('proxyUrl');
-  const instanceUrl = proxyUrl ?? (parsedKey ? `https://${parsedKey.frontendApiHost}` : undefined);
+  const instanceUrl = proxyUrl ?? (frontendApiHost && `https://${frontendApiHost}`);
   const issuers =
     options.issuer === undefined ? (instanceUrl ? [instanceUrl] : undefined) : ([] as string[]).concat(options.issuer);
   if (issuers === undefined) warnOnce('no-issuer', 'clerk-edge: iss is not checked; set CLERK_PUBLISHABLE_KEY.');
@@ -257,35 +259,32 @@ function resolveAlgorithms(option: unknown): SupportedAlgorithm[] {
   return [...list];
 }
 
+/** Tuning defaults. Counts (`maxEntries`, `maxBytes`) are floored to at least 1; a `timeoutMs` of 0 takes the default. */
+const TUNING = {
+  keys: { ttlMs: 5 * 60_000, maxStaleMs: 24 * 60 * 60_000, unknownKidCooldownMs: 30_000, timeoutMs: 3000 },
+  machineTokens: { ttlMs: 30_000, negativeTtlMs: 5000, maxEntries: 1000, timeoutMs: 5000 },
+  sessionCache: { maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 },
+};
+
 /** Cache and timeout tuning: every field has a safe default, and a value that is not a finite non-negative number is ignored. */
 function resolveTuning(
   options: ClerkEdgeOptions,
   env: EnvironmentRecord,
 ): Pick<ResolvedConfig, 'keys' | 'machineTokens' | 'sessionCache'> {
-  const keys = options.keys ?? {};
-  const machine = options.machineTokens ?? {};
-  const sessionCache = options.sessionCache ?? {};
-  const count = (value: number | undefined, fallback: number) => Math.max(1, Math.floor(finiteOr(value, fallback)));
-  return {
-    keys: {
-      ttlMs: finiteOr(keys.ttlMs, 5 * 60_000),
-      maxStaleMs: finiteOr(keys.maxStaleMs, 24 * 60 * 60_000),
-      unknownKidCooldownMs: finiteOr(keys.unknownKidCooldownMs, 30_000),
-      timeoutMs: finiteOr(keys.timeoutMs, 3000) || 3000,
-    },
-    machineTokens: {
-      enabled: machine.enabled ?? true,
-      ttlMs: finiteOr(machine.ttlMs, 30_000),
-      negativeTtlMs: finiteOr(machine.negativeTtlMs, 5000),
-      maxEntries: count(machine.maxEntries, 1000),
-      timeoutMs: finiteOr(machine.timeoutMs, 5000) || 5000,
-    },
-    sessionCache: {
-      enabled: flag(sessionCache.enabled, env, 'sessionCache', true),
-      maxEntries: count(sessionCache.maxEntries, 10_000),
-      maxBytes: count(sessionCache.maxBytes, 8 * 1024 * 1024),
-    },
-  };
+  const tuned: Record<string, Record<string, unknown>> = {};
+  for (const [group, defaults] of Object.entries(TUNING)) {
+    const given = (options[group as keyof typeof TUNING] ?? {}) as Record<string, number | undefined>;
+    const values: Record<string, unknown> = {};
+    for (const [name, fallback] of Object.entries(defaults)) {
+      const value = finiteOr(given[name], fallback);
+      values[name] =
+        name === 'timeoutMs' ? value || fallback : /^max[EB]/.test(name) ? Math.max(1, Math.floor(value)) : value;
+    }
+    tuned[group] = values;
+  }
+  tuned.machineTokens!.enabled = options.machineTokens?.enabled ?? true;
+  tuned.sessionCache!.enabled = flag(options.sessionCache?.enabled, env, 'sessionCache', true);
+  return tuned as unknown as Pick<ResolvedConfig, 'keys' | 'machineTokens' | 'sessionCache'>;
 }
 
 /** A boolean option, else its variable: `'true'` turns on a default-off flag, `'false'` turns off a default-on one. */
@@ -307,12 +306,10 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     );
   }
   const read: Read = (option) => options[option] ?? environmentString(env, variableFor(option));
-  const { parsedKey, ...keys } = resolveKeys(read);
+  const keys = resolveKeys(read);
   return {
     ...keys,
-    frontendApiHost: parsedKey?.frontendApiHost,
-    instanceType: parsedKey?.instanceType,
-    ...resolveEndpoints(options, read, parsedKey),
+    ...resolveEndpoints(options, read, keys.frontendApiHost),
     authorizedParties: resolveAuthorizedParties(options.authorizedParties, env),
     missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
     audience: resolveAudience(options.audience),

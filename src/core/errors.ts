@@ -56,59 +56,59 @@ export const AUTH_ERROR_REASONS = [
 export type AuthErrorReason = (typeof AUTH_ERROR_REASONS)[number];
 
 /**
- * What went wrong, in a few words, with the knob that fixes it where there is one. Shown in
- * messages; never includes request data. The README's reason table explains each at length.
+ * The fix for each reason in a few words (the reason names what went wrong). Never includes request
+ * data. The README's reason table explains each at length.
  */
-const HINTS: Record<AuthErrorReason, string> = {
-  'token-missing': 'No __session cookie or Bearer token.',
-  'authorization-header-malformed': 'Send "Authorization: Bearer <token>".',
-  'client-uat-missing': '__client_uat is 0 or missing: signed out.',
-  'session-token-missing': '__client_uat > 0 but no __session cookie.',
-  'session-token-outdated': 'Token older than __client_uat; refresh it.',
-  'token-malformed': 'The token is not a compact JWS.',
-  'token-too-large': 'Tokens over 16 KB are refused.',
-  'token-type-mismatch': 'Token type not in acceptsToken.',
-  'token-invalid-type': 'Header typ must be absent or JWT.',
-  'token-invalid-algorithm': 'alg is not in the algorithms option.',
-  'token-unsupported-critical-header': 'A crit header is not understood.',
-  'jwk-kid-missing': 'The token header has no kid.',
-  'jwk-kid-mismatch': 'No instance key has this kid; check the keys.',
-  'jwk-alg-mismatch': 'The key for kid does not fit alg.',
-  'jwt-key-missing': 'JWTs need CLERK_SECRET_KEY or CLERK_JWT_KEY.',
-  'token-invalid-signature': 'The signature does not match the key.',
-  'token-expired': 'The token expired; fetch a new one.',
-  'token-not-active-yet': 'nbf is in the future; see clockSkewInMs.',
-  'token-iat-in-the-future': 'iat is in the future; see clockSkewInMs.',
-  'token-invalid-claims': 'A claim is missing or of the wrong type.',
-  'token-invalid-issuer': 'iss is not this instance; see issuer.',
-  'token-invalid-audience': 'aud does not match the audience option.',
-  'token-invalid-authorized-parties': 'azp is not in authorizedParties.',
-  'session-pending': 'Session pending; see treatPendingAsSignedOut.',
-  'token-invalid': 'The token is not valid for this instance.',
-  'token-revoked': 'The token was revoked.',
-  'machine-secret-key-missing': 'Set CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY.',
-  'refresh-non-get-request': 'Sessions refresh on GET requests only.',
-  'refresh-rejected': 'The session refresh was refused; sign in.',
-  'dev-browser-missing': 'No dev-browser token; handshake gets one.',
-  'dev-browser-sync': 'New dev-browser token; handshake syncs it.',
-  'handshake-loop': 'Handshakes loop; check keys, clock and proxy.',
-  'jwks-unavailable': 'Keys unreachable and none cached; retry.',
-  'backend-api-unavailable': 'The Backend API failed; retry later.',
-  'secret-key-invalid': 'The Backend API refused CLERK_SECRET_KEY.',
-  'rate-limited': 'Rate-limited; retry after Retry-After.',
+const FIXES: Record<AuthErrorReason, string> = {
+  'token-missing': 'send a __session cookie or Bearer token',
+  'authorization-header-malformed': 'send "Authorization: Bearer <token>"',
+  'client-uat-missing': 'the browser signed out',
+  'session-token-missing': 'load a page to get one',
+  'session-token-outdated': 'load a page to refresh it',
+  'token-malformed': 'not a compact JWS',
+  'token-too-large': 'over 16 KB',
+  'token-type-mismatch': 'see acceptsToken',
+  'token-invalid-type': 'typ must be JWT',
+  'token-invalid-algorithm': 'see algorithms',
+  'token-unsupported-critical-header': 'unknown crit',
+  'jwk-kid-missing': 'no kid header',
+  'jwk-kid-mismatch': 'check the instance keys',
+  'jwk-alg-mismatch': 'key unfit for alg',
+  'jwt-key-missing': 'set CLERK_SECRET_KEY or CLERK_JWT_KEY',
+  'token-invalid-signature': 'altered or foreign token',
+  'token-expired': 'fetch a new one',
+  'token-not-active-yet': 'see clockSkewInMs',
+  'token-iat-in-the-future': 'see clockSkewInMs',
+  'token-invalid-claims': 'bad sub, exp or claim type',
+  'token-invalid-issuer': 'see issuer',
+  'token-invalid-audience': 'see audience',
+  'token-invalid-authorized-parties': 'see authorizedParties',
+  'session-pending': 'see treatPendingAsSignedOut',
+  'token-invalid': 'unknown to this instance',
+  'token-revoked': 'get a new one',
+  'machine-secret-key-missing': 'set CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY',
+  'refresh-non-get-request': 'refresh on a GET',
+  'refresh-rejected': 'sign in again',
+  'dev-browser-missing': 'the handshake gets one',
+  'dev-browser-sync': 'the handshake syncs it',
+  'handshake-loop': 'check keys, clock and proxy',
+  'jwks-unavailable': 'retry later',
+  'backend-api-unavailable': 'retry later',
+  'secret-key-invalid': 'check CLERK_SECRET_KEY',
+  'rate-limited': 'retry after Retry-After',
 };
 
 /**
- * The fix hint for a reason: a sentence safe to show to developers (it never contains request data).
+ * The fix hint for a reason, `<reason>: <fix>.`: a sentence safe to show to developers (it never
+ * contains request data).
  *
  * @example
  * ```ts
- * const state = await clerk.authenticateRequest(request)
- * if (state.reason) console.info(state.reason, hintFor(state.reason))
+ * hintFor('token-not-active-yet') // 'token-not-active-yet: see clockSkewInMs.'
  * ```
  */
 export function hintFor(reason: AuthErrorReason): string {
-  return HINTS[reason];
+  return `${reason}: ${FIXES[reason]}.`;
 }
 
 /** The stable codes of the errors clerk-edge throws. */
@@ -149,9 +149,9 @@ export type ClerkEdgeErrorCode =
  */
 export class ClerkEdgeError extends Error {
   /** Stable machine-readable code. */
-  readonly code: ClerkEdgeErrorCode;
+  declare readonly code: ClerkEdgeErrorCode;
   /** How to fix it. */
-  readonly hint: string;
+  declare readonly hint: string;
   constructor(code: ClerkEdgeErrorCode, message: string, hint: string) {
     super(`${message} ${hint}`.trim());
     this.name = new.target.name;
@@ -172,9 +172,9 @@ export class ClerkEdgeError extends Error {
  */
 export class ClerkConfigurationError extends ClerkEdgeError {
   /** The option at fault (`secretKey`, `publishableKey`, ...). */
-  readonly option: string;
+  declare readonly option: string;
   /** True when something is missing (it may still come from a per-request environment), false when it is malformed. */
-  readonly missing: boolean;
+  declare readonly missing: boolean;
   constructor(option: string, message: string, hint: string, missing = false) {
     super(missing ? 'configuration-missing' : 'configuration-invalid', message, hint);
     this.option = option;
