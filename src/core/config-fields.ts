@@ -64,38 +64,38 @@ export function parsePublishableKey(
   return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host };
 }
 
-/** An absolute http(s) URL, without trailing slashes. */
-export function parseUrlOption(option: string, value: string): string {
-  let url: URL | undefined;
+/** An absolute http(s) URL, without trailing slashes; undefined for anything else. */
+export function parseUrl(value: string): string | undefined {
   try {
-    url = new URL(value);
+    const url = new URL(value);
+    if (/^https?:$/.test(url.protocol)) return url.href.replace(/\/+$/, '');
   } catch {
-    /* refused below */
+    /* not a URL */
   }
-  if (url?.protocol !== 'https:' && url?.protocol !== 'http:')
-    throw configurationError(option, 'is not an http(s) URL.');
-  return url.href.replace(/\/+$/, '');
+  return undefined;
 }
 
-/** A PEM SPKI public key (armoured or a bare base64 body) or a public JWK (object or JSON). */
-export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey {
+const PEM_BEGIN = '-----BEGIN PUBLIC KEY-----';
+
+/** A PEM SPKI public key (armoured or a bare base64 body) or a public JWK (object or JSON); undefined for anything else. */
+export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey | undefined {
   if (typeof jwtKey === 'object' && jwtKey !== null) {
     if (typeof jwtKey.kty === 'string' && !('d' in jwtKey)) return jwtKey;
   } else if (typeof jwtKey === 'string') {
     const trimmed = jwtKey.trim();
-    if (trimmed.includes('-----BEGIN PUBLIC KEY-----')) return trimmed;
+    if (trimmed.includes(PEM_BEGIN)) return trimmed;
     // A bare base64 SPKI body, as the Dashboard's key is often pasted into one-line variables.
     if (/^[A-Za-z0-9+/\s]{40,}={0,2}$/.test(trimmed))
-      return `-----BEGIN PUBLIC KEY-----\n${trimmed.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
+      return `${PEM_BEGIN}\n${trimmed.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
     if (trimmed.startsWith('{')) {
       try {
         return validateJwtKey(JSON.parse(trimmed) as JsonWebKey);
       } catch {
-        /* fall through to the error below */
+        /* not JSON */
       }
     }
   }
-  throw configurationError('jwtKey', 'is not a PEM public key or a public JWK.');
+  return undefined;
 }
 
 /**
@@ -129,7 +129,7 @@ export function resolveAudience(option: unknown): string[] | undefined {
   if (option === undefined) return undefined;
   const list = Array.isArray(option) ? option : [option];
   if (list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
-    throw configurationError('audience', 'holds an empty value.', 'Leave it unset for no aud check.');
+    throw configurationError('audience', 'holds an empty value.', '');
   }
   return list as string[];
 }

@@ -2,7 +2,7 @@ import {
   configurationError,
   finiteOr,
   parsePublishableKey,
-  parseUrlOption,
+  parseUrl,
   resolveAudience,
   resolveAuthorizedParties,
   validateJwtKey,
@@ -200,25 +200,34 @@ type TextOption =
   | 'apiVersion'
   | 'proxyUrl'
   | 'frontendApiUrl';
-type Read = <K extends TextOption>(option: K) => ClerkEdgeOptions[K] | string | undefined;
+
+/**
+ * Reads a text option (explicit, else its variable, else `fallback`) and parses it: `parse` returns what to
+ * keep, or `false`/undefined for a malformed value, which throws naming the option, `format` and the variable.
+ * (`jwtKey` may also be a JWK object.)
+ */
+type Setting = <T>(
+  option: TextOption,
+  parse: (value: string) => T | false | undefined,
+  format: string,
+  fallback?: string,
+) => T | undefined;
+
+const URL_FORMAT = 'an http(s) URL';
 
 /** Which keys the instance has: each validated, and at least one way to obtain the instance keys. */
-function resolveKeys(read: Read): KeyFields {
-  const secretKey = read('secretKey');
-  if (secretKey !== undefined && !/^sk_(test|live)_\S+$/.test(secretKey))
-    throw configurationError('secretKey', 'is not an sk_test_/sk_live_ key.');
-  const machineSecretKey = read('machineSecretKey');
-  if (machineSecretKey !== undefined && !/^ak_\S+$/.test(machineSecretKey))
-    throw configurationError('machineSecretKey', 'is not an ak_ key.');
-  const publishableKey = read('publishableKey');
-  const parsedKey = publishableKey === undefined ? undefined : parsePublishableKey(publishableKey);
-  if (publishableKey !== undefined && parsedKey === undefined)
-    throw configurationError('publishableKey', 'is not a pk_test_/pk_live_ key.');
-  const rawJwtKey = read('jwtKey');
-  const jwtKey = rawJwtKey === undefined ? undefined : validateJwtKey(rawJwtKey);
-
+function resolveKeys(setting: Setting): KeyFields {
+  const secretKey = setting('secretKey', (key) => /^sk_(test|live)_\S+$/.test(key) && key, 'an sk_test_/sk_live_ key');
+  const machineSecretKey = setting('machineSecretKey', (key) => /^ak_\S+$/.test(key) && key, 'an ak_ key');
+  const publishableKey = setting('publishableKey', (key) => parsePublishableKey(key) && key, 'a pk_test_/pk_live_ key');
+  const jwtKey = setting('jwtKey', validateJwtKey, 'a PEM public key or a public JWK');
   // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
-  if (secretKey === undefined && jwtKey === undefined && parsedKey === undefined && machineSecretKey === undefined) {
+  if (
+    secretKey === undefined &&
+    jwtKey === undefined &&
+    publishableKey === undefined &&
+    machineSecretKey === undefined
+  ) {
     throw configurationError(
       'secretKey',
       'is missing.',
@@ -226,28 +235,37 @@ function resolveKeys(read: Read): KeyFields {
       true,
     );
   }
-  return { secretKey, machineSecretKey, publishableKey, jwtKey, ...parsedKey };
+  return {
+    secretKey,
+    machineSecretKey,
+    publishableKey,
+    jwtKey,
+    ...(publishableKey ? parsePublishableKey(publishableKey) : undefined),
+  };
 }
 
 /** Where Clerk is: the Backend API, the Frontend API, and the issuers its tokens carry. */
 function resolveEndpoints(
-  options: ClerkEdgeOptions,
-  read: Read,
+  issuer: string | string[] | undefined,
+  setting: Setting,
   frontendApiHost: string | undefined,
 ): Pick<ResolvedConfig, 'apiUrl' | 'apiVersion' | 'frontendApiUrl' | 'issuers'> {
-  const url = (option: 'apiUrl' | 'proxyUrl' | 'frontendApiUrl', fallback?: string) => {
-    const value = read(option) ?? fallback;
-    return value === undefined ? undefined : parseUrlOption(option, value);
-  };
-  const apiUrl = url('apiUrl', DEFAULT_API_URL)!;
-  const apiVersion = read('apiVersion') ?? DEFAULT_API_VERSION;
-  if (!/^v\d+$/.test(apiVersion)) throw configurationError('apiVersion', 'must look like v1.');
-  const proxyUrl = url('proxyUrl');
-  const instanceUrl = proxyUrl ?? (frontendApiHost && `https://${frontendApiHost}`);
-  const issuers =
-    options.issuer === undefined ? (instanceUrl ? [instanceUrl] : undefined) : ([] as string[]).concat(options.issuer);
+  const apiUrl = setting('apiUrl', parseUrl, URL_FORMAT, DEFAULT_API_URL)!;
+  const apiVersion = setting(
+    'apiVersion',
+    (version) => /^v\d+$/.test(version) && version,
+    'like v1',
+    DEFAULT_API_VERSION,
+  )!;
+  const instanceUrl = setting('proxyUrl', parseUrl, URL_FORMAT) ?? (frontendApiHost && `https://${frontendApiHost}`);
+  const issuers = issuer === undefined ? (instanceUrl ? [instanceUrl] : undefined) : ([] as string[]).concat(issuer);
   if (issuers === undefined) warnOnce('no-issuer', 'clerk-edge: iss is not checked; set CLERK_PUBLISHABLE_KEY.');
-  return { apiUrl, apiVersion, frontendApiUrl: url('frontendApiUrl') ?? instanceUrl, issuers };
+  return {
+    apiUrl,
+    apiVersion,
+    frontendApiUrl: setting('frontendApiUrl', parseUrl, URL_FORMAT) ?? instanceUrl,
+    issuers,
+  };
 }
 
 /** `algorithms`: a non-empty list of supported asymmetric algorithms, default RS256. */
@@ -283,12 +301,17 @@ function resolveTuning(
     tuned[group] = values;
   }
   tuned.machineTokens!.enabled = options.machineTokens?.enabled ?? true;
-  tuned.sessionCache!.enabled = flag(options.sessionCache?.enabled, env, 'sessionCache', true);
+  tuned.sessionCache!.enabled = booleanSetting(options.sessionCache?.enabled, env, 'sessionCache', true);
   return tuned as unknown as Pick<ResolvedConfig, 'keys' | 'machineTokens' | 'sessionCache'>;
 }
 
 /** A boolean option, else its variable: `'true'` turns on a default-off flag, `'false'` turns off a default-on one. */
-function flag(value: boolean | undefined, env: EnvironmentRecord, option: string, fallback: boolean): boolean {
+function booleanSetting(
+  value: boolean | undefined,
+  env: EnvironmentRecord,
+  option: string,
+  fallback: boolean,
+): boolean {
   return value ?? (environmentString(env, variableFor(option)) === String(!fallback)) !== fallback;
 }
 
@@ -305,11 +328,19 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
       'Run on Node >= 20.19, workerd or an edge runtime.',
     );
   }
-  const read: Read = (option) => options[option] ?? environmentString(env, variableFor(option));
-  const keys = resolveKeys(read);
+  const setting: Setting = (option, parse, format, fallback) => {
+    const value = (options[option] as string | undefined) ?? environmentString(env, variableFor(option)) ?? fallback;
+    if (value === undefined) return undefined;
+    const parsed = parse(value);
+    if (parsed === false || parsed === undefined) throw configurationError(option, `must be ${format}.`);
+    return parsed;
+  };
+  const flag = (option: 'trustProxyHeaders' | 'debug' | 'handshake', fallback: boolean) =>
+    booleanSetting(options[option], env, option, fallback);
+  const keys = resolveKeys(setting);
   return {
     ...keys,
-    ...resolveEndpoints(options, read, keys.frontendApiHost),
+    ...resolveEndpoints(options.issuer, setting, keys.frontendApiHost),
     authorizedParties: resolveAuthorizedParties(options.authorizedParties, env),
     missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
     audience: resolveAudience(options.audience),
@@ -320,9 +351,9 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     ...resolveTuning(options, env),
     store: options.store,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    trustProxyHeaders: flag(options.trustProxyHeaders, env, 'trustProxyHeaders', false),
-    debug: flag(options.debug, env, 'debug', false),
-    handshake: flag(options.handshake, env, 'handshake', true),
+    trustProxyHeaders: flag('trustProxyHeaders', false),
+    debug: flag('debug', false),
+    handshake: flag('handshake', true),
     now: options.now ?? Date.now,
   };
 }
