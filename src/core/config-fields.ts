@@ -9,9 +9,9 @@ import type { EnvironmentRecord } from './config.js';
 
 const warned = new Set<string>();
 /** Configuration warnings are printed once per process, never per request, and never contain a key. */
-export function warnOnce(id: string, message: string): void {
-  if (warned.has(id)) return;
-  warned.add(id);
+export function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
   console.warn(message);
 }
 

@@ -259,7 +259,7 @@ function resolveEndpoints(
   )!;
   const instanceUrl = setting('proxyUrl', parseUrl, URL_FORMAT) ?? (frontendApiHost && `https://${frontendApiHost}`);
   const issuers = issuer === undefined ? (instanceUrl ? [instanceUrl] : undefined) : ([] as string[]).concat(issuer);
-  if (issuers === undefined) warnOnce('no-issuer', 'clerk-edge: iss is not checked; set CLERK_PUBLISHABLE_KEY.');
+  if (issuers === undefined) warnOnce('clerk-edge: iss is not checked; set CLERK_PUBLISHABLE_KEY.');
   return {
     apiUrl,
     apiVersion,
@@ -322,11 +322,7 @@ function booleanSetting(
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const env = options.env ?? platformEnvironment();
   if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
-    throw configurationError(
-      'crypto',
-      'is missing (no WebCrypto).',
-      'Run on Node >= 20.19, workerd or an edge runtime.',
-    );
+    throw configurationError('crypto', 'is missing.', 'Use a runtime with WebCrypto (Node >= 20.19, workerd).');
   }
   const setting: Setting = (option, parse, format, fallback) => {
     const value = (options[option] as string | undefined) ?? environmentString(env, variableFor(option)) ?? fallback;

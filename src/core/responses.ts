@@ -16,15 +16,15 @@ export function meetsRequirement(state: RequestState, requirement: AuthRequireme
   if (state.status !== 'signed-in') return false;
   const auth = state.toAuth();
   try {
-    if (requirement.has !== undefined && !auth.has(requirement.has)) return false;
-    if (requirement.scopes !== undefined) {
-      if (!('hasScope' in auth) || !requirement.scopes.every((scope) => auth.hasScope(scope))) return false;
-    }
-    if (requirement.predicate !== undefined && requirement.predicate(auth) !== true) return false;
+    const { has, scopes, predicate } = requirement;
+    return (
+      (has === undefined || auth.has(has)) &&
+      (scopes === undefined || ('hasScope' in auth && scopes.every((scope) => auth.hasScope(scope)))) &&
+      (predicate === undefined || predicate(auth) === true)
+    );
   } catch {
     return false;
   }
-  return true;
 }
 
 /** The RFC 6750 challenge for a rejected request. Contains only the stable reason, never request data. */
