@@ -52,16 +52,15 @@ export function parsePublishableKey(
 ): { instanceType: 'test' | 'live'; frontendApiHost: string } | undefined {
   const match = /^pk_(test|live)_([A-Za-z0-9+/=_-]+)$/.exec(key);
   if (!match) return undefined;
-  let decoded: string;
+  let host: RegExpExecArray | null = null;
   try {
-    decoded = atob(match[2]!.replace(/-/g, '+').replace(/_/g, '/'));
+    // base64url or base64 of `<host>$`; the host is letters, digits, dots and dashes, with an optional port.
+    host = /^([a-z0-9][a-z0-9.-]*(:\d{1,5})?)\$$/i.exec(atob(match[2]!.replace(/-/g, '+').replace(/_/g, '/')));
   } catch {
-    return undefined;
+    /* not base64 */
   }
-  if (!decoded.endsWith('$')) return undefined;
-  const host = decoded.slice(0, -1);
-  if (!/^[a-z0-9][a-z0-9.-]*(:\d{1,5})?$/i.test(host)) return undefined;
-  return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host };
+  if (!host) return undefined;
+  return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host[1]! };
 }
 
 /** An absolute http(s) URL, without trailing slashes; undefined for anything else. */
