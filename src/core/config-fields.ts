@@ -9,14 +9,32 @@ import type { EnvironmentRecord } from './config.js';
 
 const warned = new Set<string>();
 /** Configuration warnings are printed once per process, never per request, and never contain a key. */
-export function warnOnce(id: string, message: string): void {
-  if (warned.has(id)) return;
-  warned.add(id);
+export function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
   console.warn(message);
 }
 
 export function finiteOr(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/** The variable an option falls back to: `secretKey` → `CLERK_SECRET_KEY`, `sessionCache` → `CLERK_SESSION_CACHE`. */
+export function variableFor(option: string): string {
+  return `CLERK_${option.replace(/[A-Z]/g, '_$&').toUpperCase()}`;
+}
+
+/**
+ * The error for a bad `option`: "`option` <problem>", and by default the variable to set. Messages stay
+ * short (the README explains each option) and never quote the value.
+ */
+export function configurationError(
+  option: string,
+  problem: string,
+  hint = `Set ${variableFor(option)}.`,
+  missing?: boolean,
+): ClerkConfigurationError {
+  return new ClerkConfigurationError(option, `\`${option}\` ${problem}`, hint, missing);
 }
 
 /**
@@ -34,61 +52,49 @@ export function parsePublishableKey(
 ): { instanceType: 'test' | 'live'; frontendApiHost: string } | undefined {
   const match = /^pk_(test|live)_([A-Za-z0-9+/=_-]+)$/.exec(key);
   if (!match) return undefined;
-  let decoded: string;
+  let host: RegExpExecArray | null = null;
   try {
-    decoded = atob(match[2]!.replace(/-/g, '+').replace(/_/g, '/'));
+    // base64url or base64 of `<host>$`; the host is letters, digits, dots and dashes, with an optional port.
+    host = /^([a-z0-9][a-z0-9.-]*(:\d{1,5})?)\$$/i.exec(atob(match[2]!.replace(/-/g, '+').replace(/_/g, '/')));
   } catch {
-    return undefined;
+    /* not base64 */
   }
-  if (!decoded.endsWith('$')) return undefined;
-  const host = decoded.slice(0, -1);
-  if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(host) || host.startsWith('.') || host.startsWith('-')) return undefined;
-  return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host };
+  if (!host) return undefined;
+  return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host[1]! };
 }
 
-export function parseUrlOption(option: string, variable: string, value: string): string {
-  let url: URL;
+/** An absolute http(s) URL, without trailing slashes; undefined for anything else. */
+export function parseUrl(value: string): string | undefined {
   try {
-    url = new URL(value);
+    const url = new URL(value);
+    if (/^https?:$/.test(url.protocol)) return url.href.replace(/\/+$/, '');
   } catch {
-    throw new ClerkConfigurationError(
-      option,
-      `\`${option}\` is not a URL.`,
-      `Set ${variable} to an absolute http(s) URL.`,
-    );
+    /* not a URL */
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ClerkConfigurationError(
-      option,
-      `\`${option}\` must be http(s).`,
-      `Set ${variable} to an absolute http(s) URL.`,
-    );
-  }
-  return url.href.replace(/\/+$/, '');
+  return undefined;
 }
 
-export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey {
+const PEM_BEGIN = '-----BEGIN PUBLIC KEY-----';
+
+/** A PEM SPKI public key (armoured or a bare base64 body) or a public JWK (object or JSON); undefined for anything else. */
+export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey | undefined {
   if (typeof jwtKey === 'object' && jwtKey !== null) {
     if (typeof jwtKey.kty === 'string' && !('d' in jwtKey)) return jwtKey;
   } else if (typeof jwtKey === 'string') {
     const trimmed = jwtKey.trim();
-    if (trimmed.includes('-----BEGIN PUBLIC KEY-----')) return trimmed;
+    if (trimmed.includes(PEM_BEGIN)) return trimmed;
     // A bare base64 SPKI body, as the Dashboard's key is often pasted into one-line variables.
     if (/^[A-Za-z0-9+/\s]{40,}={0,2}$/.test(trimmed))
-      return `-----BEGIN PUBLIC KEY-----\n${trimmed.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
+      return `${PEM_BEGIN}\n${trimmed.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
     if (trimmed.startsWith('{')) {
       try {
         return validateJwtKey(JSON.parse(trimmed) as JsonWebKey);
       } catch {
-        /* fall through to the error below */
+        /* not JSON */
       }
     }
   }
-  throw new ClerkConfigurationError(
-    'jwtKey',
-    '`jwtKey` is not a PEM SPKI public key or a public JWK.',
-    'Set CLERK_JWT_KEY to the "PEM Public Key" from the Clerk Dashboard (API keys page), or to a public JWK.',
-  );
+  return undefined;
 }
 
 /**
@@ -98,27 +104,22 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
  * silently discards the variable's origins.
  */
 export function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): string[] {
-  const invalid = (detail: string) =>
-    new ClerkConfigurationError(
-      'authorizedParties',
-      `\`authorizedParties\` ${detail}`,
-      'List the origins of your frontends (https://app.example.com), comma-separated in CLERK_AUTHORIZED_PARTIES; leave it unset to skip the azp check.',
-    );
+  const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');
+  const invalid = (problem: string) => configurationError('authorizedParties', problem);
   if (option !== undefined) {
-    if (!Array.isArray(option)) throw invalid('must be an array of origins.');
-    const parties = option.map((party) => (typeof party === 'string' ? party.trim() : ''));
-    if (parties.includes('')) throw invalid('holds an empty or non-string entry.');
-    if (parties.length === 0 && environmentString(env, 'CLERK_AUTHORIZED_PARTIES') !== undefined)
-      throw invalid('is [] (no azp check) while CLERK_AUTHORIZED_PARTIES is set: the two settings conflict.');
+    const parties = Array.isArray(option)
+      ? option.map((party) => (typeof party === 'string' ? party.trim() : ''))
+      : [''];
+    if (parties.includes('')) throw invalid('must be a list of origins.');
+    if (parties.length === 0 && variable !== undefined) throw invalid('is [] while CLERK_AUTHORIZED_PARTIES is set.');
     return parties;
   }
-  const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');
-  if (variable === undefined) return [];
-  const parties = variable
-    .split(',')
-    .map((party) => party.trim())
-    .filter((party) => party !== '');
-  if (parties.length === 0) throw invalid('(CLERK_AUTHORIZED_PARTIES) holds no origin, only separators.');
+  const parties =
+    variable
+      ?.split(',')
+      .map((party) => party.trim())
+      .filter((party) => party !== '') ?? [];
+  if (variable !== undefined && parties.length === 0) throw invalid('is empty.');
   return parties;
 }
 
@@ -127,11 +128,7 @@ export function resolveAudience(option: unknown): string[] | undefined {
   if (option === undefined) return undefined;
   const list = Array.isArray(option) ? option : [option];
   if (list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
-    throw new ClerkConfigurationError(
-      'audience',
-      '`audience` was given but holds no usable value (an empty string, an empty list or an empty entry).',
-      'Set it to the expected "aud" value(s), or leave it unset to skip the aud check.',
-    );
+    throw configurationError('audience', 'holds an empty value.', '');
   }
   return list as string[];
 }

@@ -1,14 +1,16 @@
 import {
+  configurationError,
   finiteOr,
   parsePublishableKey,
-  parseUrlOption,
+  parseUrl,
   resolveAudience,
   resolveAuthorizedParties,
   validateJwtKey,
+  variableFor,
   warnOnce,
 } from './config-fields.js';
 import { environmentString, platformEnvironment } from './environment.js';
-import { ClerkConfigurationError } from './errors.js';
+import type { ClerkConfigurationError } from './errors.js';
 import type { CacheStore } from './store.js';
 import type { AcceptsToken } from './token-class.js';
 
@@ -151,8 +153,9 @@ export interface ResolvedConfig {
   secretKey: string | undefined;
   machineSecretKey: string | undefined;
   publishableKey: string | undefined;
-  frontendApiHost: string | undefined;
-  instanceType: 'test' | 'live' | undefined;
+  /** From the publishable key. */
+  frontendApiHost?: string | undefined;
+  instanceType?: 'test' | 'live' | undefined;
   jwtKey: string | JsonWebKey | undefined;
   apiUrl: string;
   apiVersion: string;
@@ -182,140 +185,134 @@ export const DEFAULT_API_VERSION = 'v1';
 export const CLERK_API_VERSION_HEADER = '2025-11-10';
 const DEFAULT_CLOCK_SKEW_MS = 5000;
 
-type KeyFields = Pick<ResolvedConfig, 'secretKey' | 'machineSecretKey' | 'publishableKey' | 'jwtKey'> & {
-  parsedKey: ReturnType<typeof parsePublishableKey>;
-};
+type KeyFields = Pick<
+  ResolvedConfig,
+  'secretKey' | 'machineSecretKey' | 'publishableKey' | 'jwtKey' | 'frontendApiHost' | 'instanceType'
+>;
+
+/** The string options that fall back to a variable named after them (see `variableFor`). */
+type TextOption =
+  | 'secretKey'
+  | 'machineSecretKey'
+  | 'publishableKey'
+  | 'jwtKey'
+  | 'apiUrl'
+  | 'apiVersion'
+  | 'proxyUrl'
+  | 'frontendApiUrl';
+
+/**
+ * Reads a text option (explicit, else its variable, else `fallback`) and parses it: `parse` returns what to
+ * keep, or `false`/undefined for a malformed value, which throws naming the option, `format` and the variable.
+ * (`jwtKey` may also be a JWK object.)
+ */
+type Setting = <T>(
+  option: TextOption,
+  parse: (value: string) => T | false | undefined,
+  format: string,
+  fallback?: string,
+) => T | undefined;
+
+const URL_FORMAT = 'an http(s) URL';
 
 /** Which keys the instance has: each validated, and at least one way to obtain the instance keys. */
-function resolveKeys(options: ClerkEdgeOptions, env: EnvironmentRecord): KeyFields {
-  const secretKey = options.secretKey ?? environmentString(env, 'CLERK_SECRET_KEY');
-  if (secretKey !== undefined && !/^sk_(test|live)_\S+$/.test(secretKey)) {
-    throw new ClerkConfigurationError(
-      'secretKey',
-      'The secret key is malformed.',
-      'Set CLERK_SECRET_KEY to the sk_test_… / sk_live_… key from the Clerk Dashboard.',
-    );
-  }
-  const machineSecretKey = options.machineSecretKey ?? environmentString(env, 'CLERK_MACHINE_SECRET_KEY');
-  if (machineSecretKey !== undefined && !/^ak_\S+$/.test(machineSecretKey)) {
-    throw new ClerkConfigurationError(
-      'machineSecretKey',
-      'The machine secret key is malformed.',
-      'Set CLERK_MACHINE_SECRET_KEY to the ak_… key of the machine.',
-    );
-  }
-
-  const publishableKey = options.publishableKey ?? environmentString(env, 'CLERK_PUBLISHABLE_KEY');
-  const parsedKey = publishableKey === undefined ? undefined : parsePublishableKey(publishableKey);
-  if (publishableKey !== undefined && parsedKey === undefined) {
-    throw new ClerkConfigurationError(
-      'publishableKey',
-      'The publishable key is malformed.',
-      'Set CLERK_PUBLISHABLE_KEY to the pk_test_… / pk_live_… key from the Clerk Dashboard.',
-    );
-  }
-
-  const rawJwtKey = options.jwtKey ?? environmentString(env, 'CLERK_JWT_KEY');
-  const jwtKey = rawJwtKey === undefined ? undefined : validateJwtKey(rawJwtKey);
-
+function resolveKeys(setting: Setting): KeyFields {
+  const secretKey = setting('secretKey', (key) => /^sk_(test|live)_\S+$/.test(key) && key, 'an sk_test_/sk_live_ key');
+  const machineSecretKey = setting('machineSecretKey', (key) => /^ak_\S+$/.test(key) && key, 'an ak_ key');
+  const publishableKey = setting('publishableKey', (key) => parsePublishableKey(key) && key, 'a pk_test_/pk_live_ key');
+  const jwtKey = setting('jwtKey', validateJwtKey, 'a PEM public key or a public JWK');
   // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
-  if (secretKey === undefined && jwtKey === undefined && parsedKey === undefined && machineSecretKey === undefined) {
-    throw new ClerkConfigurationError(
+  if (
+    secretKey === undefined &&
+    jwtKey === undefined &&
+    publishableKey === undefined &&
+    machineSecretKey === undefined
+  ) {
+    throw configurationError(
       'secretKey',
-      'No way to obtain the instance keys is configured.',
-      'Set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification, CLERK_PUBLISHABLE_KEY to use the Frontend API JWKS, or CLERK_MACHINE_SECRET_KEY for M2M-only routes).',
+      'is missing.',
+      'Set CLERK_SECRET_KEY (or CLERK_JWT_KEY, CLERK_PUBLISHABLE_KEY, CLERK_MACHINE_SECRET_KEY).',
       true,
     );
   }
-  return { secretKey, machineSecretKey, publishableKey, parsedKey, jwtKey };
+  return {
+    secretKey,
+    machineSecretKey,
+    publishableKey,
+    jwtKey,
+    ...(publishableKey ? parsePublishableKey(publishableKey) : undefined),
+  };
 }
 
 /** Where Clerk is: the Backend API, the Frontend API, and the issuers its tokens carry. */
 function resolveEndpoints(
-  options: ClerkEdgeOptions,
-  env: EnvironmentRecord,
-  parsedKey: KeyFields['parsedKey'],
+  issuer: string | string[] | undefined,
+  setting: Setting,
+  frontendApiHost: string | undefined,
 ): Pick<ResolvedConfig, 'apiUrl' | 'apiVersion' | 'frontendApiUrl' | 'issuers'> {
-  const apiUrl = parseUrlOption(
-    'apiUrl',
-    'CLERK_API_URL',
-    options.apiUrl ?? environmentString(env, 'CLERK_API_URL') ?? DEFAULT_API_URL,
-  );
-  const apiVersion = options.apiVersion ?? environmentString(env, 'CLERK_API_VERSION') ?? DEFAULT_API_VERSION;
-  if (!/^v\d+$/.test(apiVersion)) {
-    throw new ClerkConfigurationError(
-      'apiVersion',
-      '`apiVersion` must look like "v1".',
-      'Set CLERK_API_VERSION to v1 or leave it unset.',
-    );
-  }
-
-  const rawProxyUrl = options.proxyUrl ?? environmentString(env, 'CLERK_PROXY_URL');
-  const proxyUrl = rawProxyUrl === undefined ? undefined : parseUrlOption('proxyUrl', 'CLERK_PROXY_URL', rawProxyUrl);
-  const rawFrontendApiUrl = options.frontendApiUrl ?? environmentString(env, 'CLERK_FRONTEND_API_URL');
-  const frontendApiUrl =
-    rawFrontendApiUrl !== undefined
-      ? parseUrlOption('frontendApiUrl', 'CLERK_FRONTEND_API_URL', rawFrontendApiUrl)
-      : (proxyUrl ?? (parsedKey ? `https://${parsedKey.frontendApiHost}` : undefined));
-
-  const issuerOption =
-    options.issuer === undefined ? undefined : Array.isArray(options.issuer) ? options.issuer : [options.issuer];
-  const issuers =
-    issuerOption ?? (proxyUrl ? [proxyUrl] : parsedKey ? [`https://${parsedKey.frontendApiHost}`] : undefined);
-
-  if (issuers === undefined)
-    warnOnce(
-      'no-issuer',
-      'clerk-edge: no publishable key, proxy URL or `issuer` is configured, so the token issuer (iss) cannot be checked. Set CLERK_PUBLISHABLE_KEY.',
-    );
-  return { apiUrl, apiVersion, frontendApiUrl, issuers };
+  const apiUrl = setting('apiUrl', parseUrl, URL_FORMAT, DEFAULT_API_URL)!;
+  const apiVersion = setting(
+    'apiVersion',
+    (version) => /^v\d+$/.test(version) && version,
+    'like v1',
+    DEFAULT_API_VERSION,
+  )!;
+  const instanceUrl = setting('proxyUrl', parseUrl, URL_FORMAT) ?? (frontendApiHost && `https://${frontendApiHost}`);
+  const issuers = issuer === undefined ? (instanceUrl ? [instanceUrl] : undefined) : ([] as string[]).concat(issuer);
+  if (issuers === undefined) warnOnce('clerk-edge: iss is not checked; set CLERK_PUBLISHABLE_KEY.');
+  return {
+    apiUrl,
+    apiVersion,
+    frontendApiUrl: setting('frontendApiUrl', parseUrl, URL_FORMAT) ?? instanceUrl,
+    issuers,
+  };
 }
 
 /** `algorithms`: a non-empty list of supported asymmetric algorithms, default RS256. */
 function resolveAlgorithms(option: unknown): SupportedAlgorithm[] {
-  const algorithms = option ?? ['RS256'];
-  if (
-    !Array.isArray(algorithms) ||
-    algorithms.length === 0 ||
-    algorithms.some((alg) => !(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg))
-  ) {
-    throw new ClerkConfigurationError(
-      'algorithms',
-      '`algorithms` must be a non-empty list of asymmetric JWS algorithms.',
-      `Use some of ${SUPPORTED_ALGORITHMS.join(', ')}; "none" and HMAC algorithms are never accepted.`,
-    );
+  const list = option ?? ['RS256'];
+  if (!Array.isArray(list) || !list.length || list.some((alg) => !SUPPORTED_ALGORITHMS.includes(alg))) {
+    throw configurationError('algorithms', `must be some of ${SUPPORTED_ALGORITHMS}.`, '');
   }
-  return [...algorithms];
+  return [...list];
 }
+
+/** Tuning defaults. Counts (`maxEntries`, `maxBytes`) are floored to at least 1; a `timeoutMs` of 0 takes the default. */
+const TUNING = {
+  keys: { ttlMs: 5 * 60_000, maxStaleMs: 24 * 60 * 60_000, unknownKidCooldownMs: 30_000, timeoutMs: 3000 },
+  machineTokens: { ttlMs: 30_000, negativeTtlMs: 5000, maxEntries: 1000, timeoutMs: 5000 },
+  sessionCache: { maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 },
+};
 
 /** Cache and timeout tuning: every field has a safe default, and a value that is not a finite non-negative number is ignored. */
 function resolveTuning(
   options: ClerkEdgeOptions,
   env: EnvironmentRecord,
 ): Pick<ResolvedConfig, 'keys' | 'machineTokens' | 'sessionCache'> {
-  const keys = options.keys ?? {};
-  const machine = options.machineTokens ?? {};
-  const sessionCache = options.sessionCache ?? {};
-  return {
-    keys: {
-      ttlMs: finiteOr(keys.ttlMs, 5 * 60_000),
-      maxStaleMs: finiteOr(keys.maxStaleMs, 24 * 60 * 60_000),
-      unknownKidCooldownMs: finiteOr(keys.unknownKidCooldownMs, 30_000),
-      timeoutMs: finiteOr(keys.timeoutMs, 3000) || 3000,
-    },
-    machineTokens: {
-      enabled: machine.enabled ?? true,
-      ttlMs: finiteOr(machine.ttlMs, 30_000),
-      negativeTtlMs: finiteOr(machine.negativeTtlMs, 5000),
-      maxEntries: Math.max(1, Math.floor(finiteOr(machine.maxEntries, 1000))),
-      timeoutMs: finiteOr(machine.timeoutMs, 5000) || 5000,
-    },
-    sessionCache: {
-      enabled: sessionCache.enabled ?? environmentString(env, 'CLERK_SESSION_CACHE') !== 'false',
-      maxEntries: Math.max(1, Math.floor(finiteOr(sessionCache.maxEntries, 10_000))),
-      maxBytes: Math.max(1, Math.floor(finiteOr(sessionCache.maxBytes, 8 * 1024 * 1024))),
-    },
-  };
+  const tuned: Record<string, Record<string, unknown>> = {};
+  for (const [group, defaults] of Object.entries(TUNING)) {
+    const given = (options[group as keyof typeof TUNING] ?? {}) as Record<string, number | undefined>;
+    const values: Record<string, unknown> = {};
+    for (const [name, fallback] of Object.entries(defaults)) {
+      const value = finiteOr(given[name], fallback);
+      values[name] =
+        name === 'timeoutMs' ? value || fallback : /^max[EB]/.test(name) ? Math.max(1, Math.floor(value)) : value;
+    }
+    tuned[group] = values;
+  }
+  tuned.machineTokens!.enabled = options.machineTokens?.enabled ?? true;
+  tuned.sessionCache!.enabled = booleanSetting(options.sessionCache?.enabled, env, 'sessionCache', true);
+  return tuned as unknown as Pick<ResolvedConfig, 'keys' | 'machineTokens' | 'sessionCache'>;
+}
+
+/** A boolean option, else its variable: `'true'` turns on a default-off flag, `'false'` turns off a default-on one. */
+function booleanSetting(
+  value: boolean | undefined,
+  env: EnvironmentRecord,
+  option: string,
+  fallback: boolean,
+): boolean {
+  return value ?? (environmentString(env, variableFor(option)) === String(!fallback)) !== fallback;
 }
 
 /**
@@ -325,36 +322,34 @@ function resolveTuning(
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const env = options.env ?? platformEnvironment();
   if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
-    throw new ClerkConfigurationError(
-      'crypto',
-      'This runtime has no WebCrypto (`crypto.subtle`).',
-      'Run on Node >= 20.19, workerd, or an edge runtime.',
-    );
+    throw configurationError('crypto', 'is missing.', 'Use a runtime with WebCrypto (Node >= 20.19, workerd).');
   }
-  const { parsedKey, ...keys } = resolveKeys(options, env);
-  const endpoints = resolveEndpoints(options, env, parsedKey);
-  const authorizedParties = resolveAuthorizedParties(options.authorizedParties, env);
-  const algorithms = resolveAlgorithms(options.algorithms);
-  const audience = resolveAudience(options.audience);
-
+  const setting: Setting = (option, parse, format, fallback) => {
+    const value = (options[option] as string | undefined) ?? environmentString(env, variableFor(option)) ?? fallback;
+    if (value === undefined) return undefined;
+    const parsed = parse(value);
+    if (parsed === false || parsed === undefined) throw configurationError(option, `must be ${format}.`);
+    return parsed;
+  };
+  const flag = (option: 'trustProxyHeaders' | 'debug' | 'handshake', fallback: boolean) =>
+    booleanSetting(options[option], env, option, fallback);
+  const keys = resolveKeys(setting);
   return {
     ...keys,
-    frontendApiHost: parsedKey?.frontendApiHost,
-    instanceType: parsedKey?.instanceType,
-    ...endpoints,
-    authorizedParties,
+    ...resolveEndpoints(options.issuer, setting, keys.frontendApiHost),
+    authorizedParties: resolveAuthorizedParties(options.authorizedParties, env),
     missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
-    audience,
+    audience: resolveAudience(options.audience),
     clockSkewInMs: finiteOr(options.clockSkewInMs, DEFAULT_CLOCK_SKEW_MS),
-    algorithms,
+    algorithms: resolveAlgorithms(options.algorithms),
     acceptsToken: options.acceptsToken ?? 'session_token',
     treatPendingAsSignedOut: options.treatPendingAsSignedOut ?? true,
     ...resolveTuning(options, env),
     store: options.store,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    trustProxyHeaders: options.trustProxyHeaders ?? environmentString(env, 'CLERK_TRUST_PROXY_HEADERS') === 'true',
-    debug: options.debug ?? environmentString(env, 'CLERK_DEBUG') === 'true',
-    handshake: options.handshake ?? environmentString(env, 'CLERK_HANDSHAKE') !== 'false',
+    trustProxyHeaders: flag('trustProxyHeaders', false),
+    debug: flag('debug', false),
+    handshake: flag('handshake', true),
     now: options.now ?? Date.now,
   };
 }

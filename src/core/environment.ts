@@ -12,7 +12,7 @@ import { ClerkConfigurationError } from './errors.js';
  */
 export function environmentString(env: EnvironmentRecord, name: string): string | undefined {
   const value = env[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  return (typeof value === 'string' && value.trim()) || undefined;
 }
 
 /** The part of Deno's namespace read here (no dependency on Deno's types). */
@@ -26,16 +26,11 @@ type RuntimeGlobals = {
   process?: { env?: EnvironmentRecord };
 };
 
-/** Deno reports a refused permission as `NotCapable` (Deno 2) or `PermissionDenied` (Deno 1). */
-function isPermissionError(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'NotCapable' || name === 'PermissionDenied';
-}
-
 /**
  * Deno's environment, read one variable at a time so that `--allow-env=CLERK_*` is enough
- * (`Deno.env.toObject()` needs access to every variable). A refused read becomes a
- * configuration error naming the variable and the flag, thrown where the options are resolved.
+ * (`Deno.env.toObject()` needs access to every variable). A refused read (`NotCapable` on Deno 2,
+ * `PermissionDenied` on Deno 1) becomes a configuration error naming the variable and the flag,
+ * thrown where the options are resolved.
  */
 function denoEnvironment(env: DenoEnvironment): EnvironmentRecord {
   return new Proxy<EnvironmentRecord>(
@@ -46,11 +41,11 @@ function denoEnvironment(env: DenoEnvironment): EnvironmentRecord {
         try {
           return env.get(name);
         } catch (error) {
-          if (!isPermissionError(error)) throw error;
+          if (!/^(NotCapable|PermissionDenied)$/.test((error as { name?: string } | null)?.name ?? '')) throw error;
           throw new ClerkConfigurationError(
             'env',
-            `Deno refused to read the environment variable ${name}: the process has no environment permission.`,
-            'Run with --allow-env (or --allow-env=CLERK_* for Clerk variables only), or pass every key as an option together with `env: {}` to read no environment.',
+            `Deno refused to read ${name}.`,
+            'Run with --allow-env=CLERK_*, or pass the keys as options with `env: {}`.',
           );
         }
       },

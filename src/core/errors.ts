@@ -55,72 +55,60 @@ export const AUTH_ERROR_REASONS = [
 /** One of {@link AUTH_ERROR_REASONS}. */
 export type AuthErrorReason = (typeof AUTH_ERROR_REASONS)[number];
 
-/** How to fix each kind of rejection. Shown in messages; never includes request data. */
-const HINTS: Record<AuthErrorReason, string> = {
-  'token-missing': 'Send a session token in the __session cookie or an Authorization: Bearer header.',
-  'authorization-header-malformed': 'Use exactly "Authorization: Bearer <token>".',
-  'client-uat-missing':
-    'The browser has a __session cookie but __client_uat is missing or 0, which means it signed out. Sign in again.',
-  'session-token-missing':
-    'The browser is signed in (__client_uat > 0) but sent no __session cookie. Load a page so Clerk can refresh it.',
-  'session-token-outdated':
-    'The session token predates the latest sign-in state change (__client_uat). Refresh the session.',
-  'token-malformed': 'The token is not a well-formed compact JWS.',
-  'token-too-large': 'Tokens larger than 16 KB are refused before any verification.',
-  'token-type-mismatch': 'This route does not accept this kind of token; check acceptsToken.',
-  'token-invalid-type': 'Session tokens must have no "typ" header or "typ": "JWT".',
-  'token-invalid-algorithm': 'The token algorithm is not in the allowlist (option `algorithms`, default RS256).',
-  'token-unsupported-critical-header':
-    'The token marks a header parameter as critical ("crit") that is not understood.',
-  'jwk-kid-missing': 'The token header has no "kid", so no instance key can be chosen.',
-  'jwk-kid-mismatch':
-    'No key of this Clerk instance has the token\'s "kid". Check that the token comes from the instance configured by CLERK_SECRET_KEY / CLERK_PUBLISHABLE_KEY.',
-  'jwk-alg-mismatch': 'The key chosen by "kid" is not of the type the token algorithm needs.',
-  'jwt-key-missing':
-    'Only CLERK_MACHINE_SECRET_KEY is configured, so JWTs cannot be verified. Set CLERK_SECRET_KEY, CLERK_JWT_KEY or CLERK_PUBLISHABLE_KEY.',
-  'token-invalid-signature':
-    'The signature does not match the instance key. The token was altered or signed by someone else.',
-  'token-expired': "The token has expired. Clerk's frontend refreshes session tokens every minute; fetch a new one.",
-  'token-not-active-yet': 'The token "nbf" is in the future. Check the server clock or raise clockSkewInMs.',
-  'token-iat-in-the-future': 'The token "iat" is in the future. Check the server clock or raise clockSkewInMs.',
-  'token-invalid-claims':
-    'A required claim is missing or has the wrong type ("sub" must be a non-empty string, "exp" a number).',
-  'token-invalid-issuer':
-    'The token "iss" is not this instance\'s Frontend API. Check CLERK_PUBLISHABLE_KEY or the `issuer` option.',
-  'token-invalid-audience': 'The token "aud" does not match the `audience` option.',
-  'token-invalid-authorized-parties':
-    'The token "azp" (the origin that requested it) is not in authorizedParties / CLERK_AUTHORIZED_PARTIES.',
-  'session-pending':
-    'The session is pending (the user has tasks to complete). Set treatPendingAsSignedOut: false to accept it.',
-  'token-invalid': 'The token is not valid for this instance.',
-  'token-revoked': 'The token was revoked.',
-  'machine-secret-key-missing': 'Verifying machine tokens needs CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY.',
-  'refresh-non-get-request': 'Sessions are only refreshed on GET requests; retry after the page refreshes the token.',
-  'refresh-rejected': 'The Backend API refused to refresh the session; the user must sign in again.',
-  'dev-browser-missing':
-    'A development instance needs the dev-browser token (__clerk_db_jwt); the page load goes through the handshake to get one.',
-  'dev-browser-sync':
-    'A Clerk redirect brought a new dev-browser token (__clerk_db_jwt in the URL); the handshake syncs the session with it.',
-  'handshake-loop':
-    'Three handshakes in a row did not settle the session. Check that CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY belong to the same instance, the server clock, and any proxy in front of the app.',
-  'jwks-unavailable': 'The instance keys could not be fetched and none are cached. Retry later.',
-  'backend-api-unavailable': 'The Clerk Backend API could not be reached or answered with an error. Retry later.',
-  'secret-key-invalid':
-    'The Backend API rejected the secret key. Check CLERK_SECRET_KEY (and CLERK_MACHINE_SECRET_KEY).',
-  'rate-limited': 'The Backend API rate-limited this instance. Retry after the Retry-After interval.',
+/**
+ * The fix for each reason in a few words (the reason names what went wrong). Never includes request
+ * data. The README's reason table explains each at length.
+ */
+const FIXES: Record<AuthErrorReason, string> = {
+  'token-missing': 'send a __session cookie or Bearer token',
+  'authorization-header-malformed': 'send "Authorization: Bearer <token>"',
+  'client-uat-missing': 'the browser signed out',
+  'session-token-missing': 'load a page to get one',
+  'session-token-outdated': 'load a page to refresh it',
+  'token-malformed': 'not a compact JWS',
+  'token-too-large': 'over 16 KB',
+  'token-type-mismatch': 'see acceptsToken',
+  'token-invalid-type': 'typ must be JWT',
+  'token-invalid-algorithm': 'see algorithms',
+  'token-unsupported-critical-header': 'unknown crit',
+  'jwk-kid-missing': 'no kid header',
+  'jwk-kid-mismatch': 'check the instance keys',
+  'jwk-alg-mismatch': 'key unfit for alg',
+  'jwt-key-missing': 'set CLERK_SECRET_KEY or CLERK_JWT_KEY',
+  'token-invalid-signature': 'altered or foreign token',
+  'token-expired': 'fetch a new one',
+  'token-not-active-yet': 'see clockSkewInMs',
+  'token-iat-in-the-future': 'see clockSkewInMs',
+  'token-invalid-claims': 'bad sub, exp or claim type',
+  'token-invalid-issuer': 'see issuer',
+  'token-invalid-audience': 'see audience',
+  'token-invalid-authorized-parties': 'see authorizedParties',
+  'session-pending': 'see treatPendingAsSignedOut',
+  'token-invalid': 'unknown to this instance',
+  'token-revoked': 'get a new one',
+  'machine-secret-key-missing': 'set CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY',
+  'refresh-non-get-request': 'refresh on a GET',
+  'refresh-rejected': 'sign in again',
+  'dev-browser-missing': 'the handshake gets one',
+  'dev-browser-sync': 'the handshake syncs it',
+  'handshake-loop': 'check keys, clock and proxy',
+  'jwks-unavailable': 'retry later',
+  'backend-api-unavailable': 'retry later',
+  'secret-key-invalid': 'check CLERK_SECRET_KEY',
+  'rate-limited': 'retry after Retry-After',
 };
 
 /**
- * The fix hint for a reason: a sentence safe to show to developers (it never contains request data).
+ * The fix hint for a reason, `<reason>: <fix>.`: a sentence safe to show to developers (it never
+ * contains request data).
  *
  * @example
  * ```ts
- * const state = await clerk.authenticateRequest(request)
- * if (state.reason) console.info(state.reason, hintFor(state.reason))
+ * hintFor('token-not-active-yet') // 'token-not-active-yet: see clockSkewInMs.'
  * ```
  */
 export function hintFor(reason: AuthErrorReason): string {
-  return HINTS[reason];
+  return `${reason}: ${FIXES[reason]}.`;
 }
 
 /** The stable codes of the errors clerk-edge throws. */
@@ -161,9 +149,9 @@ export type ClerkEdgeErrorCode =
  */
 export class ClerkEdgeError extends Error {
   /** Stable machine-readable code. */
-  readonly code: ClerkEdgeErrorCode;
+  declare readonly code: ClerkEdgeErrorCode;
   /** How to fix it. */
-  readonly hint: string;
+  declare readonly hint: string;
   constructor(code: ClerkEdgeErrorCode, message: string, hint: string) {
     super(`${message} ${hint}`.trim());
     this.name = new.target.name;
@@ -184,9 +172,9 @@ export class ClerkEdgeError extends Error {
  */
 export class ClerkConfigurationError extends ClerkEdgeError {
   /** The option at fault (`secretKey`, `publishableKey`, ...). */
-  readonly option: string;
+  declare readonly option: string;
   /** True when something is missing (it may still come from a per-request environment), false when it is malformed. */
-  readonly missing: boolean;
+  declare readonly missing: boolean;
   constructor(option: string, message: string, hint: string, missing = false) {
     super(missing ? 'configuration-missing' : 'configuration-invalid', message, hint);
     this.option = option;

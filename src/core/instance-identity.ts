@@ -9,19 +9,16 @@ import { sha256Hex } from './hash.js';
  */
 export type IdentityPurpose = 'keys' | 'secret' | 'machine';
 
-const identities = new WeakMap<ResolvedConfig, Map<IdentityPurpose, Promise<string>>>();
+const identities = new WeakMap<ResolvedConfig, Partial<Record<IdentityPurpose, Promise<string>>>>();
 
 /** The unhashed description of an instance for one purpose. Holds a secret: never leaves this module. */
 function describe(config: ResolvedConfig, purpose: IdentityPurpose): string {
-  const api = `${config.apiUrl}/${config.apiVersion}`;
-  if (purpose === 'machine') return `api\u0000${api}\u0000${config.machineSecretKey ?? config.secretKey ?? ''}`;
-  if (purpose === 'secret') return `api\u0000${api}\u0000${config.secretKey ?? ''}`;
-  if (config.jwtKey !== undefined) {
-    const key = typeof config.jwtKey === 'string' ? config.jwtKey : JSON.stringify(config.jwtKey);
-    return `jwt-key\u0000${key}`;
-  }
-  if (config.secretKey !== undefined) return `api\u0000${api}\u0000${config.secretKey}`;
-  return `fapi\u0000${config.frontendApiUrl ?? ''}`;
+  const api = (key = '') => `api\u0000${config.apiUrl}/${config.apiVersion}\u0000${key}`;
+  if (purpose === 'machine') return api(config.machineSecretKey ?? config.secretKey);
+  if (purpose === 'secret') return api(config.secretKey);
+  const { jwtKey } = config;
+  if (jwtKey !== undefined) return `jwt-key\u0000${typeof jwtKey === 'string' ? jwtKey : JSON.stringify(jwtKey)}`;
+  return config.secretKey !== undefined ? api(config.secretKey) : `fapi\u0000${config.frontendApiUrl ?? ''}`;
 }
 
 /**
@@ -32,15 +29,9 @@ function describe(config: ResolvedConfig, purpose: IdentityPurpose): string {
  * authenticators sharing a store never read each other's verdicts. Internal.
  */
 export function instanceIdentity(config: ResolvedConfig, purpose: IdentityPurpose): Promise<string> {
-  let byPurpose = identities.get(config);
-  if (!byPurpose) {
-    byPurpose = new Map();
-    identities.set(config, byPurpose);
-  }
-  let identity = byPurpose.get(purpose);
-  if (!identity) {
-    identity = sha256Hex(describe(config, purpose));
-    byPurpose.set(purpose, identity);
-  }
+  const byPurpose = identities.get(config) ?? {};
+  const identity = byPurpose[purpose] ?? sha256Hex(describe(config, purpose));
+  byPurpose[purpose] = identity;
+  identities.set(config, byPurpose);
   return identity;
 }

@@ -2,21 +2,6 @@ import { createClerkAuth, type ClerkAuth } from './authenticate.js';
 import type { ClerkEdgeOptions, EnvironmentRecord } from './config.js';
 import { ClerkConfigurationError } from './errors.js';
 
-const ENVIRONMENT_NAMES = [
-  'CLERK_SECRET_KEY',
-  'CLERK_PUBLISHABLE_KEY',
-  'CLERK_JWT_KEY',
-  'CLERK_MACHINE_SECRET_KEY',
-  'CLERK_API_URL',
-  'CLERK_API_VERSION',
-  'CLERK_FRONTEND_API_URL',
-  'CLERK_PROXY_URL',
-  'CLERK_AUTHORIZED_PARTIES',
-  'CLERK_DEBUG',
-  'CLERK_TRUST_PROXY_HEADERS',
-  'CLERK_HANDSHAKE',
-];
-
 /**
  * For adapters whose environment arrives with the request (Hono's `env(c)`, a Worker's `env`):
  * validates the options when the adapter is created (a malformed key throws there), then
@@ -39,25 +24,23 @@ export function createAuthResolver(
   // Platforms hand the same environment object to every request: remember its authenticator.
   const byIdentity = new WeakMap<object, ClerkAuth>();
   return (env) => {
-    if (typeof env !== 'object' || env === null || env === options.env) {
-      if (fromOptionsOnly) return fromOptionsOnly;
-      return createClerkAuth(options);
-    }
-    const known = byIdentity.get(env);
-    if (known) return known;
-    if (optionsFor) {
-      const auth = createClerkAuth({ ...options, ...optionsFor(env), env: { ...options.env, ...env } });
-      byIdentity.set(env, auth);
-      return auth;
-    }
-    const fingerprint = ENVIRONMENT_NAMES.map((name) => (typeof env[name] === 'string' ? env[name] : '')).join(
-      '\u0000',
-    );
-    let auth = instances.get(fingerprint);
+    if (typeof env !== 'object' || env === null || env === options.env)
+      return fromOptionsOnly ?? createClerkAuth(options);
+    let auth = byIdentity.get(env);
+    if (auth) return auth;
+    // Every CLERK_* string is what `resolveConfig` can read: equal fingerprints, equal configurations.
+    const fingerprint = optionsFor
+      ? ''
+      : JSON.stringify(
+          Object.entries(env).filter(([name, value]) => name.startsWith('CLERK_') && typeof value === 'string'),
+        );
+    auth = instances.get(fingerprint);
     if (!auth) {
-      auth = createClerkAuth({ ...options, env: { ...options.env, ...env } });
-      if (instances.size >= 8) instances.clear();
-      instances.set(fingerprint, auth);
+      auth = createClerkAuth({ ...options, ...optionsFor?.(env), env: { ...options.env, ...env } });
+      if (fingerprint) {
+        if (instances.size >= 8) instances.clear();
+        instances.set(fingerprint, auth);
+      }
     }
     byIdentity.set(env, auth);
     return auth;

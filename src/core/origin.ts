@@ -10,8 +10,9 @@ export interface OriginPolicy {
   trustProxyHeaders: boolean;
 }
 
-function firstValue(headers: Headers, name: string): string | undefined {
-  return headers.get(name)?.split(',')[0]?.trim() || undefined;
+/** The first entry of a comma-separated request header, trimmed; undefined when absent or empty. */
+function firstValue(request: Request, name: string): string | undefined {
+  return request.headers.get(name)?.split(',')[0]?.trim() || undefined;
 }
 
 /**
@@ -29,9 +30,9 @@ function firstValue(headers: Headers, name: string): string | undefined {
 export function publicOrigin(request: Request, policy: OriginPolicy): string {
   const url = new URL(request.url);
   if (!policy.trustProxyHeaders) return url.origin;
-  const host = firstValue(request.headers, 'x-forwarded-host') ?? url.host;
-  const forwardedProto = firstValue(request.headers, 'x-forwarded-proto')?.toLowerCase();
-  const proto = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : url.protocol.slice(0, -1);
+  const host = firstValue(request, 'x-forwarded-host') ?? url.host;
+  const forwardedProto = firstValue(request, 'x-forwarded-proto')?.toLowerCase() ?? '';
+  const proto = /^https?$/.test(forwardedProto) ? forwardedProto : url.protocol.slice(0, -1);
   try {
     return new URL(`${proto}://${host}`).origin;
   } catch {
@@ -55,6 +56,6 @@ export function clientIp(request: Request, policy: OriginPolicy): string | undef
   const ip =
     request.headers.get('cf-connecting-ip')?.trim() ||
     request.headers.get('x-real-ip')?.trim() ||
-    firstValue(request.headers, 'x-forwarded-for');
-  return ip !== undefined && /^[0-9a-f:.]{2,45}$/i.test(ip) ? ip : undefined;
+    firstValue(request, 'x-forwarded-for');
+  return ip && /^[0-9a-f:.]{2,45}$/i.test(ip) ? ip : undefined;
 }

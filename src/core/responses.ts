@@ -16,29 +16,26 @@ export function meetsRequirement(state: RequestState, requirement: AuthRequireme
   if (state.status !== 'signed-in') return false;
   const auth = state.toAuth();
   try {
-    if (requirement.has !== undefined && !auth.has(requirement.has)) return false;
-    if (requirement.scopes !== undefined) {
-      if (!('hasScope' in auth) || !requirement.scopes.every((scope) => auth.hasScope(scope))) return false;
-    }
-    if (requirement.predicate !== undefined && requirement.predicate(auth) !== true) return false;
+    const { has, scopes, predicate } = requirement;
+    return (
+      (has === undefined || auth.has(has)) &&
+      (scopes === undefined || ('hasScope' in auth && scopes.every((scope) => auth.hasScope(scope)))) &&
+      (predicate === undefined || predicate(auth) === true)
+    );
   } catch {
     return false;
   }
-  return true;
 }
 
 /** The RFC 6750 challenge for a rejected request. Contains only the stable reason, never request data. */
 export function wwwAuthenticate(state: RequestState, forbidden = false): string {
-  if (forbidden) return 'Bearer realm="clerk", error="insufficient_scope", error_description="forbidden"';
-  if (state.reason === 'token-missing') return 'Bearer realm="clerk"';
-  const error = state.reason === 'authorization-header-malformed' ? 'invalid_request' : 'invalid_token';
-  return `Bearer realm="clerk", error="${error}", error_description="${state.reason ?? 'unauthorized'}"`;
-}
-
-function json(status: number, body: unknown, headers: Headers): Response {
-  headers.set('content-type', 'application/json; charset=utf-8');
-  headers.set('cache-control', 'no-store');
-  return new Response(JSON.stringify(body), { status, headers });
+  const reason = forbidden ? 'forbidden' : (state.reason ?? 'unauthorized');
+  const error = forbidden
+    ? 'insufficient_scope'
+    : reason === 'authorization-header-malformed'
+      ? 'invalid_request'
+      : 'invalid_token';
+  return `Bearer realm="clerk"${reason === 'token-missing' ? '' : `, error="${error}", error_description="${reason}"`}`;
 }
 
 /** Copies auth headers onto a response's headers: every `Set-Cookie` appended, the rest (debug headers) set. */
@@ -71,17 +68,17 @@ export function copyStateHeaders(state: RequestState, target: Headers): void {
  * sign-out), 401 + WWW-Authenticate for signed-out, 403 when signed in but not allowed.
  * Body: `{ error, reason }`. Shared by every adapter so they answer alike.
  */
-export function rejectionResponse(state: RequestState, options: { forbidden?: boolean } = {}): Response {
+export function rejectionResponse(state: RequestState, { forbidden = false }: { forbidden?: boolean } = {}): Response {
   const headers = new Headers();
-  copyStateHeaders(state, headers);
-  if (options.forbidden) {
-    headers.set('www-authenticate', wwwAuthenticate(state, true));
-    return json(403, { error: 'forbidden', reason: 'forbidden' }, headers);
-  }
-  if (state.status === 'unavailable') {
-    headers.set('retry-after', String(state.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
-    return json(503, { error: 'unavailable', reason: state.reason }, headers);
-  }
-  headers.set('www-authenticate', wwwAuthenticate(state));
-  return json(401, { error: 'unauthorized', reason: state.reason }, headers);
+  copyResponseHeaders(state.headers, headers);
+  headers.set('content-type', 'application/json; charset=utf-8');
+  headers.set('cache-control', 'no-store');
+  const unavailable = !forbidden && state.status === 'unavailable';
+  if (unavailable) headers.set('retry-after', String(state.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
+  else headers.set('www-authenticate', wwwAuthenticate(state, forbidden));
+  const error = forbidden ? 'forbidden' : unavailable ? 'unavailable' : 'unauthorized';
+  return new Response(JSON.stringify({ error, reason: forbidden ? error : state.reason }), {
+    status: forbidden ? 403 : unavailable ? 503 : 401,
+    headers,
+  });
 }
