@@ -43,7 +43,8 @@ export function instanceClient<C>(config: ResolvedConfig, factory: ClerkClientFa
   let client = byFactory.get(factory) as C | undefined;
   if (client === undefined) {
     client = factory({
-      ...(config.secretKey !== undefined ? { secretKey: config.secretKey } : {}),
+      // Unset, it fails as a missing key: never filled from another environment (see `env`).
+      secretKey: config.secretKey as string,
       apiUrl: config.apiUrl,
       apiVersion: config.apiVersion,
       fetch: config.fetch,

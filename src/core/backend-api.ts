@@ -64,11 +64,8 @@ export async function clerkFetch<T>(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), request.timeoutMs);
   try {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'clerk-api-version': CLERK_API_VERSION_HEADER,
-    };
-    if (request.bearer !== undefined) headers.authorization = `Bearer ${request.bearer}`;
+    const headers: Record<string, string> = { 'clerk-api-version': CLERK_API_VERSION_HEADER };
+    if (request.bearer) headers.authorization = `Bearer ${request.bearer}`;
     const form = body instanceof FormData;
     if (body !== undefined && !form) headers['content-type'] = 'application/json';
     const response = await fetcher(request.url, {

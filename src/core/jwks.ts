@@ -15,9 +15,10 @@ interface KeySetRecord {
   fetchedAt: number;
 }
 
-interface KeySetState extends KeySetRecord {
+interface KeySetState {
+  fetchedAt: number;
   byKid: Map<string, JWK>;
-  /** Imported keys by `kid` and `alg`. */
+  /** Imported keys by `kid` and `alg`: a refreshed set imports its keys again. */
   imported: Map<string, Promise<CryptoKey | undefined>>;
 }
 
@@ -95,7 +96,7 @@ export interface KeyStore {
  * key) or the Frontend API JWKS (publishable key only). Fresh for `ttlMs`, then served stale
  * while one background refresh runs, and kept as last-known-good through outages for
  * `maxStaleMs`. One fetch in flight at a time; an unknown `kid` refetches at most once per
- * cooldown window. Imported `CryptoKey`s are cached with the key set. Internal.
+ * cooldown window. Imported `CryptoKey`s are cached with the key set (a refresh imports again). Internal.
  *
  * @example
  * ```ts
@@ -106,7 +107,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
   const { jwtKey, store, now, keys: options } = config;
   const flight = new SingleFlight<{ ok: true } | Refusal>(options.timeoutMs + FLIGHT_GRACE_MS);
   let state: KeySetState | undefined;
-  let lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
+  let lastUnknownKidRefetch = -Infinity;
   /** Key sets fetched so far: a lookup that saw one arrive does not refetch it for an unknown kid. */
   let fetches = 0;
   const staticKeys = new Map<string, Promise<CryptoKey | undefined>>();
@@ -120,13 +121,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
       const kid = kidOf(jwk);
       if (kid && !byKid.has(kid)) byKid.set(kid, jwk);
     }
-    // Keep imports of keys whose material did not change, so a refresh does not re-import them.
-    const imported = new Map<string, Promise<CryptoKey | undefined>>();
-    for (const [cacheKey, promise] of state?.imported ?? []) {
-      const kid = cacheKey.split('\u0000')[0]!;
-      if (JSON.stringify(state!.byKid.get(kid)) === JSON.stringify(byKid.get(kid))) imported.set(cacheKey, promise);
-    }
-    state = { keys: record.keys, fetchedAt: record.fetchedAt, byKid, imported };
+    state = { fetchedAt: record.fetchedAt, byKid, imported: new Map() };
   };
 
   /** Fetches the key set; concurrent callers share one fetch. Never throws. */
@@ -184,7 +179,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
       return state;
     }
     const outcome = await refresh();
-    return outcome.ok ? (state ?? unavailable('jwks-unavailable')) : outcome;
+    return outcome.ok ? state! : outcome;
   };
 
   const staticKey = async (kid: string | undefined, alg: string): Promise<KeyLookup> => {
@@ -225,7 +220,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
         } else if (flight.has('jwks')) {
           await refresh();
         }
-        set = state ?? set;
+        set = state!;
         if (!set.byKid.has(kid)) return refused('jwk-kid-mismatch');
       }
       const cacheKey = `${kid}\u0000${alg}`;

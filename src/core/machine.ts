@@ -110,15 +110,17 @@ function identityFor(
   type: MachineTokenType,
   id: string,
   subject: string,
-  data: { name?: unknown; scopes?: unknown; claims?: unknown; clientId?: unknown },
+  name: unknown,
+  scopes: unknown,
+  claims: unknown,
+  clientId: unknown,
 ): MachineIdentity {
-  const { scopes, claims } = data;
   const prefixed = (prefix: string) => (subject.startsWith(prefix) ? subject : null);
   return {
     tokenType: type,
     id,
     subject,
-    name: stringOrNull(data.name),
+    name: stringOrNull(name),
     scopes:
       typeof scopes === 'string'
         ? scopes.split(/[\s,]+/).filter(Boolean)
@@ -132,7 +134,7 @@ function identityFor(
     userId: prefixed('user_'),
     orgId: prefixed('org_'),
     machineId: prefixed('mch_'),
-    clientId: type === 'oauth_token' ? stringOrNull(data.clientId) : null,
+    clientId: type === 'oauth_token' ? stringOrNull(clientId) : null,
   };
 }
 
@@ -175,12 +177,17 @@ async function verifyMachineJwt(
     if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
       return refused('token-invalid-issuer');
   }
-  const identity = identityFor(type, stringOrNull(claims.jti) ?? subject, subject, {
-    scopes: claims.scope ?? claims.scopes,
+  const identity = identityFor(
+    type,
+    stringOrNull(claims.jti) ?? subject,
+    subject,
+    undefined,
+    claims.scope ?? claims.scopes,
     claims,
-    clientId: claims.client_id,
-  });
-  return { ok: true, identity, expiresAtMs: typeof claims.exp === 'number' ? claims.exp * 1000 : null };
+    claims.client_id,
+  );
+  // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
+  return { ok: true, identity, expiresAtMs: (claims.exp as number) * 1000 };
 }
 
 /** One Backend API verification of an opaque token. Never throws. */
@@ -214,7 +221,7 @@ async function callVerify(
   if (data.expired === true || (expiresAtMs !== null && expiresAtMs <= config.now())) return refused('token-expired');
   return {
     ok: true,
-    identity: identityFor(type, data.id, data.subject, { ...data, clientId: data.client_id }),
+    identity: identityFor(type, data.id, data.subject, data.name, data.scopes, data.claims, data.client_id),
     expiresAtMs,
   };
 }
