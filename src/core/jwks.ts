@@ -51,15 +51,16 @@ function importPublicKey(key: JWK | string, alg: string): Promise<CryptoKey> {
       : crv
         ? { name: 'ECDSA', namedCurve: crv }
         : { name: alg[0] === 'P' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5', hash: `SHA-${alg.slice(2)}` };
-  return typeof key === 'string'
-    ? crypto.subtle.importKey(
-        'spki',
-        Uint8Array.from(atob(key.replace(/-----[^-]+-----|\s/g, '')), (char) => char.charCodeAt(0)),
-        params,
-        false,
-        ['verify'],
-      )
-    : crypto.subtle.importKey('jwk', key as JsonWebKey, params, false, ['verify']);
+  const spki = typeof key === 'string';
+  return crypto.subtle.importKey(
+    (spki ? 'spki' : 'jwk') as 'jwk',
+    (spki
+      ? Uint8Array.from(atob(key.replace(/-----[^-]+-----|\s/g, '')), (char) => char.charCodeAt(0))
+      : key) as JsonWebKey,
+    params,
+    false,
+    ['verify'],
+  );
 }
 
 /** A non-empty `kid`: keys without one can never be chosen. */

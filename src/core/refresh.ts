@@ -42,45 +42,6 @@ export function createSessionRefresher(config: ResolvedConfig): SessionRefresher
   /** Refusals by session id and SHA-256 of the refresh token (this authenticator's instance only), until their expiry. */
   const rejections = new LruCache<true>(1000, config.now);
 
-  const call = async (
-    request: Request,
-    sessionId: string,
-    expiredToken: string,
-    refreshToken: string,
-    secretKey: string,
-  ): Promise<RefreshResult> => {
-    const requestHeaders: Record<string, string[]> = {};
-    for (const name of config.trustProxyHeaders ? [...FORWARDED_HEADERS, ...PROXY_HEADERS] : FORWARDED_HEADERS) {
-      const value = request.headers.get(name);
-      if (value !== null) requestHeaders[name] = [value];
-    }
-    const ip = clientIp(request, config);
-    const result = await callClerkApi<{ cookies?: unknown }>(config, {
-      method: 'POST',
-      url: backendApiUrl(config, `sessions/${sessionId}/refresh`),
-      bearer: secretKey,
-      body: {
-        expired_token: expiredToken,
-        refresh_token: refreshToken,
-        request_origin: publicOrigin(request, config),
-        request_headers: requestHeaders,
-        ...(ip ? { request_originating_ip: ip } : {}),
-        format: 'cookie',
-      },
-      timeoutMs: config.machineTokens.timeoutMs,
-      endpoint: REFRESH_ENDPOINT,
-    });
-    if (result.kind !== 'ok') return apiRefusal('session-refresh', result);
-    const cookies = result.data?.cookies;
-    const sessionToken =
-      Array.isArray(cookies) && cookies.every((cookie) => typeof cookie === 'string')
-        ? findSessionCookie(cookies)
-        : undefined;
-    return sessionToken
-      ? { ok: true, sessionToken, setCookies: cookies as string[] }
-      : unavailable('backend-api-unavailable');
-  };
-
   return {
     async refresh(request, expiredToken, refreshToken) {
       const secretKey = config.secretKey;
@@ -97,7 +58,38 @@ export function createSessionRefresher(config: ResolvedConfig): SessionRefresher
       const rejectionKey = `${sessionId}\u0000${await sha256Hex(refreshToken)}`;
       if (rejections.get(rejectionKey)) return refused('refresh-rejected');
       const flightKey = await sha256Hex(`${expiredToken}\u0000${refreshToken}`);
-      const result = await flight.run(flightKey, () => call(request, sessionId, expiredToken, refreshToken, secretKey));
+      const result = await flight.run(flightKey, async (): Promise<RefreshResult> => {
+        const requestHeaders: Record<string, string[]> = {};
+        for (const name of config.trustProxyHeaders ? [...FORWARDED_HEADERS, ...PROXY_HEADERS] : FORWARDED_HEADERS) {
+          const value = request.headers.get(name);
+          if (value !== null) requestHeaders[name] = [value];
+        }
+        const answer = await callClerkApi<{ cookies?: unknown }>(config, {
+          method: 'POST',
+          url: backendApiUrl(config, `sessions/${sessionId}/refresh`),
+          bearer: secretKey,
+          body: {
+            expired_token: expiredToken,
+            refresh_token: refreshToken,
+            request_origin: publicOrigin(request, config),
+            request_headers: requestHeaders,
+            // Undefined (left out of the JSON) unless a trusted proxy reported it.
+            request_originating_ip: clientIp(request, config),
+            format: 'cookie',
+          },
+          timeoutMs: config.machineTokens.timeoutMs,
+          endpoint: REFRESH_ENDPOINT,
+        });
+        if (answer.kind !== 'ok') return apiRefusal('session-refresh', answer);
+        const cookies = answer.data?.cookies;
+        const sessionToken =
+          Array.isArray(cookies) && cookies.every((cookie) => typeof cookie === 'string')
+            ? findSessionCookie(cookies)
+            : undefined;
+        return sessionToken
+          ? { ok: true, sessionToken, setCookies: cookies as string[] }
+          : unavailable('backend-api-unavailable');
+      });
       if (!result.ok && result.reason === 'refresh-rejected')
         rejections.set(rejectionKey, true, REFRESH_REJECTION_TTL_MS);
       return result;
