@@ -22,8 +22,8 @@ export function backoffSeconds(retryAfter: number | undefined): number {
 
 /**
  * A gate that spaces out calls to an endpoint after a 429. `blockedFor` answers how many seconds
- * remain (0: open); `openFor` records a `Retry-After`. The core names endpoints by their Backend API
- * path (`jwks`, `api_keys/verify`), `clerk-edge/api` by `METHOD /path/{template}`.
+ * remain (0: open); `openFor` records a `Retry-After`. Endpoints are named `METHOD /path/{template}`
+ * as the spec names them (`GET /jwks`, `POST /api_keys/verify`), by the core and `clerk-edge/api` alike.
  */
 export interface BackoffGate {
   blockedFor(endpoint: string): number;
@@ -45,9 +45,9 @@ export interface MemoryBackoff extends BackoffGate {
  * @example
  * ```ts
  * const gate = memoryBackoff()
- * gate.openFor('api_keys/verify', 7)
- * gate.blockedFor('api_keys/verify') // → 7
- * gate.blockedFor('jwks') // → 0
+ * gate.openFor('POST /api_keys/verify', 7)
+ * gate.blockedFor('POST /api_keys/verify') // → 7
+ * gate.blockedFor('GET /jwks') // → 0
  * ```
  */
 export function memoryBackoff(now: () => number = Date.now): MemoryBackoff {
@@ -72,7 +72,7 @@ const gates = new WeakMap<ResolvedConfig, MemoryBackoff>();
  * @example
  * ```ts
  * const clerk = createClerkAuth({ secretKey })
- * instanceBackoff(clerk.config).blockedFor('api_keys/verify')
+ * instanceBackoff(clerk.config).blockedFor('POST /api_keys/verify')
  * ```
  */
 export function instanceBackoff(config: ResolvedConfig): MemoryBackoff {

@@ -136,7 +136,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
             : `${config.frontendApiUrl}/.well-known/jwks.json`,
         bearer: config.secretKey,
         timeoutMs: options.timeoutMs,
-        endpoint: 'jwks',
+        endpoint: 'GET /jwks',
       });
       if (result.kind !== 'ok') return apiRefusal('jwks', result);
       if (!isUsableKeySet(result.data, config.algorithms)) return unavailable('jwks-unavailable');

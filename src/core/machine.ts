@@ -204,7 +204,7 @@ async function callVerify(
     bearer,
     body: { [field]: token },
     timeoutMs: config.machineTokens.timeoutMs,
-    endpoint: path,
+    endpoint: `POST /${path}`,
   });
   if (result.kind !== 'ok') return apiRefusal('machine-verify', result);
   const data = result.data;

@@ -19,7 +19,7 @@ const PROXY_HEADERS = ['x-forwarded-host', 'x-forwarded-proto'];
 /** How long a refused refresh (same session, same refresh token) is answered from memory. */
 export const REFRESH_REJECTION_TTL_MS = 5000;
 /** The refresh endpoint in the instance's back-off: one gate for every session (Clerk limits per instance). */
-const REFRESH_ENDPOINT = 'sessions/{session_id}/refresh';
+const REFRESH_ENDPOINT = 'POST /sessions/{session_id}/refresh';
 
 /** Refreshes expired cookie sessions (see {@link createSessionRefresher}). Internal. */
 export interface SessionRefresher {
