@@ -15,13 +15,6 @@ interface KeySetRecord {
   fetchedAt: number;
 }
 
-interface KeySetState {
-  fetchedAt: number;
-  byKid: Map<string, JWK>;
-  /** Imported keys by `kid` and `alg`: a refreshed set imports its keys again. */
-  imported: Map<string, Promise<CryptoKey | undefined>>;
-}
-
 /** The curve of each elliptic-curve `alg`; the RSA algorithms (`RS*`, `PS*`) have none. */
 const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521', EdDSA: 'Ed25519' };
 
@@ -56,7 +49,7 @@ function importPublicKey(key: JWK | string, alg: string): Promise<CryptoKey> {
     (spki ? 'spki' : 'jwk') as 'jwk',
     (spki
       ? Uint8Array.from(atob(key.replace(/-----[^-]+-----|\s/g, '')), (char) => char.charCodeAt(0))
-      : key) as JsonWebKey,
+      : { ...key, alg }) as JsonWebKey,
     params,
     false,
     ['verify'],
@@ -97,7 +90,7 @@ export interface KeyStore {
  * key) or the Frontend API JWKS (publishable key only). Fresh for `ttlMs`, then served stale
  * while one background refresh runs, and kept as last-known-good through outages for
  * `maxStaleMs`. One fetch in flight at a time; an unknown `kid` refetches at most once per
- * cooldown window. Imported `CryptoKey`s are cached with the key set (a refresh imports again). Internal.
+ * cooldown window. Imported `CryptoKey`s are cached with the key set (a refreshed set imports again). Internal.
  *
  * @example
  * ```ts
@@ -107,22 +100,38 @@ export interface KeyStore {
 export function createKeyStore(config: ResolvedConfig): KeyStore {
   const { jwtKey, store, now, keys: options } = config;
   const flight = new SingleFlight<{ ok: true } | Refusal>(options.timeoutMs + FLIGHT_GRACE_MS);
-  let state: KeySetState | undefined;
+  /** The current key set by `kid`, and when it was fetched. */
+  let byKid: Map<string, JWK> | undefined;
+  let fetchedAt = 0;
+  /** Imports of the current set (by `kid` and `alg`) or of `jwtKey` (by `alg`): a refreshed set imports again. */
+  let imported = new Map<string, Promise<CryptoKey | undefined>>();
   let lastUnknownKidRefetch = -Infinity;
   /** Key sets fetched so far: a lookup that saw one arrive does not refetch it for an unknown kid. */
   let fetches = 0;
-  const staticKeys = new Map<string, Promise<CryptoKey | undefined>>();
-  const age = (set: KeySetState) => now() - set.fetchedAt;
+  const age = () => now() - fetchedAt;
   // Scoped by the instance identity (the JWKS URL and a hash of the secret key that fetches it).
   const storeKey = async () => `clerk-edge:jwks:${await instanceIdentity(config, 'keys')}`;
 
   const adopt = (record: KeySetRecord) => {
-    const byKid = new Map<string, JWK>();
+    byKid = new Map();
     for (const jwk of record.keys) {
       const kid = kidOf(jwk);
       if (kid && !byKid.has(kid)) byKid.set(kid, jwk);
     }
-    state = { fetchedAt: record.fetchedAt, byKid, imported: new Map() };
+    fetchedAt = record.fetchedAt;
+    imported = new Map();
+  };
+
+  /** The key for `alg`, imported once; undefined when the key cannot verify `alg`. */
+  const importOnce = async (cacheKey: string, key: JWK | string, alg: string) => {
+    let promise = imported.get(cacheKey);
+    if (!promise) {
+      promise = (
+        typeof key === 'string' || jwkFitsAlgorithm(key, alg) ? importPublicKey(key, alg) : Promise.resolve(undefined)
+      ).catch(() => undefined);
+      imported.set(cacheKey, promise);
+    }
+    return promise;
   };
 
   /** Fetches the key set; concurrent callers share one fetch. Never throws. */
@@ -158,60 +167,48 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
     waitUntil?.(background);
   };
 
-  /** Fresh keys, stale keys (refreshing in the background), or a fetch when there are none usable. */
-  const currentKeys = async (waitUntil: WaitUntil | undefined): Promise<KeySetState | Refusal> => {
-    if (state && age(state) < options.ttlMs) return state;
+  /** Fresh keys, stale keys (refreshing in the background), or a fetch when there are none usable: why not, if not. */
+  const currentKeys = async (waitUntil: WaitUntil | undefined): Promise<Refusal | undefined> => {
+    if (byKid && age() < options.ttlMs) return;
     if (store) {
       try {
         const record = (await store.get(await storeKey())) as KeySetRecord;
         if (
           typeof record?.fetchedAt === 'number' &&
           isUsableKeySet(record, config.algorithms) &&
-          (!state || record.fetchedAt > state.fetchedAt)
+          (!byKid || record.fetchedAt > fetchedAt)
         )
           adopt(record);
       } catch {
         // A broken shared store is only a cache miss.
       }
-      if (state && age(state) < options.ttlMs) return state;
+      if (byKid && age() < options.ttlMs) return;
     }
-    if (state && age(state) < options.ttlMs + options.maxStaleMs) {
+    if (byKid && age() < options.ttlMs + options.maxStaleMs) {
       refreshInBackground(waitUntil);
-      return state;
+      return;
     }
     const outcome = await refresh();
-    return outcome.ok ? state! : outcome;
-  };
-
-  const staticKey = async (kid: string | undefined, alg: string): Promise<KeyLookup> => {
-    let imported = staticKeys.get(alg);
-    if (!imported) {
-      imported = (
-        typeof jwtKey === 'string' || jwkFitsAlgorithm(jwtKey as JWK, alg)
-          ? importPublicKey(jwtKey as JWK | string, alg)
-          : Promise.resolve(undefined)
-      ).catch(() => undefined);
-      staticKeys.set(alg, imported);
-    }
-    const key = await imported;
-    const expectedKid = typeof jwtKey === 'object' ? (jwtKey as JWK).kid : undefined;
-    if (expectedKid !== undefined && kid !== expectedKid) return refused('jwk-kid-mismatch');
-    return key ? { ok: true, key, kid } : refused('jwk-alg-mismatch');
+    return outcome.ok ? undefined : outcome;
   };
 
   return {
     async getKey(kid, alg, waitUntil) {
-      if (jwtKey !== undefined) return staticKey(kid, alg);
+      if (jwtKey !== undefined) {
+        const key = await importOnce(alg, jwtKey as JWK | string, alg);
+        const expectedKid = (jwtKey as JWK).kid;
+        if (expectedKid !== undefined && kid !== expectedKid) return refused('jwk-kid-mismatch');
+        return key ? { ok: true, key, kid } : refused('jwk-alg-mismatch');
+      }
       // Only a machine secret key is configured: opaque M2M tokens work, JWTs cannot be verified.
       if (config.secretKey === undefined && config.frontendApiUrl === undefined) return unavailable('jwt-key-missing');
       if (kid === undefined) return refused('jwk-kid-missing');
 
       const fetchesBefore = fetches;
-      let set = await currentKeys(waitUntil);
       // A key-set failure carries its own wait (a 429's back-off), or the default.
-      if (!('byKid' in set)) return set;
-
-      if (!set.byKid.has(kid)) {
+      const failure = await currentKeys(waitUntil);
+      if (failure) return failure;
+      if (!byKid!.has(kid)) {
         const at = now();
         // A set fetched during this lookup is as fresh as a refetch would be: one fetch, not two.
         if (fetches === fetchesBefore && at - lastUnknownKidRefetch >= options.unknownKidCooldownMs) {
@@ -221,26 +218,17 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
         } else if (flight.has('jwks')) {
           await refresh();
         }
-        set = state!;
-        if (!set.byKid.has(kid)) return refused('jwk-kid-mismatch');
       }
-      const cacheKey = `${kid}\u0000${alg}`;
-      let imported = set.imported.get(cacheKey);
-      if (!imported) {
-        const jwk = set.byKid.get(kid)!;
-        imported = jwkFitsAlgorithm(jwk, alg)
-          ? importPublicKey({ ...jwk, alg }, alg).catch(() => undefined)
-          : Promise.resolve(undefined);
-        set.imported.set(cacheKey, imported);
-      }
-      const key = await imported;
+      const jwk = byKid!.get(kid);
+      if (!jwk) return refused('jwk-kid-mismatch');
+      const key = await importOnce(`${kid}\u0000${alg}`, jwk, alg);
       return key ? { ok: true, key, kid } : refused('jwk-alg-mismatch');
     },
 
     stillTrusts(kid, waitUntil) {
       if (jwtKey !== undefined) return true;
-      if (!state || kid === undefined || !state.byKid.has(kid)) return false;
-      const elapsed = age(state);
+      if (!byKid || kid === undefined || !byKid.has(kid)) return false;
+      const elapsed = age();
       if (elapsed >= options.ttlMs + options.maxStaleMs) return false;
       if (elapsed >= options.ttlMs) refreshInBackground(waitUntil);
       return true;
