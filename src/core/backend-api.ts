@@ -80,24 +80,22 @@ export async function clerkFetch<T>(
       return '';
     });
     const { status } = response;
-    if (!response.ok) {
-      let retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-      if (status === 429 && gate && endpoint) {
-        const wait = backoffSeconds(retryAfterSeconds);
-        gate.openFor(endpoint, wait);
-        retryAfterSeconds = gate.blockedFor(endpoint) || wait;
-      }
-      let errorBody: unknown;
-      try {
-        errorBody = JSON.parse(text);
-      } catch {}
-      return { kind: 'http-error', status, retryAfterSeconds, body: errorBody };
-    }
+    let data: unknown;
+    let malformed = false;
     try {
-      return { kind: 'ok', status, data: (text ? JSON.parse(text) : undefined) as T };
+      data = text ? JSON.parse(text) : undefined;
     } catch {
-      return { kind: 'unreachable', cause: 'malformed-response' };
+      malformed = true;
     }
+    if (response.ok)
+      return malformed ? { kind: 'unreachable', cause: 'malformed-response' } : { kind: 'ok', status, data: data as T };
+    let retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+    if (status === 429 && gate && endpoint) {
+      const wait = backoffSeconds(retryAfterSeconds);
+      gate.openFor(endpoint, wait);
+      retryAfterSeconds = gate.blockedFor(endpoint) || wait;
+    }
+    return { kind: 'http-error', status, retryAfterSeconds, body: data };
   } catch {
     return { kind: 'unreachable', cause: controller.signal.aborted ? 'timeout' : 'network-error' };
   } finally {
