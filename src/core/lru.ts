@@ -14,7 +14,7 @@ export class LruCache<V> {
   /** The most recently used key: a hit on it needs no reordering (the repeated-token path). */
   #newest: string | undefined;
 
-  constructor(maxEntries: number, now: () => number, maxBytes = Number.POSITIVE_INFINITY) {
+  constructor(maxEntries: number, now: () => number, maxBytes = Infinity) {
     this.#maxEntries = maxEntries;
     this.#now = now;
     this.#maxBytes = maxBytes;

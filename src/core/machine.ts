@@ -245,7 +245,7 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
   /** Positive verdicts for the configured TTL (never past expiry), rejections briefly, infrastructure errors never. */
   const remember = async (key: string, verdict: MachineVerdict, waitUntil?: WaitUntil) => {
     const ttl = verdict.ok
-      ? Math.min(options.ttlMs, (verdict.expiresAtMs ?? Number.POSITIVE_INFINITY) - now())
+      ? Math.min(options.ttlMs, (verdict.expiresAtMs ?? Infinity) - now())
       : verdict.status === 'signed-out'
         ? options.negativeTtlMs
         : 0;
@@ -254,7 +254,7 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
     if (store) {
       const write = store
         .set(`clerk-edge:machine:${key}`, verdict, Math.max(1, Math.floor(ttl / 1000)))
-        .then(undefined, () => undefined);
+        .catch(() => undefined);
       if (waitUntil) waitUntil(write);
       else await write;
     }
