@@ -1,7 +1,7 @@
 export { createClerkClient } from './client.js';
 export { createClerkRequestClient } from './request.js';
 export { paginate } from './paginate.js';
-export { memoryBackoff } from './options.js';
+export { memoryBackoff } from '../core/backoff.js';
 export { ClerkApiError } from './errors.js';
 export type { ClerkClient } from './client.js';
 export type { ClerkRequestClient } from './request.js';

@@ -1,16 +1,9 @@
-import { CLERK_API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION } from '../core/config.js';
+import { memoryBackoff, type BackoffGate } from '../core/backoff.js';
+import { DEFAULT_API_URL, DEFAULT_API_VERSION } from '../core/config.js';
 import type { EnvironmentRecord } from '../core/config.js';
 import { ClerkConfigurationError } from '../core/errors.js';
 
-/**
- * A gate that spaces out calls to an endpoint after a 429. `blockedFor` answers how many seconds
- * remain (0: open); `openFor` records a `Retry-After`. Endpoints are `METHOD /path/{template}`.
- * The default is a gate private to one client; pass a shared one to coordinate with other code.
- */
-export interface BackoffGate {
-  blockedFor(endpoint: string): number;
-  openFor(endpoint: string, seconds: number): void;
-}
+export { memoryBackoff, type BackoffGate };
 
 /** Options of {@link createClerkClient}. Each field falls back to its environment variable on its own. */
 export interface ClerkClientOptions {
@@ -24,7 +17,10 @@ export interface ClerkClientOptions {
   fetch?: typeof fetch;
   /** Timeout of one attempt, headers and body included. Default 10 000 ms. */
   timeoutMs?: number;
-  /** Rate-limit back-off shared with other code (see {@link BackoffGate}). Default: one per client. */
+  /**
+   * Rate-limit back-off shared with other code (see {@link BackoffGate}; endpoints are named
+   * `METHOD /path/{template}`). Default: one per client ({@link memoryBackoff}).
+   */
   backoff?: BackoffGate;
   /** Environment to read fallbacks from. Default `process.env` where it exists. */
   env?: EnvironmentRecord;
@@ -34,7 +30,6 @@ export interface ClerkClientOptions {
 export interface ResolvedClientOptions {
   secretKey: string;
   baseUrl: string;
-  apiVersionHeader: string;
   fetch: typeof fetch;
   timeoutMs: number;
   backoff: BackoffGate;
@@ -45,23 +40,6 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 function fromEnvironment(env: EnvironmentRecord, name: string): string | undefined {
   const value = env[name];
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-/** A gate private to one client: endpoint → time (ms) until which it is closed. */
-export function memoryBackoff(now: () => number = Date.now): BackoffGate {
-  const until = new Map<string, number>();
-  return {
-    blockedFor(endpoint) {
-      const end = until.get(endpoint);
-      if (end === undefined) return 0;
-      const left = Math.ceil((end - now()) / 1000);
-      if (left <= 0) until.delete(endpoint);
-      return Math.max(0, left);
-    },
-    openFor(endpoint, seconds) {
-      if (seconds > 0) until.set(endpoint, now() + seconds * 1000);
-    },
-  };
 }
 
 /** Resolves and checks client options when the client is created; the error names the variable to set. */
@@ -93,7 +71,6 @@ export function resolveClientOptions(options: ClerkClientOptions): ResolvedClien
   return {
     secretKey,
     baseUrl: `${apiUrl.replace(/\/+$/, '')}/${apiVersion}`,
-    apiVersionHeader: CLERK_API_VERSION_HEADER,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     timeoutMs,
     backoff: options.backoff ?? memoryBackoff(),

@@ -1,25 +1,9 @@
-import type { BackoffGate as ClientBackoffGate, ClerkClientOptions } from '../api/options.js';
+import type { ClerkClientOptions } from '../api/options.js';
 import { instanceBackoff } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 
 /** A Backend API client factory: `createClerkClient` or `createClerkRequestClient` from `clerk-edge/api`. */
 export type ClerkClientFactory<C> = (options: ClerkClientOptions) => C;
-
-/**
- * The core's gate names endpoints by their Backend API path (`jwks`, `api_keys/verify`); the
- * client names them `METHOD /path`. Both name the same endpoint the same way through this view,
- * so a 429 seen by the middleware holds the client back and the other way round.
- */
-function sharedBackoff(config: ResolvedConfig): ClientBackoffGate {
-  const gate = instanceBackoff(config);
-  const key = (endpoint: string) => endpoint.replace(/^[A-Z]+ \/+/, '');
-  return {
-    blockedFor: (endpoint) => gate.blockedFor(key(endpoint)),
-    openFor: (endpoint, seconds) => {
-      gate.openFor(key(endpoint), seconds);
-    },
-  };
-}
 
 const clients = new WeakMap<ResolvedConfig, Map<ClerkClientFactory<unknown>, unknown>>();
 
@@ -43,11 +27,13 @@ export function instanceClient<C>(config: ResolvedConfig, factory: ClerkClientFa
   let client = byFactory.get(factory) as C | undefined;
   if (client === undefined) {
     client = factory({
-      ...(config.secretKey !== undefined ? { secretKey: config.secretKey } : {}),
+      // Unset, it fails as a missing key: never filled from another environment (see `env`).
+      secretKey: config.secretKey as string,
       apiUrl: config.apiUrl,
       apiVersion: config.apiVersion,
       fetch: config.fetch,
-      backoff: sharedBackoff(config),
+      // The instance's own gate: a 429 seen by the middleware holds the client back, and the other way round.
+      backoff: instanceBackoff(config),
       // Only the options above count: an unset secret key must not be filled from another environment.
       env: {},
     });

@@ -1,11 +1,11 @@
 import { resolveConfig, type ClerkEdgeOptions, type ResolvedConfig } from './config.js';
 import { cookieSuffixFor, extractCredentials } from './credentials.js';
-import { KeyStore } from './jwks.js';
+import { createKeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
-import { MachineVerifier } from './machine.js';
+import { createMachineVerifier } from './machine.js';
 import { browserAuthenticator } from './handshake-flow.js';
 import { TokenVerifier } from './token-verifier.js';
-import { SessionRefresher } from './refresh.js';
+import { createSessionRefresher } from './refresh.js';
 import { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, type RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken, type TokenType } from './token-class.js';
@@ -55,9 +55,9 @@ export interface ClerkAuth {
  */
 export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   const config = resolveConfig(options);
-  const keys = new KeyStore(config);
-  const machines = new MachineVerifier(config, keys);
-  const refresher = new SessionRefresher(config);
+  const keys = createKeyStore(config);
+  const machines = createMachineVerifier(config, keys);
+  const refresher = createSessionRefresher(config);
   const verified = config.sessionCache.enabled ? new VerifiedSessionCache(config) : undefined;
   const cookieSuffix: Promise<string | undefined> = config.publishableKey
     ? cookieSuffixFor(config.publishableKey)

@@ -17,74 +17,68 @@ export const MAX_BACKOFF_SECONDS = 120;
  * ```
  */
 export function backoffSeconds(retryAfter: number | undefined): number {
-  return typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0
-    ? Math.min(retryAfter, MAX_BACKOFF_SECONDS)
-    : DEFAULT_RETRY_AFTER_SECONDS;
+  return (retryAfter as number) > 0 ? Math.min(retryAfter as number, MAX_BACKOFF_SECONDS) : DEFAULT_RETRY_AFTER_SECONDS;
 }
 
 /**
- * A rate-limit back-off for one Clerk instance, per Backend API endpoint. A 429 opens it for the
- * answer's `Retry-After` (default {@link DEFAULT_RETRY_AFTER_SECONDS}, at most
- * {@link MAX_BACKOFF_SECONDS}); while it is open, callers make no call to that endpoint and answer
- * `unavailable` / `rate-limited` with the remaining wait. Every authenticator has one (see
- * {@link instanceBackoff}), shared by its key store and machine-token verifier, so a Backend API
- * client built from the same configuration can honour the same back-off.
+ * A gate that spaces out calls to an endpoint after a 429. `blockedFor` answers how many seconds
+ * remain (0: open); `openFor` records a `Retry-After`. Endpoints are named `METHOD /path/{template}`
+ * as the spec names them (`GET /jwks`, `POST /api_keys/verify`), by the core and `clerk-edge/api` alike.
+ */
+export interface BackoffGate {
+  blockedFor(endpoint: string): number;
+  openFor(endpoint: string, seconds: number): void;
+}
+
+/** The gate {@link memoryBackoff} makes: `openFor` also answers how long the endpoint is now closed. */
+export interface MemoryBackoff extends BackoffGate {
+  openFor(endpoint: string, seconds?: number): number;
+}
+
+/**
+ * A rate-limit back-off kept in memory, per endpoint. `openFor` closes an endpoint for
+ * {@link backoffSeconds} of the wait it is given (never shortening a back-off already open) and
+ * returns the seconds it is now closed for; while it is closed, callers make no call to that
+ * endpoint. The default gate of a `clerk-edge/api` client, and (see {@link instanceBackoff}) of each
+ * authenticator.
  *
  * @example
  * ```ts
- * const gate = new BackoffGate()
- * gate.openFor('api_keys/verify', 7)
- * gate.blockedFor('api_keys/verify') // → 7
- * gate.blockedFor('jwks') // → 0
+ * const gate = memoryBackoff()
+ * gate.openFor('POST /api_keys/verify', 7)
+ * gate.blockedFor('POST /api_keys/verify') // → 7
+ * gate.blockedFor('GET /jwks') // → 0
  * ```
  */
-export class BackoffGate {
-  readonly #until = new Map<string, number>();
-  readonly #now: () => number;
-
-  constructor(now: () => number = Date.now) {
-    this.#now = now;
-  }
-
-  /** Seconds (rounded up) until `endpoint` may be called again; 0 when it may be called now. */
-  blockedFor(endpoint: string): number {
-    const until = this.#until.get(endpoint);
-    if (until === undefined) return 0;
-    const remainingMs = until - this.#now();
-    if (remainingMs <= 0) {
-      this.#until.delete(endpoint);
-      return 0;
-    }
-    return Math.ceil(remainingMs / 1000);
-  }
-
-  /**
-   * Blocks `endpoint` for `seconds` (a missing or invalid value means the default), never
-   * shortening a back-off already open. Returns the seconds it is now blocked for.
-   */
-  openFor(endpoint: string, seconds: number | undefined): number {
-    const until = this.#now() + backoffSeconds(seconds) * 1000;
-    if (until > (this.#until.get(endpoint) ?? 0)) this.#until.set(endpoint, until);
-    return this.blockedFor(endpoint);
-  }
+export function memoryBackoff(now: () => number = Date.now): MemoryBackoff {
+  const until = new Map<string, number>();
+  const blockedFor = (endpoint: string) => Math.max(0, Math.ceil(((until.get(endpoint) ?? 0) - now()) / 1000));
+  return {
+    blockedFor,
+    openFor(endpoint, seconds) {
+      until.set(endpoint, Math.max(until.get(endpoint) ?? 0, now() + backoffSeconds(seconds) * 1000));
+      return blockedFor(endpoint);
+    },
+  };
 }
 
-const gates = new WeakMap<ResolvedConfig, BackoffGate>();
+const gates = new WeakMap<ResolvedConfig, MemoryBackoff>();
 
 /**
  * The back-off of the instance a resolved configuration describes, created once per
- * configuration (that is, per authenticator) on the configuration's clock.
+ * configuration (that is, per authenticator) on the configuration's clock, and shared by its key
+ * store, machine-token verifier, session refresh and Backend API client.
  *
  * @example
  * ```ts
  * const clerk = createClerkAuth({ secretKey })
- * instanceBackoff(clerk.config).blockedFor('api_keys/verify')
+ * instanceBackoff(clerk.config).blockedFor('POST /api_keys/verify')
  * ```
  */
-export function instanceBackoff(config: ResolvedConfig): BackoffGate {
+export function instanceBackoff(config: ResolvedConfig): MemoryBackoff {
   let gate = gates.get(config);
   if (!gate) {
-    gate = new BackoffGate(config.now);
+    gate = memoryBackoff(config.now);
     gates.set(config, gate);
   }
   return gate;

@@ -1,6 +1,5 @@
 import type { ProtectedHeaderParameters } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
-import { instanceBackoff } from './backoff.js';
 import type { HasCheck } from './claims.js';
 import type { ResolvedConfig } from './config.js';
 import { instanceIdentity } from './instance-identity.js';
@@ -11,7 +10,7 @@ import { verifyInstanceJwt, type JwtCheckOptions } from './session.js';
 import { sha256Hex } from './hash.js';
 import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { TOKEN_CATEGORY } from './token-class.js';
+import { OPAQUE_PREFIXES, TOKEN_CATEGORY } from './token-class.js';
 
 export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';
 
@@ -73,23 +72,20 @@ interface VerifyResponse {
   client_id?: unknown;
 }
 
-const ENDPOINTS: Record<MachineTokenType, { path: string; field: string }> = {
-  api_key: { path: 'api_keys/verify', field: 'secret' },
-  m2m_token: { path: 'm2m_tokens/verify', field: 'token' },
-  oauth_token: { path: 'oauth_applications/access_tokens/verify', field: 'access_token' },
+/** Each opaque type's Backend API verify endpoint and the body field that carries the token. */
+const ENDPOINTS: Record<MachineTokenType, [path: string, field: string]> = {
+  api_key: ['api_keys/verify', 'secret'],
+  m2m_token: ['m2m_tokens/verify', 'token'],
+  oauth_token: ['oauth_applications/access_tokens/verify', 'access_token'],
 };
 
 /**
- * The shapes of Clerk's opaque machine tokens: the prefix, then 16 to 256 characters of base62, `_`
- * and base64's `+` and `/`, then at most two `=` of base64 padding (Clerk's secrets are random base62
- * or base64, e.g. `ak_` + 32 or more, and may carry an environment infix such as `ak_live_`). Anything
- * else is `token-invalid` with no Backend API call.
+ * The shape of Clerk's opaque machine tokens after their prefix (`ak_`, `mt_`, `oat_`): 16 to 256
+ * characters of base62, `_` and base64's `+` and `/`, then at most two `=` of base64 padding (Clerk's
+ * secrets are random base62 or base64, e.g. `ak_` + 32 or more, and may carry an environment infix
+ * such as `ak_live_`). Anything else is `token-invalid` with no Backend API call.
  */
-export const MACHINE_TOKEN_SHAPES: Record<MachineTokenType, RegExp> = {
-  api_key: /^ak_[\w+/]{16,256}={0,2}$/,
-  m2m_token: /^mt_[\w+/]{16,256}={0,2}$/,
-  oauth_token: /^oat_[\w+/]{16,256}={0,2}$/,
-};
+const OPAQUE_SHAPE = /^[a-z]+_[\w+/]{16,256}={0,2}$/;
 
 const JWT_CHECKS: Record<'m2m_token' | 'oauth_token', JwtCheckOptions> = {
   m2m_token: {
@@ -110,37 +106,123 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-function stringList(value: unknown): string[] {
-  if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-/** `expiration` is a Unix time; Clerk uses milliseconds, but accept seconds too. */
-function expirationMs(value: unknown): number | null {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return null;
-  return value < 1e12 ? value * 1000 : value;
-}
-
 function identityFor(
   type: MachineTokenType,
   id: string,
   subject: string,
-  data: { name?: unknown; scopes?: unknown; claims?: unknown; clientId?: unknown },
+  name: unknown,
+  scopes: unknown,
+  claims: unknown,
+  clientId: unknown,
 ): MachineIdentity {
+  const prefixed = (prefix: string) => (subject.startsWith(prefix) ? subject : null);
   return {
     tokenType: type,
     id,
     subject,
-    name: stringOrNull(data.name),
-    scopes: stringList(data.scopes),
+    name: stringOrNull(name),
+    scopes:
+      typeof scopes === 'string'
+        ? scopes.split(/[\s,]+/).filter(Boolean)
+        : Array.isArray(scopes)
+          ? scopes.filter((item): item is string => typeof item === 'string')
+          : [],
     claims:
-      typeof data.claims === 'object' && data.claims !== null && !Array.isArray(data.claims)
-        ? (data.claims as Record<string, unknown>)
+      typeof claims === 'object' && claims !== null && !Array.isArray(claims)
+        ? (claims as Record<string, unknown>)
         : null,
-    userId: subject.startsWith('user_') ? subject : null,
-    orgId: subject.startsWith('org_') ? subject : null,
-    machineId: subject.startsWith('mch_') ? subject : null,
-    clientId: type === 'oauth_token' ? stringOrNull(data.clientId) : null,
+    userId: prefixed('user_'),
+    orgId: prefixed('org_'),
+    machineId: prefixed('mch_'),
+    clientId: type === 'oauth_token' ? stringOrNull(clientId) : null,
+  };
+}
+
+/** Verifies machine tokens (see {@link createMachineVerifier}). Internal. */
+export interface MachineVerifier {
+  verify(
+    token: string,
+    type: MachineTokenType,
+    format: 'jwt' | 'opaque',
+    waitUntil?: WaitUntil,
+    header?: ProtectedHeaderParameters,
+  ): Promise<MachineVerdict>;
+}
+
+/** A JWT-format M2M or OAuth token, verified locally with the instance keys. */
+async function verifyMachineJwt(
+  config: ResolvedConfig,
+  keys: KeyStore,
+  token: string,
+  type: 'm2m_token' | 'oauth_token',
+  waitUntil?: WaitUntil,
+  header?: ProtectedHeaderParameters,
+): Promise<MachineVerdict> {
+  const verdict = await verifyInstanceJwt<Record<string, unknown> & { sub?: string; exp?: number }>(
+    token,
+    config,
+    keys,
+    JWT_CHECKS[type],
+    waitUntil,
+    header,
+  );
+  if (!verdict.ok) return verdict;
+  const { claims } = verdict;
+  const subject = claims.sub as string;
+  if (type === 'm2m_token') {
+    if (!subject.startsWith('mch_')) return refused('token-invalid-claims');
+    // Clerk mints M2M JWTs with the instance's Frontend API as `iss`, but its SDK checks none and
+    // early tokens carried none: an absent `iss` passes, a present one must be this instance's.
+    const { iss } = claims;
+    if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
+      return refused('token-invalid-issuer');
+  }
+  const identity = identityFor(
+    type,
+    stringOrNull(claims.jti) ?? subject,
+    subject,
+    undefined,
+    claims.scope ?? claims.scopes,
+    claims,
+    claims.client_id,
+  );
+  // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
+  return { ok: true, identity, expiresAtMs: (claims.exp as number) * 1000 };
+}
+
+/** One Backend API verification of an opaque token. Never throws. */
+async function callVerify(
+  config: ResolvedConfig,
+  token: string,
+  type: MachineTokenType,
+  bearer: string,
+): Promise<MachineVerdict> {
+  const [path, field] = ENDPOINTS[type];
+  const result = await callClerkApi<VerifyResponse>(config, {
+    method: 'POST',
+    url: backendApiUrl(config, path),
+    bearer,
+    body: { [field]: token },
+    timeoutMs: config.machineTokens.timeoutMs,
+    endpoint: `POST /${path}`,
+  });
+  if (result.kind !== 'ok') return apiRefusal('machine-verify', result);
+  const data = result.data;
+  if (typeof data?.id !== 'string' || typeof data.subject !== 'string') return unavailable('backend-api-unavailable');
+  if (data.revoked === true) return refused('token-revoked');
+  // `expiration` is a Unix time; Clerk uses milliseconds, but accept seconds too.
+  const { expiration } = data;
+  const expiresAtMs =
+    typeof expiration === 'number' && expiration > 0 && expiration < Infinity
+      ? expiration < 1e12
+        ? expiration * 1000
+        : expiration
+      : null;
+  if (data.expired === true || (expiresAtMs !== null && expiresAtMs <= config.now())) return refused('token-expired');
+  return {
+    ok: true,
+    identity: identityFor(type, data.id, data.subject, data.name, data.scopes, data.claims, data.client_id),
+    expiresAtMs,
   };
 }
 
@@ -149,135 +231,26 @@ function identityFor(
  * verdicts are kept in a bounded LRU (and the shared store, if any) keyed by SHA-256 of the
  * token; concurrent verifications of one token share one call; infrastructure errors are never
  * cached. JWT-format M2M and OAuth tokens are verified locally with the instance keys. Internal.
+ *
+ * @example
+ * ```ts
+ * const verdict = await createMachineVerifier(config, keys).verify('ak_…', 'api_key', 'opaque')
+ * ```
  */
-export class MachineVerifier {
-  readonly #config: ResolvedConfig;
-  readonly #keys: KeyStore;
-  readonly #cache: LruCache<MachineVerdict>;
-  readonly #flight: SingleFlight<MachineVerdict>;
-
-  constructor(config: ResolvedConfig, keys: KeyStore) {
-    this.#config = config;
-    this.#flight = new SingleFlight(config.machineTokens.timeoutMs + FLIGHT_GRACE_MS);
-    this.#keys = keys;
-    this.#cache = new LruCache(config.machineTokens.maxEntries, config.now);
-  }
-
-  async verify(
-    token: string,
-    type: MachineTokenType,
-    format: 'jwt' | 'opaque',
-    waitUntil?: WaitUntil,
-    header?: ProtectedHeaderParameters,
-  ): Promise<MachineVerdict> {
-    if (format === 'jwt') return this.#verifyJwt(token, type as 'm2m_token' | 'oauth_token', waitUntil, header);
-    if (!MACHINE_TOKEN_SHAPES[type].test(token)) return refused('token-invalid');
-    const bearer =
-      type === 'm2m_token' ? (this.#config.machineSecretKey ?? this.#config.secretKey) : this.#config.secretKey;
-    if (bearer === undefined) return unavailable('machine-secret-key-missing');
-
-    // Keyed by the instance first: a verdict of one instance is never another's.
-    const instance = await instanceIdentity(this.#config, type === 'm2m_token' ? 'machine' : 'secret');
-    const key = `${instance}:${await sha256Hex(`${type}\u0000${token}`)}`;
-    const { enabled } = this.#config.machineTokens;
-    if (enabled) {
-      const cached = this.#cache.get(key) ?? (await this.#readShared(key));
-      if (cached) return this.#checkExpiry(cached);
-    }
-    const endpoint = ENDPOINTS[type].path;
-    const blocked = instanceBackoff(this.#config).blockedFor(endpoint);
-    if (blocked > 0) return unavailable('rate-limited', blocked);
-    return this.#flight.run(key, async () => {
-      const verdict = await this.#callBackendApi(token, type, bearer);
-      if (enabled) await this.#remember(key, verdict, waitUntil);
-      return verdict;
-    });
-  }
-
-  /** A cached positive verdict stops being valid at the token's own expiration. */
-  #checkExpiry(verdict: MachineVerdict): MachineVerdict {
-    if (verdict.ok && verdict.expiresAtMs !== null && verdict.expiresAtMs <= this.#config.now()) {
-      return refused('token-expired');
-    }
-    return verdict;
-  }
-
-  async #verifyJwt(
-    token: string,
-    type: 'm2m_token' | 'oauth_token',
-    waitUntil?: WaitUntil,
-    header?: ProtectedHeaderParameters,
-  ): Promise<MachineVerdict> {
-    const verdict = await verifyInstanceJwt<Record<string, unknown> & { sub?: string; exp?: number }>(
-      token,
-      this.#config,
-      this.#keys,
-      JWT_CHECKS[type],
-      waitUntil,
-      header,
-    );
-    if (!verdict.ok) return verdict;
-    const claims = verdict.claims;
-    const subject = claims.sub as string;
-    if (type === 'm2m_token' && !subject.startsWith('mch_')) return refused('token-invalid-claims');
-    // Clerk mints M2M JWTs with the instance's Frontend API as `iss`, but its SDK checks none and
-    // early tokens carried none: an absent `iss` passes, a present one must be this instance's.
-    const issuers = this.#config.issuers;
-    if (type === 'm2m_token' && claims.iss !== undefined && issuers !== undefined) {
-      if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss)) return refused('token-invalid-issuer');
-    }
-    const id = stringOrNull(claims.jti) ?? subject;
-    const identity = identityFor(type, id, subject, {
-      scopes: claims.scope ?? claims.scopes,
-      claims,
-      clientId: claims.client_id,
-    });
-    return { ok: true, identity, expiresAtMs: typeof claims.exp === 'number' ? claims.exp * 1000 : null };
-  }
-
-  async #callBackendApi(token: string, type: MachineTokenType, bearer: string): Promise<MachineVerdict> {
-    const endpoint = ENDPOINTS[type];
-    const result = await callClerkApi<VerifyResponse>(this.#config, {
-      method: 'POST',
-      url: backendApiUrl(this.#config, endpoint.path),
-      bearer,
-      body: { [endpoint.field]: token },
-      timeoutMs: this.#config.machineTokens.timeoutMs,
-    });
-    if (result.kind === 'http-error' && result.status === 429) {
-      return unavailable(
-        'rate-limited',
-        instanceBackoff(this.#config).openFor(endpoint.path, result.retryAfterSeconds),
-      );
-    }
-    if (result.kind !== 'ok') return apiRefusal('machine-verify', result);
-    const data = result.data;
-    if (typeof data !== 'object' || data === null || typeof data.id !== 'string' || typeof data.subject !== 'string') {
-      return unavailable('backend-api-unavailable');
-    }
-    if (data.revoked === true) return refused('token-revoked');
-    const expiresAtMs = expirationMs(data.expiration);
-    if (data.expired === true || (expiresAtMs !== null && expiresAtMs <= this.#config.now())) {
-      return refused('token-expired');
-    }
-    return {
-      ok: true,
-      identity: identityFor(type, data.id, data.subject, { ...data, clientId: data.client_id }),
-      expiresAtMs,
-    };
-  }
+export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): MachineVerifier {
+  const { machineTokens: options, store, now } = config;
+  const flight = new SingleFlight<MachineVerdict>(options.timeoutMs + FLIGHT_GRACE_MS);
+  const cache = new LruCache<MachineVerdict>(options.maxEntries, now);
 
   /** Positive verdicts for the configured TTL (never past expiry), rejections briefly, infrastructure errors never. */
-  async #remember(key: string, verdict: MachineVerdict, waitUntil?: WaitUntil): Promise<void> {
-    const { ttlMs, negativeTtlMs } = this.#config.machineTokens;
-    let ttl: number;
-    if (verdict.ok)
-      ttl = verdict.expiresAtMs === null ? ttlMs : Math.min(ttlMs, verdict.expiresAtMs - this.#config.now());
-    else if (verdict.status === 'signed-out') ttl = negativeTtlMs;
-    else return;
+  const remember = async (key: string, verdict: MachineVerdict, waitUntil?: WaitUntil) => {
+    const ttl = verdict.ok
+      ? Math.min(options.ttlMs, (verdict.expiresAtMs ?? Infinity) - now())
+      : verdict.status === 'signed-out'
+        ? options.negativeTtlMs
+        : 0;
     if (!(ttl > 0)) return;
-    this.#cache.set(key, verdict, ttl);
-    const store = this.#config.store;
+    cache.set(key, verdict, ttl);
     if (store) {
       const write = store
         .set(`clerk-edge:machine:${key}`, verdict, Math.max(1, Math.floor(ttl / 1000)))
@@ -285,18 +258,41 @@ export class MachineVerifier {
       if (waitUntil) waitUntil(write);
       else await write;
     }
-  }
+  };
 
-  async #readShared(key: string): Promise<MachineVerdict | undefined> {
-    const store = this.#config.store;
-    if (!store) return undefined;
+  /** A verdict from the shared store: positive or a rejection, never an infrastructure error. */
+  const readShared = async (key: string): Promise<MachineVerdict | undefined> => {
     try {
-      const value = (await store.get(`clerk-edge:machine:${key}`)) as MachineVerdict | undefined;
-      if (typeof value !== 'object' || value === null || typeof value.ok !== 'boolean') return undefined;
-      if (!value.ok && value.status !== 'signed-out') return undefined;
-      return value;
+      const value = (await store?.get(`clerk-edge:machine:${key}`)) as MachineVerdict | undefined;
+      if (typeof value?.ok === 'boolean' && (value.ok || value.status === 'signed-out')) return value;
     } catch {
-      return undefined;
+      // A broken shared store is only a cache miss.
     }
-  }
+    return undefined;
+  };
+
+  return {
+    async verify(token, type, format, waitUntil, header) {
+      if (format === 'jwt')
+        return verifyMachineJwt(config, keys, token, type as 'm2m_token' | 'oauth_token', waitUntil, header);
+      if (!token.startsWith(OPAQUE_PREFIXES[type]) || !OPAQUE_SHAPE.test(token)) return refused('token-invalid');
+      const bearer = type === 'm2m_token' ? (config.machineSecretKey ?? config.secretKey) : config.secretKey;
+      if (bearer === undefined) return unavailable('machine-secret-key-missing');
+
+      // Keyed by the instance first: a verdict of one instance is never another's.
+      const instance = await instanceIdentity(config, type === 'm2m_token' ? 'machine' : 'secret');
+      const key = `${instance}:${await sha256Hex(`${type}\u0000${token}`)}`;
+      if (options.enabled) {
+        const cached = cache.get(key) ?? (await readShared(key));
+        // A cached positive verdict stops being valid at the token's own expiration.
+        if (cached?.ok && cached.expiresAtMs !== null && cached.expiresAtMs <= now()) return refused('token-expired');
+        if (cached) return cached;
+      }
+      return flight.run(key, async () => {
+        const verdict = await callVerify(config, token, type, bearer);
+        if (options.enabled) await remember(key, verdict, waitUntil);
+        return verdict;
+      });
+    },
+  };
 }

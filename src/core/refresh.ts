@@ -1,11 +1,11 @@
 import { decodeJwt } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
-import { instanceBackoff } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
 import { clientIp, publicOrigin } from './origin.js';
 import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import { sha256Hex } from './hash.js';
+import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
 
 /** The result of a refresh call: new cookie directives, or why not. Internal. */
@@ -18,116 +18,89 @@ const PROXY_HEADERS = ['x-forwarded-host', 'x-forwarded-proto'];
 
 /** How long a refused refresh (same session, same refresh token) is answered from memory. */
 export const REFRESH_REJECTION_TTL_MS = 5000;
-const MAX_REMEMBERED_REJECTIONS = 1000;
 /** The refresh endpoint in the instance's back-off: one gate for every session (Clerk limits per instance). */
-const REFRESH_ENDPOINT = 'sessions/refresh';
+const REFRESH_ENDPOINT = 'POST /sessions/{session_id}/refresh';
+
+/** Refreshes expired cookie sessions (see {@link createSessionRefresher}). Internal. */
+export interface SessionRefresher {
+  refresh(request: Request, expiredToken: string, refreshToken: string): Promise<RefreshResult>;
+}
 
 /**
  * Refreshes expired cookie sessions through `POST /v1/sessions/{sid}/refresh` with
- * `format: "cookie"`. Concurrent refreshes of the same token pair share one call; a 429 closes the
- * endpoint in the instance's back-off (see {@link instanceBackoff}) until its wait has passed. Internal.
+ * `format: "cookie"`. Concurrent refreshes of the same token pair share one call; a refused pair
+ * is answered from memory for {@link REFRESH_REJECTION_TTL_MS}; a 429 closes the endpoint in the
+ * instance's back-off (see `instanceBackoff`) until its wait has passed. Internal.
+ *
+ * @example
+ * ```ts
+ * const result = await createSessionRefresher(config).refresh(request, expiredToken, refreshToken)
+ * ```
  */
-export class SessionRefresher {
-  readonly #config: ResolvedConfig;
-  readonly #flight: SingleFlight<RefreshResult>;
+export function createSessionRefresher(config: ResolvedConfig): SessionRefresher {
+  const flight = new SingleFlight<RefreshResult>(config.machineTokens.timeoutMs + FLIGHT_GRACE_MS);
   /** Refusals by session id and SHA-256 of the refresh token (this authenticator's instance only), until their expiry. */
-  readonly #rejections = new Map<string, number>();
+  const rejections = new LruCache<true>(1000, config.now);
 
-  constructor(config: ResolvedConfig) {
-    this.#config = config;
-    this.#flight = new SingleFlight(config.machineTokens.timeoutMs + FLIGHT_GRACE_MS);
-  }
+  return {
+    async refresh(request, expiredToken, refreshToken) {
+      const secretKey = config.secretKey;
+      if (secretKey === undefined) return refused('token-expired');
+      let sessionId: unknown;
+      try {
+        sessionId = decodeJwt(expiredToken).sid;
+      } catch {
+        return refused('token-malformed');
+      }
+      // Only an id's characters: the id becomes a path segment of the call made with the secret key.
+      if (typeof sessionId !== 'string' || !/^\w+$/.test(sessionId)) return refused('token-invalid-claims');
 
-  #rejectedRecently(key: string): boolean {
-    const until = this.#rejections.get(key);
-    if (until === undefined) return false;
-    if (until > this.#config.now()) return true;
-    this.#rejections.delete(key);
-    return false;
-  }
-
-  #rememberRejection(key: string): void {
-    this.#rejections.delete(key);
-    if (this.#rejections.size >= MAX_REMEMBERED_REJECTIONS) {
-      const oldest = this.#rejections.keys().next().value;
-      if (oldest !== undefined) this.#rejections.delete(oldest);
-    }
-    this.#rejections.set(key, this.#config.now() + REFRESH_REJECTION_TTL_MS);
-  }
-
-  async refresh(request: Request, expiredToken: string, refreshToken: string): Promise<RefreshResult> {
-    const secretKey = this.#config.secretKey;
-    if (secretKey === undefined) return refused('token-expired');
-    let sessionId: unknown;
-    try {
-      sessionId = decodeJwt(expiredToken).sid;
-    } catch {
-      return refused('token-malformed');
-    }
-    if (typeof sessionId !== 'string' || !/^[A-Za-z0-9_]+$/.test(sessionId)) return refused('token-invalid-claims');
-
-    const rejectionKey = `${sessionId}\u0000${await sha256Hex(refreshToken)}`;
-    if (this.#rejectedRecently(rejectionKey)) return refused('refresh-rejected');
-    const blocked = instanceBackoff(this.#config).blockedFor(REFRESH_ENDPOINT);
-    if (blocked > 0) return unavailable('rate-limited', blocked);
-    const flightKey = await sha256Hex(`${expiredToken}\u0000${refreshToken}`);
-    const result = await this.#flight.run(flightKey, () =>
-      this.#call(request, sessionId as string, expiredToken, refreshToken, secretKey),
-    );
-    if (!result.ok && result.reason === 'refresh-rejected') this.#rememberRejection(rejectionKey);
-    return result;
-  }
-
-  async #call(
-    request: Request,
-    sessionId: string,
-    expiredToken: string,
-    refreshToken: string,
-    secretKey: string,
-  ): Promise<RefreshResult> {
-    const requestHeaders: Record<string, string[]> = {};
-    const names = this.#config.trustProxyHeaders ? [...FORWARDED_HEADERS, ...PROXY_HEADERS] : FORWARDED_HEADERS;
-    for (const name of names) {
-      const value = request.headers.get(name);
-      if (value !== null) requestHeaders[name] = [value];
-    }
-    const ip = clientIp(request, this.#config);
-    const result = await callClerkApi<{ object?: unknown; cookies?: unknown }>(this.#config, {
-      method: 'POST',
-      url: backendApiUrl(this.#config, `sessions/${encodeURIComponent(sessionId)}/refresh`),
-      bearer: secretKey,
-      body: {
-        expired_token: expiredToken,
-        refresh_token: refreshToken,
-        request_origin: publicOrigin(request, this.#config),
-        request_headers: requestHeaders,
-        ...(ip ? { request_originating_ip: ip } : {}),
-        format: 'cookie',
-      },
-      timeoutMs: this.#config.machineTokens.timeoutMs,
-    });
-    if (result.kind === 'http-error' && result.status === 429) {
-      return unavailable(
-        'rate-limited',
-        instanceBackoff(this.#config).openFor(REFRESH_ENDPOINT, result.retryAfterSeconds),
-      );
-    }
-    if (result.kind !== 'ok') return apiRefusal('session-refresh', result);
-    const cookies = result.data?.cookies;
-    if (!Array.isArray(cookies) || !cookies.every((cookie) => typeof cookie === 'string')) {
-      return unavailable('backend-api-unavailable');
-    }
-    const sessionToken = findSessionCookie(cookies as string[]);
-    if (!sessionToken) return unavailable('backend-api-unavailable');
-    return { ok: true, sessionToken, setCookies: cookies as string[] };
-  }
+      const rejectionKey = `${sessionId}\u0000${await sha256Hex(refreshToken)}`;
+      if (rejections.get(rejectionKey)) return refused('refresh-rejected');
+      const flightKey = await sha256Hex(`${expiredToken}\u0000${refreshToken}`);
+      const result = await flight.run(flightKey, async (): Promise<RefreshResult> => {
+        const requestHeaders: Record<string, string[]> = {};
+        for (const name of config.trustProxyHeaders ? [...FORWARDED_HEADERS, ...PROXY_HEADERS] : FORWARDED_HEADERS) {
+          const value = request.headers.get(name);
+          if (value !== null) requestHeaders[name] = [value];
+        }
+        const answer = await callClerkApi<{ cookies?: unknown }>(config, {
+          method: 'POST',
+          url: backendApiUrl(config, `sessions/${sessionId}/refresh`),
+          bearer: secretKey,
+          body: {
+            expired_token: expiredToken,
+            refresh_token: refreshToken,
+            request_origin: publicOrigin(request, config),
+            request_headers: requestHeaders,
+            // Undefined (left out of the JSON) unless a trusted proxy reported it.
+            request_originating_ip: clientIp(request, config),
+            format: 'cookie',
+          },
+          timeoutMs: config.machineTokens.timeoutMs,
+          endpoint: REFRESH_ENDPOINT,
+        });
+        if (answer.kind !== 'ok') return apiRefusal('session-refresh', answer);
+        const cookies = answer.data?.cookies;
+        const sessionToken =
+          Array.isArray(cookies) && cookies.every((cookie) => typeof cookie === 'string')
+            ? findSessionCookie(cookies)
+            : undefined;
+        return sessionToken
+          ? { ok: true, sessionToken, setCookies: cookies as string[] }
+          : unavailable('backend-api-unavailable');
+      });
+      if (!result.ok && result.reason === 'refresh-rejected')
+        rejections.set(rejectionKey, true, REFRESH_REJECTION_TTL_MS);
+      return result;
+    },
+  };
 }
 
 /** The new session token among `Set-Cookie` directives (`__session` or `__session_<suffix>`). */
 function findSessionCookie(directives: string[]): string | undefined {
   for (const directive of directives) {
-    const [pair] = directive.split(';');
-    for (const [name, value] of parseCookies(pair ?? '')) {
+    for (const [name, value] of parseCookies(directive.split(';')[0]!)) {
       if ((name === '__session' || name.startsWith('__session_')) && value !== '') return value;
     }
   }

@@ -19,21 +19,19 @@ export interface Refusal {
 
 /** The credential itself was refused. */
 export function refused(reason: AuthErrorReason, detail?: string): Refusal {
-  return detail ? { ok: false, status: 'signed-out', reason, detail } : { ok: false, status: 'signed-out', reason };
+  return { ok: false, status: 'signed-out', reason, detail };
 }
 
 /** Clerk, or the configuration that reaches it, failed: the request is neither signed in nor out. */
 export function unavailable(reason: AuthErrorReason, retryAfterSeconds?: number): Refusal {
-  return retryAfterSeconds === undefined
-    ? { ok: false, status: 'unavailable', reason }
-    : { ok: false, status: 'unavailable', reason, retryAfterSeconds };
+  return { ok: false, status: 'unavailable', reason, retryAfterSeconds };
 }
 
 /** The Clerk endpoints the core calls. */
 export type ClerkEndpoint = 'jwks' | 'machine-verify' | 'session-refresh' | 'handshake-payload';
 
 /**
- * What a failed call to each endpoint means. The one rule: a status judges the credential we
+ * The refusal a failed call to `endpoint` means. The one rule: a status judges the credential we
  * sent on behalf of the request only where the endpoint is documented to judge it; a status
  * that refuses our own secret key is `secret-key-invalid`; 429 is `rate-limited`; anything
  * else (5xx, unexpected statuses, network failure, timeout, an unreadable body) is the
@@ -51,40 +49,8 @@ export type ClerkEndpoint = 'jwks' | 'machine-verify' | 'session-refresh' | 'han
  * by the token verification that precedes every refresh), so there 401 refuses the session.
  * A refused handshake nonce (unknown, used, expired) signs nobody out: the request goes on with
  * its cookies (see handshake-payload.ts).
- */
-const ENDPOINT_RULES: Record<
-  ClerkEndpoint,
-  {
-    credentialRefused: readonly number[];
-    refusal?: AuthErrorReason;
-    keyRefused: readonly number[];
-    failure: AuthErrorReason;
-  }
-> = {
-  jwks: { credentialRefused: [], keyRefused: [401, 403], failure: 'jwks-unavailable' },
-  'machine-verify': {
-    credentialRefused: [400, 404, 422],
-    refusal: 'token-invalid',
-    keyRefused: [401, 403],
-    failure: 'backend-api-unavailable',
-  },
-  'session-refresh': {
-    credentialRefused: [400, 401, 404, 422],
-    refusal: 'refresh-rejected',
-    keyRefused: [],
-    failure: 'backend-api-unavailable',
-  },
-  'handshake-payload': {
-    credentialRefused: [400, 404, 422],
-    refusal: 'token-invalid',
-    keyRefused: [401, 403],
-    failure: 'backend-api-unavailable',
-  },
-};
-
-/**
- * The refusal a failed call to `endpoint` means (see the table above). An HTTP error passes on
- * its `Retry-After`; callers that open the instance back-off on a 429 answer with its wait instead.
+ *
+ * An HTTP error passes on its `Retry-After` (on a 429 sent with an `endpoint`, the back-off's wait).
  *
  * @example
  * ```ts
@@ -93,10 +59,14 @@ const ENDPOINT_RULES: Record<
  * ```
  */
 export function apiRefusal(endpoint: ClerkEndpoint, result: Exclude<ApiResult<unknown>, { kind: 'ok' }>): Refusal {
-  const rule = ENDPOINT_RULES[endpoint];
-  if (result.kind === 'unreachable') return unavailable(rule.failure);
-  const { status, retryAfterSeconds } = result;
-  if (rule.refusal !== undefined && rule.credentialRefused.includes(status)) return refused(rule.refusal);
-  if (rule.keyRefused.includes(status)) return unavailable('secret-key-invalid');
-  return unavailable(status === 429 ? 'rate-limited' : rule.failure, retryAfterSeconds);
+  const failure = endpoint === 'jwks' ? 'jwks-unavailable' : 'backend-api-unavailable';
+  if (result.kind === 'unreachable') return unavailable(failure);
+  const { status } = result;
+  const refresh = endpoint === 'session-refresh';
+  // The credential we sent: never for the public key set; 401 also judges the refresh token.
+  if ((endpoint !== 'jwks' && [400, 404, 422].includes(status)) || (refresh && status === 401))
+    return refused(refresh ? 'refresh-rejected' : 'token-invalid');
+  // Our own secret key (the refresh endpoint's key was checked by the token verification before it).
+  if (!refresh && (status === 401 || status === 403)) return unavailable('secret-key-invalid');
+  return unavailable(status === 429 ? 'rate-limited' : failure, result.retryAfterSeconds);
 }

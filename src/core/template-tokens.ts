@@ -65,7 +65,7 @@ export class ClerkTokenError extends ClerkEdgeError {
 
 /** A minted token is handed out until this long before its `exp`. */
 export const TEMPLATE_TOKEN_MARGIN_MS = 10_000;
-const ENDPOINT = 'sessions/{session_id}/tokens/{template_name}';
+const ENDPOINT = 'POST /sessions/{session_id}/tokens/{template_name}';
 const TIMEOUT_MS = 10_000;
 
 interface Minter {

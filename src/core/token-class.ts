@@ -19,11 +19,8 @@ export type TokenClass =
   | { type: 'm2m_token' | 'oauth_token'; format: 'jwt'; header: ProtectedHeaderParameters }
   | { type: 'unknown' };
 
-const OPAQUE_PREFIXES: Array<[string, 'api_key' | 'm2m_token' | 'oauth_token']> = [
-  ['ak_', 'api_key'],
-  ['mt_', 'm2m_token'],
-  ['oat_', 'oauth_token'],
-];
+/** The prefixes of Clerk's opaque machine tokens. */
+export const OPAQUE_PREFIXES = { api_key: 'ak_', m2m_token: 'mt_', oauth_token: 'oat_' } as const;
 
 /**
  * Classifies a token by its shape: opaque machine prefixes, then the JWT header (`typ`, `cat`).
@@ -32,26 +29,28 @@ const OPAQUE_PREFIXES: Array<[string, 'api_key' | 'm2m_token' | 'oauth_token']> 
  * An M2M JWT without its `cat` header is recognised, as Clerk does, by its `mch_` subject.
  */
 export function classifyToken(token: string): TokenClass {
-  for (const [prefix, type] of OPAQUE_PREFIXES) {
-    if (token.startsWith(prefix)) return { type, format: 'opaque' };
-  }
-  let header: ReturnType<typeof decodeProtectedHeader>;
+  let type: keyof typeof OPAQUE_PREFIXES;
+  for (type in OPAQUE_PREFIXES) if (token.startsWith(OPAQUE_PREFIXES[type])) return { type, format: 'opaque' };
   try {
-    header = decodeProtectedHeader(token);
+    const header = decodeProtectedHeader(token);
+    const { typ, cat } = header;
+    const lower = typeof typ === 'string' ? typ.toLowerCase() : undefined;
+    if (lower === 'at+jwt' || lower === 'application/at+jwt') return { type: 'oauth_token', format: 'jwt', header };
+    return {
+      type:
+        cat === TOKEN_CATEGORY.m2m || (cat === undefined && hasMachineSubject(token)) ? 'm2m_token' : 'session_token',
+      format: 'jwt',
+      header,
+    };
   } catch {
     return { type: 'unknown' };
   }
-  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
-  if (typ === 'at+jwt' || typ === 'application/at+jwt') return { type: 'oauth_token', format: 'jwt', header };
-  if (header.cat === TOKEN_CATEGORY.m2m) return { type: 'm2m_token', format: 'jwt', header };
-  if (header.cat === undefined && hasMachineSubject(token)) return { type: 'm2m_token', format: 'jwt', header };
-  return { type: 'session_token', format: 'jwt', header };
 }
 
 /** Whether the unverified payload's `sub` names a machine (`mch_…`). A payload that does not decode is not. */
 function hasMachineSubject(token: string): boolean {
   try {
-    const sub = decodeJwt(token).sub;
+    const { sub } = decodeJwt(token);
     return typeof sub === 'string' && sub.startsWith('mch_');
   } catch {
     return false;

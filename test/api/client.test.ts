@@ -87,6 +87,33 @@ describe('createClerkClient against the emulator', () => {
     expect(sessions.map((s) => s.id)).toEqual([session.id]);
   });
 
+  it('sends a FormData body as multipart/form-data, not as JSON', async () => {
+    const small = createClerkRequestClient({ secretKey: emulator.secretKey, apiUrl: emulator.url });
+    const form = new FormData();
+    form.append('file', new Blob(['png'], { type: 'image/png' }), 'avatar.png');
+    const error = await small.request('post', '/users', { body: form as never }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    const [sent] = emulator.requests;
+    expect(sent?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(sent?.body).toContain('filename="avatar.png"');
+    // The emulator's POST /users takes JSON only: the answer is Clerk's 400, as a ClerkApiError.
+    expect(error).toMatchObject({ code: 'api-response-error', status: 400 });
+  });
+
+  it('serialises query parameters as the spec expects: arrays repeated, absent values left out', async () => {
+    const small = createClerkRequestClient({ secretKey: emulator.secretKey, apiUrl: emulator.url });
+    const user = await clerk.users.create({ body: { email_address: ['query@example.com'] } });
+    const other = await clerk.users.create({ body: { email_address: ['query2@example.com'] } });
+    const listed = await small.request('get', '/users', {
+      query: { user_id: [user.id, other.id], order_by: '+created_at', offset: undefined, email_address: [] },
+    });
+    expect(listed.map((u) => u.id)).toEqual([user.id, other.id]);
+    const sent = emulator.requests.at(-1);
+    expect(sent?.query).toEqual({ user_id: user.id, order_by: '+created_at' });
+  });
+
   it('walks a paginated list with the async iterator, one request per page', async () => {
     const org = await clerk.organizations.create({ body: { name: 'Paged' } });
     const ids: string[] = [];

@@ -164,8 +164,8 @@ describe('rate-limit back-off', () => {
     });
     const { token } = await emulator.createM2MToken();
     expect((await auth.authenticateRequest(bearer(token), { acceptsToken: 'm2m_token' })).status).toBe('signed-in');
-    expect(instanceBackoff(auth.config).blockedFor('api_keys/verify')).toBe(5);
-    expect(instanceBackoff(auth.config).blockedFor('m2m_tokens/verify')).toBe(0);
+    expect(instanceBackoff(auth.config).blockedFor('POST /api_keys/verify')).toBe(5);
+    expect(instanceBackoff(auth.config).blockedFor('POST /m2m_tokens/verify')).toBe(0);
   });
 
   it('is per instance: another authenticator is not blocked', async () => {
