@@ -1,4 +1,6 @@
-import { clerkFetch } from '../core/backend-api.js';
+import createClient from 'openapi-fetch';
+import { gatedFetch, parseRetryAfter, type ApiResult } from '../core/backend-api.js';
+import type { paths } from './generated/bapi.js';
 import { ClerkApiError, parseErrorBody } from './errors.js';
 import { resolveClientOptions } from './options.js';
 import type { ClerkClientOptions } from './options.js';
@@ -45,24 +47,6 @@ function isSingleSegment(value: unknown): boolean {
 }
 
 /**
- * The query string of a call, serialised as the spec's parameters expect: `name=value`, arrays
- * repeated (`name=a&name=b`), objects as `name[key]=value`; `undefined` and `null` left out.
- */
-function queryString(query: Record<string, unknown> = {}): string {
-  const parts: string[] = [];
-  const add = (name: string, value: unknown) => {
-    if (value != null) parts.push(`${name}=${encodeURIComponent(value as string)}`);
-  };
-  for (const [name, value] of Object.entries(query)) {
-    if (Array.isArray(value)) for (const item of value) add(name, item);
-    else if (typeof value === 'object' && value !== null)
-      for (const [key, item] of Object.entries(value)) add(`${name}[${key}]`, item);
-    else add(name, value);
-  }
-  return parts.length > 0 ? `?${parts.join('&')}` : '';
-}
-
-/**
  * Creates the lower-level Backend API client: `request(method, path, init)` for any operation of the
  * spec, with the same errors, retries, timeouts and back-off as {@link createClerkClient}, without
  * the operation table (the smallest bundle). Calls go through the core's transport (timeout,
@@ -79,28 +63,52 @@ function queryString(query: Record<string, unknown> = {}): string {
  */
 export function createClerkRequestClient(options: ClerkClientOptions = {}): ClerkRequestClient {
   const config = resolveClientOptions(options);
+  // openapi-fetch serialises path, query and body; its `fetch` is the core's gate (timeout, headers, back-off).
+  const client = createClient<paths>({ baseUrl: config.baseUrl });
+  const send = client.request as (
+    method: string,
+    path: string,
+    init: object,
+  ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
   async function request(method: HttpMethod, path: string, init: AnyInit = {}): Promise<unknown> {
     const endpoint = `${method.toUpperCase()} ${path}`;
     const fail = (code: ClerkApiError['code'], extra?: Partial<ConstructorParameters<typeof ClerkApiError>[1]>) =>
       new ClerkApiError(code, { endpoint, redact: [config.secretKey], ...extra });
     const values = init.path ?? {};
-    let refused: string | undefined;
-    const pathname = path.replace(/\{([^{}]+)\}/g, (_, name: string) => {
-      if (!isSingleSegment(values[name])) refused ??= name;
-      return encodeURIComponent(values[name] as string);
-    });
+    const refused = path.match(/[^{}]+(?=\})/g)?.find((name) => !isSingleSegment(values[name]));
     if (refused !== undefined) throw fail('api-invalid-path-parameter', { parameter: refused });
-    const call = {
-      method: method.toUpperCase(),
-      url: `${config.baseUrl}${pathname}${queryString(init.query)}`,
-      bearer: config.secretKey,
-      body: init.body,
-      timeoutMs: config.timeoutMs,
-      endpoint,
+    const call = { bearer: config.secretKey, timeoutMs: config.timeoutMs, endpoint };
+    const fetch = async (request: Request) => {
+      const answer = await gatedFetch(config.fetch, request, { headers: request.headers }, call, config.backoff);
+      if (answer instanceof Response) return answer;
+      throw answer;
     };
     for (let tries = 0; ; tries++) {
-      const result = await clerkFetch(config.fetch, call, config.backoff);
+      let result: ApiResult<unknown>;
+      try {
+        const { data, error, response } = await send(method, path, {
+          params: { path: init.path, query: init.query },
+          body: init.body,
+          fetch,
+        });
+        const { status } = response;
+        result = response.ok
+          ? { kind: 'ok', status, data }
+          : {
+              kind: 'http-error',
+              status,
+              retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+              body: error,
+            };
+      } catch (failure) {
+        // A failure of the gate, or openapi-fetch reading a 2xx body that is not JSON.
+        if (!(failure instanceof SyntaxError || (failure as ApiResult<unknown>).kind)) throw failure;
+        result =
+          failure instanceof SyntaxError
+            ? { kind: 'unreachable', cause: 'malformed-response' }
+            : (failure as ApiResult<unknown>);
+      }
       if (result.kind === 'ok') return result.data;
       // Only GETs are safe to repeat, and only once, after a failure that may be transient.
       const transient = result.kind === 'unreachable' ? result.cause === 'network-error' : result.status >= 500;

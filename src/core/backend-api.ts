@@ -16,18 +16,25 @@ export type ApiResult<T> =
   /** No answer: network failure, timeout, or a 2xx whose body is not JSON. */
   | { kind: 'unreachable'; cause: 'network-error' | 'timeout' | 'malformed-response' };
 
-export interface ApiRequest {
+/** What every call to Clerk's APIs is sent with, besides the request itself. Internal. */
+export interface ApiCall {
+  bearer?: string | undefined;
+  timeoutMs: number;
+  /** The endpoint's name in the back-off: while it is closed nothing is sent, and a 429 closes it. */
+  endpoint?: string | undefined;
+}
+
+export interface ApiRequest extends ApiCall {
   /** Upper case. */
   method: string;
   /** Absolute URL. */
   url: string;
-  bearer?: string | undefined;
-  /** JSON, or `FormData` sent as it is. */
+  /** Sent as JSON. */
   body?: unknown;
-  timeoutMs: number;
-  /** The endpoint's name in the back-off: while it is closed nothing is sent, and a 429 closes it. */
-  endpoint?: string;
 }
+
+/** What {@link gatedFetch} answers instead of a Response: nothing was sent (back-off), or no answer. */
+export type ApiFailure = Exclude<ApiResult<never>, { kind: 'ok' }>;
 
 /** Builds a Backend API URL: `<apiUrl>/<apiVersion>/<path>`. */
 export function backendApiUrl(config: ResolvedConfig, path: string): string {
@@ -35,7 +42,7 @@ export function backendApiUrl(config: ResolvedConfig, path: string): string {
 }
 
 /** `Retry-After` in seconds: a number of seconds or an HTTP date. */
-function parseRetryAfter(value: string | null): number | undefined {
+export function parseRetryAfter(value: string | null): number | undefined {
   if (value === null) return undefined;
   if (/^\s*\d+\s*$/.test(value)) return +value;
   const date = Date.parse(value);
@@ -43,10 +50,57 @@ function parseRetryAfter(value: string | null): number | undefined {
 }
 
 /**
- * The one transport to Clerk's APIs, for the core and `clerk-edge/api`: one attempt with a timeout
- * covering the whole exchange (headers and body), the Clerk-API-Version header, and the back-off
- * `gate` for `request.endpoint`. Never throws: every failure is a value (the core maps it to a
- * reason with `apiRefusal`, the client to a `ClerkApiError`).
+ * The one gate in front of Clerk's APIs, for the core ({@link clerkFetch}) and `clerk-edge/api`
+ * (openapi-fetch's `fetch`): refuses locally while `call.endpoint` is backing off in `gate`, adds
+ * the Clerk-API-Version header and the bearer, and gives the whole exchange (headers and body) one
+ * timeout. Answers the Response with its body already read, or a failure; never throws. On a 429 it
+ * closes the endpoint in `gate` and the Response's `Retry-After` becomes the seconds it is closed for.
+ *
+ * @example
+ * ```ts
+ * const answer = await gatedFetch(fetch, url, { method: 'GET' }, { bearer: secretKey, timeoutMs: 5000 })
+ * if (answer instanceof Response) console.info(answer.status)
+ * ```
+ */
+export async function gatedFetch(
+  fetcher: typeof fetch,
+  input: string | Request,
+  init: RequestInit,
+  call: ApiCall,
+  gate?: BackoffGate,
+): Promise<Response | ApiFailure> {
+  const { endpoint } = call;
+  const blocked = gate && endpoint ? gate.blockedFor(endpoint) : 0;
+  if (blocked > 0) return { kind: 'http-error', status: 429, retryAfterSeconds: blocked };
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), call.timeoutMs);
+  try {
+    const headers = new Headers(init.headers);
+    headers.set('clerk-api-version', CLERK_API_VERSION_HEADER);
+    if (call.bearer) headers.set('authorization', `Bearer ${call.bearer}`);
+    const response = await fetcher(input, { ...init, headers, signal: controller.signal });
+    const text = await response.text().catch((error: unknown) => {
+      // An error body decides nothing (the status does): an unreadable one is no body.
+      if (response.ok) throw error;
+      return '';
+    });
+    const answer = new Response(text || null, response);
+    if (response.status === 429 && gate && endpoint) {
+      const wait = backoffSeconds(parseRetryAfter(answer.headers.get('retry-after')));
+      gate.openFor(endpoint, wait);
+      answer.headers.set('retry-after', `${gate.blockedFor(endpoint) || wait}`);
+    }
+    return answer;
+  } catch {
+    return { kind: 'unreachable', cause: controller.signal.aborted ? 'timeout' : 'network-error' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A JSON call to Clerk's APIs through {@link gatedFetch}, its answer sorted into an {@link ApiResult}.
+ * Never throws: every failure is a value (the core maps it to a reason with `apiRefusal`).
  *
  * @example
  * ```ts
@@ -58,49 +112,30 @@ export async function clerkFetch<T>(
   request: ApiRequest,
   gate?: BackoffGate,
 ): Promise<ApiResult<T>> {
-  const { endpoint, body } = request;
-  const blocked = gate && endpoint ? gate.blockedFor(endpoint) : 0;
-  if (blocked > 0) return { kind: 'http-error', status: 429, retryAfterSeconds: blocked };
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), request.timeoutMs);
-  try {
-    const headers: Record<string, string> = { 'clerk-api-version': CLERK_API_VERSION_HEADER };
-    if (request.bearer) headers.authorization = `Bearer ${request.bearer}`;
-    const form = body instanceof FormData;
-    if (body !== undefined && !form) headers['content-type'] = 'application/json';
-    const response = await fetcher(request.url, {
+  const { body } = request;
+  const answer = await gatedFetch(
+    fetcher,
+    request.url,
+    {
       method: request.method,
-      headers,
-      body: form || body === undefined ? (body as FormData | undefined) : JSON.stringify(body),
-      signal: controller.signal,
-    });
-    const text = await response.text().catch((error: unknown) => {
-      // An error body decides nothing (the status does): an unreadable one is no body.
-      if (response.ok) throw error;
-      return '';
-    });
-    const { status } = response;
-    let data: unknown;
-    let malformed = false;
-    try {
-      data = text ? JSON.parse(text) : undefined;
-    } catch {
-      malformed = true;
-    }
-    if (response.ok)
-      return malformed ? { kind: 'unreachable', cause: 'malformed-response' } : { kind: 'ok', status, data: data as T };
-    let retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-    if (status === 429 && gate && endpoint) {
-      const wait = backoffSeconds(retryAfterSeconds);
-      gate.openFor(endpoint, wait);
-      retryAfterSeconds = gate.blockedFor(endpoint) || wait;
-    }
-    return { kind: 'http-error', status, retryAfterSeconds, body: data };
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    },
+    request,
+    gate,
+  );
+  if (!(answer instanceof Response)) return answer;
+  const { status, ok } = answer;
+  const text = await answer.text();
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
   } catch {
-    return { kind: 'unreachable', cause: controller.signal.aborted ? 'timeout' : 'network-error' };
-  } finally {
-    clearTimeout(timer);
+    if (ok) return { kind: 'unreachable', cause: 'malformed-response' };
   }
+  return ok
+    ? { kind: 'ok', status, data: data as T }
+    : { kind: 'http-error', status, retryAfterSeconds: parseRetryAfter(answer.headers.get('retry-after')), body: data };
 }
 
 /** {@link clerkFetch} with the configuration's fetch and, for `request.endpoint`, the instance's back-off. */
