@@ -122,6 +122,15 @@ describe('ClerkApiError and retries', () => {
     expect(Array.isArray(await clerk.users.list({ query: { limit: 1 } }))).toBe(true);
   });
 
+  it('reads Retry-After of a 503 as seconds after the one GET retry, without backing off', async () => {
+    const fresh = createClerkClient({ secretKey: emulator.secretKey, apiUrl: emulator.url });
+    const get = () => fresh.users.get({ path: { user_id: userId } });
+    emulator.fault('GET /v1/users/:user_id', { status: 503, headers: { 'Retry-After': '9' }, times: 2 });
+    expect(await failure(get())).toMatchObject({ code: 'api-response-error', status: 503, retryAfterSeconds: 9 });
+    expect(emulator.requestCount('GET /v1/users/:user_id')).toBe(2);
+    expect((await get()).id).toBe(userId);
+  });
+
   it('asks a plugged-in back-off gate before every call and tells it about 429s', async () => {
     const opened: Array<[string, number]> = [];
     const gate: BackoffGate = {
