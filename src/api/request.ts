@@ -1,5 +1,5 @@
 import createClient from 'openapi-fetch';
-import { gatedFetch, parseRetryAfter, type ApiResult } from '../core/backend-api.js';
+import { gatedFetch, parseRetryAfter, type ApiCall, type ApiFailure, type ApiResult } from '../core/backend-api.js';
 import type { paths } from './generated/bapi.js';
 import { ClerkApiError, parseErrorBody } from './errors.js';
 import { resolveClientOptions } from './options.js';
@@ -49,8 +49,8 @@ function isSingleSegment(value: unknown): boolean {
 /**
  * Creates the lower-level Backend API client: `request(method, path, init)` for any operation of the
  * spec, with the same errors, retries, timeouts and back-off as {@link createClerkClient}, without
- * the operation table (the smallest bundle). Calls go through the core's transport (timeout,
- * `Retry-After`, back-off), the one the middleware uses.
+ * the operation table (the smallest bundle). `openapi-fetch` serialises each call; the core's gate
+ * sends it (timeout, `Retry-After`, back-off), the one the middleware uses.
  *
  * @example
  * ```ts
@@ -63,7 +63,6 @@ function isSingleSegment(value: unknown): boolean {
  */
 export function createClerkRequestClient(options: ClerkClientOptions = {}): ClerkRequestClient {
   const config = resolveClientOptions(options);
-  // openapi-fetch serialises path, query and body; its `fetch` is the core's gate (timeout, headers, back-off).
   const client = createClient<paths>({ baseUrl: config.baseUrl });
   const send = client.request as (
     method: string,
@@ -71,44 +70,42 @@ export function createClerkRequestClient(options: ClerkClientOptions = {}): Cler
     init: object,
   ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
+  /** One attempt: openapi-fetch serialises path, query and body; its `fetch` is the core's gate. */
+  async function attempt(method: HttpMethod, path: string, init: AnyInit, call: ApiCall): Promise<ApiResult<unknown>> {
+    try {
+      const { data, error, response } = await send(method, path, {
+        params: { path: init.path, query: init.query },
+        body: init.body,
+        fetch: async (request: Request) => {
+          const answer = await gatedFetch(config.fetch, request, { headers: request.headers }, call, config.backoff);
+          if (answer instanceof Response) return answer;
+          throw answer;
+        },
+      });
+      const { status } = response;
+      const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+      return response.ok
+        ? { kind: 'ok', status, data }
+        : { kind: 'http-error', status, retryAfterSeconds, body: error };
+    } catch (failure) {
+      // The gate's failure (back-off, network, timeout), or openapi-fetch reading a 2xx body that is not JSON.
+      if (failure instanceof SyntaxError) return { kind: 'unreachable', cause: 'malformed-response' };
+      if ((failure as ApiFailure | undefined)?.kind) return failure as ApiFailure;
+      throw failure;
+    }
+  }
+
   async function request(method: HttpMethod, path: string, init: AnyInit = {}): Promise<unknown> {
     const endpoint = `${method.toUpperCase()} ${path}`;
     const fail = (code: ClerkApiError['code'], extra?: Partial<ConstructorParameters<typeof ClerkApiError>[1]>) =>
       new ClerkApiError(code, { endpoint, redact: [config.secretKey], ...extra });
     const values = init.path ?? {};
+    // The names of the path's `{parameter}`s, checked before anything is sent.
     const refused = path.match(/[^{}]+(?=\})/g)?.find((name) => !isSingleSegment(values[name]));
     if (refused !== undefined) throw fail('api-invalid-path-parameter', { parameter: refused });
     const call = { bearer: config.secretKey, timeoutMs: config.timeoutMs, endpoint };
-    const fetch = async (request: Request) => {
-      const answer = await gatedFetch(config.fetch, request, { headers: request.headers }, call, config.backoff);
-      if (answer instanceof Response) return answer;
-      throw answer;
-    };
     for (let tries = 0; ; tries++) {
-      let result: ApiResult<unknown>;
-      try {
-        const { data, error, response } = await send(method, path, {
-          params: { path: init.path, query: init.query },
-          body: init.body,
-          fetch,
-        });
-        const { status } = response;
-        result = response.ok
-          ? { kind: 'ok', status, data }
-          : {
-              kind: 'http-error',
-              status,
-              retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-              body: error,
-            };
-      } catch (failure) {
-        // A failure of the gate, or openapi-fetch reading a 2xx body that is not JSON.
-        if (!(failure instanceof SyntaxError || (failure as ApiResult<unknown>).kind)) throw failure;
-        result =
-          failure instanceof SyntaxError
-            ? { kind: 'unreachable', cause: 'malformed-response' }
-            : (failure as ApiResult<unknown>);
-      }
+      const result = await attempt(method, path, init, call);
       if (result.kind === 'ok') return result.data;
       // Only GETs are safe to repeat, and only once, after a failure that may be transient.
       const transient = result.kind === 'unreachable' ? result.cause === 'network-error' : result.status >= 500;
