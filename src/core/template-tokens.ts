@@ -2,6 +2,7 @@ import type { ClerkAuth } from './authenticate.js';
 import { callClerkApi, backendApiUrl } from './backend-api.js';
 import { instanceBackoff } from './backoff.js';
 import type { AuthObject } from './state.js';
+import { withSessionGetToken } from './claims.js';
 import type { ResolvedConfig } from './config.js';
 import { extractCredentials, parseCookies } from './credentials.js';
 import { ClerkEdgeError } from './errors.js';
@@ -190,5 +191,5 @@ export function withGetToken<A extends AuthObject>(
     if (sessionId === null) return null;
     return templateToken(clerk.config, sessionId, options.template);
   };
-  return { ...auth, getToken };
+  return withSessionGetToken(auth, getToken) as A;
 }

@@ -84,11 +84,22 @@ export class TokenVerifier {
     return signedIn<MachineAuthObject>(machineAuthObject(verdict.identity));
   }
 
-  /** A token presented in the Authorization header or to a verify* method. */
-  async verifyToken(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState> {
-    // A cached verdict is for a token already classified and verified as a session.
-    const cached = accepted.includes('session_token') ? this.cached(token, waitUntil) : undefined;
-    if (cached) return this.sessionState(cached);
+  /**
+   * A token presented in the Authorization header or to a verify* method. A verdict the
+   * verified-session cache holds (a token already classified and verified as a session) is
+   * settled at once; a sync throw becomes a rejection, as from an async function.
+   */
+  verifyToken(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState> {
+    try {
+      const cached = accepted.includes('session_token') ? this.cached(token, waitUntil) : undefined;
+      if (cached) return Promise.resolve(this.sessionState(cached));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#verifyUncached(token, accepted, waitUntil);
+  }
+
+  async #verifyUncached(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState> {
     if (token.length > MAX_TOKEN_BYTES) return notSignedIn('signed-out', 'token-too-large', null);
     const tokenClass = classifyToken(token);
     if (tokenClass.type === 'unknown') return notSignedIn('signed-out', 'token-malformed', null);

@@ -49,6 +49,36 @@ describe('verified-session cache', () => {
     expect((await clerk.authenticateRequest(bearer(token))).reason).toBe('token-expired');
   });
 
+  it('agrees with a full verification at the edge of expiry, to the millisecond, a fractional exp included', async () => {
+    const clock = manualClock(Math.floor(Date.now() / 1000) * 1000);
+    const cached = clerkFor(ctx.emulator, { now: clock.now, sessionCache: { enabled: true } });
+    const uncached = clerkFor(ctx.emulator, { now: clock.now, sessionCache: { enabled: false } });
+    const nowSeconds = clock.now() / 1000;
+    const token = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { exp: nowSeconds + 30.5 }, nowSeconds),
+    });
+    const verdicts: string[] = [];
+    clock.advance(35_000); // 5 s skew: the token expires at +35.5 s
+    for (let step = 0; step < 10; step++) {
+      const hit = await cached.authenticateRequest(bearer(token));
+      const full = await uncached.authenticateRequest(bearer(token));
+      expect(hit.reason).toBe(full.reason);
+      verdicts.push(hit.reason ?? hit.status);
+      clock.advance(100);
+    }
+    expect(verdicts).toEqual([...Array(5).fill('signed-in'), ...Array(5).fill('token-expired')]);
+  });
+
+  it('keeps each token to its own verdict when tokens alternate', async () => {
+    const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true } });
+    const alice = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { sub: 'user_alice' }) });
+    const bob = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { sub: 'user_bob' }) });
+    const seen: Array<string | null> = [];
+    for (const token of [alice, alice, bob, alice, bob, bob, alice])
+      seen.push((await clerk.authenticateRequest(bearer(token))).toAuth().userId);
+    expect(seen).toEqual(['user_alice', 'user_alice', 'user_bob', 'user_alice', 'user_bob', 'user_bob', 'user_alice']);
+  });
+
   it('keeps a not-yet-valid token out and never caches rejections', async () => {
     const clock = manualClock();
     const clerk = clerkFor(ctx.emulator, { now: clock.now, sessionCache: { enabled: true } });
