@@ -185,11 +185,19 @@ export function withGetToken<A extends AuthObject>(
   responseHeaders?: Headers,
 ): A {
   if (auth.tokenType !== 'session_token' || !auth.isAuthenticated) return auth;
-  const sessionId = auth.sessionId;
-  const getToken: GetToken = async (options = {}) => {
+  return withSessionGetToken(auth, requestGetToken(clerk, request, responseHeaders, auth.sessionId)) as A;
+}
+
+/** The `getToken` of one request's session. */
+function requestGetToken(
+  clerk: ClerkAuth,
+  request: Request,
+  responseHeaders: Headers | undefined,
+  sessionId: string | null,
+): GetToken {
+  return async (options = {}) => {
     if (options.template === undefined) return (await requestSessionToken(clerk, request, responseHeaders)) ?? null;
     if (sessionId === null) return null;
     return templateToken(clerk.config, sessionId, options.template);
   };
-  return withSessionGetToken(auth, getToken) as A;
 }

@@ -15,7 +15,7 @@ import { authFor, requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
 import { withGetToken } from '../core/template-tokens.js';
 import type { AcceptsToken } from '../core/token-class.js';
-import { bindClerk, instanceOf } from './binding.js';
+import { bindClerk, INSTANCE, instanceOf, type InstanceBinding } from './binding.js';
 
 export type { AuthRequirement } from '../core/responses.js';
 export { clerkWebhook, type ClerkWebhookOptions } from './webhooks.js';
@@ -101,11 +101,13 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
     });
     const state = await verdicts.authenticate();
     bindClerk(c, auth, options.clerkClient);
-    c.set('clerkAuth', {
+    const context: ClerkRequestContext & InstanceBinding = {
       state,
       authenticate: verdicts.authenticate,
       verdicts: verdicts.settled,
-    });
+      [INSTANCE]: auth,
+    };
+    c.set('clerkAuth', context);
     // A handshake redirect (or a return trip's 503 page) is answered here; the route is not reached.
     const early = handshakeResponse(state, c.req.raw);
     if (early) return early;
