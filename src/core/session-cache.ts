@@ -5,9 +5,19 @@ import type { WaitUntil } from './wait-until.js';
 import { LruCache } from './lru.js';
 
 interface VerifiedEntry {
+  /** The exact token: an entry is a hit only for this string. */
+  token: string;
   claims: SessionClaims;
   kid: string | undefined;
 }
+
+/**
+ * Entries are found by the token's last characters (its signature, for a JWT) and then compared
+ * in full: hashing a whole token for a map lookup costs more than comparing it. Only verified
+ * tokens are stored, so a collision (two signatures ending alike) can cost a verification, never a verdict.
+ */
+const KEY_CHARS = 32;
+const keyOf = (token: string) => token.slice(-KEY_CHARS);
 
 /**
  * Verdicts for exact session-token strings, kept until the token's `exp`. A browser sends the
@@ -21,8 +31,8 @@ interface VerifiedEntry {
 export class VerifiedSessionCache {
   readonly #entries: LruCache<VerifiedEntry>;
   readonly #config: ResolvedConfig;
-  /** The last hit: a repeated token skips the map lookup (and its hash of the whole token). */
-  #last: { token: string; entry: VerifiedEntry } | undefined;
+  /** The last hit: a repeated token is compared with it before any lookup. */
+  #last: VerifiedEntry | undefined;
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
@@ -39,11 +49,11 @@ export class VerifiedSessionCache {
   }
 
   get(token: string, keys: KeyStore, waitUntil?: WaitUntil): SessionClaims | undefined {
-    // The last token asked about is compared before the map is searched: comparing two strings
-    // is far cheaper than hashing a token to look it up, and one client repeats its token.
-    const last = this.#last;
-    const entry = last !== undefined && last.token === token ? last.entry : this.#entries.get(token);
-    if (!entry) return undefined;
+    let entry = this.#last;
+    if (entry?.token !== token) {
+      entry = this.#entries.get(keyOf(token));
+      if (entry?.token !== token) return undefined;
+    }
     // The time checks of a full verification (session.ts), with the same clock and skew.
     const now = this.#config.now() / 1000;
     const skew = this.#config.clockSkewInMs / 1000;
@@ -54,23 +64,18 @@ export class VerifiedSessionCache {
       (nbf === undefined || nbf <= now + skew) &&
       (iat === undefined || iat <= now + skew);
     if (!timely || !keys.stillTrusts(entry.kid, waitUntil)) {
-      this.#entries.delete(token);
+      this.#entries.delete(keyOf(token));
       this.#last = undefined;
       return undefined;
     }
-    this.#last = last?.entry === entry ? last : { token, entry };
+    this.#last = entry;
     return entry.claims;
   }
 
   set(token: string, claims: SessionClaims, kid: string | undefined): void {
     if (typeof claims.exp !== 'number') return;
-    const entry: VerifiedEntry = { claims: deepFreeze(claims), kid };
-    this.#entries.set(
-      token,
-      entry,
-      claims.exp * 1000 + this.#config.clockSkewInMs - this.#config.now(),
-      entryBytes(token),
-    );
+    const ttlMs = claims.exp * 1000 + this.#config.clockSkewInMs - this.#config.now();
+    this.#entries.set(keyOf(token), { token, claims: deepFreeze(claims), kid }, ttlMs, entryBytes(token));
     if (this.#last?.token === token) this.#last = undefined;
   }
 }

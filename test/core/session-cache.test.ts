@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../../src/core/config.js';
+import type { KeyStore } from '../../src/core/jwks.js';
 import { entryBytes, VerifiedSessionCache } from '../../src/core/session-cache.js';
 import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
 
@@ -178,10 +179,29 @@ describe('verified-session cache', () => {
     const cache = new VerifiedSessionCache(config);
     const claims = sessionClaims(ctx.emulator);
     const body = 'a'.repeat(11 * 1024 - 10);
-    for (let i = 0; i < 12_000; i++) cache.set(`${i.toString().padStart(10, '0')}${body}`, { ...claims }, 'kid');
-    const perEntry = entryBytes(`${'0'.repeat(10)}${body}`);
+    // Tokens differ at the end, where a JWT's signature is.
+    for (let i = 0; i < 12_000; i++) cache.set(`${body}${i.toString().padStart(10, '0')}`, { ...claims }, 'kid');
+    const perEntry = entryBytes(`${body}${'0'.repeat(10)}`);
     expect(cache.size).toBe(Math.floor((8 * 1024 * 1024) / perEntry));
     expect(cache.bytes).toBe(cache.size * perEntry);
     expect(cache.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+  });
+
+  it('never answers for a token with the verdict of another, even when their last characters match', async () => {
+    const config = resolveConfig({ secretKey: ctx.emulator.secretKey, env: {} });
+    const cache = new VerifiedSessionCache(config);
+    const keys = { stillTrusts: () => true } as unknown as KeyStore;
+    const signature = 's'.repeat(64);
+    const alice = `header.alice.${signature}`;
+    const mallory = `header.mallory.${signature}`;
+    cache.set(alice, { ...sessionClaims(ctx.emulator), sub: 'user_alice' }, 'kid');
+    expect(cache.get(mallory, keys)).toBeUndefined();
+    expect(cache.get(alice, keys)?.sub).toBe('user_alice');
+    expect(cache.get(mallory, keys)).toBeUndefined();
+    cache.set(mallory, { ...sessionClaims(ctx.emulator), sub: 'user_mallory' }, 'kid');
+    // Each token is answered with its own verdict or with none (verified again), never with the other's.
+    expect(cache.get(mallory, keys)?.sub).toBe('user_mallory');
+    expect([undefined, 'user_alice']).toContain(cache.get(alice, keys)?.sub);
+    expect(cache.get(mallory, keys)?.sub).toBe('user_mallory');
   });
 });
