@@ -89,11 +89,21 @@ export function entryBytes(token: string): number {
   return token.length * 2 + 256;
 }
 
-/** Cached claims are shared by every request that sends the token: make them read-only. */
+/**
+ * Cached claims are shared by every request that sends the token: make them read-only. They are
+ * parsed JSON (plain objects and arrays), walked by index and `for…in` over own keys: building an
+ * `Object.values` array per object cost more than the freezing itself.
+ */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) freezeChild(value[i]);
+  } else {
+    for (const key in value) if (Object.hasOwn(value as object, key)) freezeChild(value[key]);
   }
   return value;
+}
+
+function freezeChild(child: unknown): void {
+  if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) deepFreeze(child);
 }

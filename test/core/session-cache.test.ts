@@ -143,6 +143,27 @@ describe('verified-session cache', () => {
     expect(() => (second as { orgPermissions: string[] }).orgPermissions.push('org:all:all')).toThrow();
   });
 
+  it('freezes every nested object and array of cached claims', async () => {
+    const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true } });
+    const token = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { meta: { tags: ['a', { deep: ['b'] }] }, list: [[1], { x: 1 }] }),
+    });
+    await clerk.authenticateRequest(bearer(token));
+    const claims = (await clerk.authenticateRequest(bearer(token))).toAuth().sessionClaims as unknown as {
+      meta: { tags: [string, { deep: string[] }] };
+      list: [number[], { x: number }];
+    };
+    const nested = [
+      claims,
+      claims.meta,
+      claims.meta.tags,
+      claims.meta.tags[1],
+      claims.meta.tags[1].deep,
+      ...claims.list,
+    ];
+    expect(nested.map((value) => Object.isFrozen(value))).toEqual(nested.map(() => true));
+  });
+
   it('is bounded', async () => {
     const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true, maxEntries: 2 } });
     const tokens = await Promise.all(
