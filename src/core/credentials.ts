@@ -48,7 +48,22 @@ function startsWithBearerWord(value: string): boolean {
  */
 export function bearerCredential(headers: Headers): BearerCredential {
   const authorization = headers.get('authorization')?.trim();
-  if (authorization === undefined || authorization.length < 6 || !startsWithBearerWord(authorization)) return NO_BEARER;
+  if (authorization === undefined) return NO_BEARER;
+  // A client repeats its header: the last reading is reused for an identical string (comparing is cheaper than scanning).
+  if (authorization === lastReading.authorization) return lastReading.bearer;
+  const bearer = readBearer(authorization);
+  lastReading = { authorization, bearer };
+  return bearer;
+}
+
+/** The last Authorization value read and what it said (a pure function's memo: it holds no verdict). */
+let lastReading: { authorization: string | undefined; bearer: BearerCredential } = {
+  authorization: undefined,
+  bearer: NO_BEARER,
+};
+
+function readBearer(authorization: string): BearerCredential {
+  if (authorization.length < 6 || !startsWithBearerWord(authorization)) return NO_BEARER;
   // `Bearer` alone, or followed by whitespace, names the scheme; `Bearerxyz` is another scheme.
   if (authorization.length === 6) return MALFORMED_BEARER;
   if (!hasWhitespace(authorization[6] as string)) return NO_BEARER;

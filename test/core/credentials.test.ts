@@ -59,6 +59,19 @@ describe('credential extraction', () => {
     });
   });
 
+  it('reads each header on its own when headers alternate (the last reading is reused only for the same value)', () => {
+    const values = ['Bearer a', 'Bearer a', 'Bearer  a', 'Basic a', 'Bearer a', 'Bearer b', 'Bearer'];
+    expect(values.map((value) => bearerCredential(headers({ authorization: value })))).toEqual([
+      { bearerToken: 'a', bearerMalformed: false },
+      { bearerToken: 'a', bearerMalformed: false },
+      { bearerToken: undefined, bearerMalformed: true },
+      { bearerToken: undefined, bearerMalformed: false },
+      { bearerToken: 'a', bearerMalformed: false },
+      { bearerToken: 'b', bearerMalformed: false },
+      { bearerToken: undefined, bearerMalformed: true },
+    ]);
+  });
+
   it('ignores other authorization schemes', () => {
     const credentials = extractCredentials(
       headers({ authorization: 'Basic dXNlcjpwYXNz', cookie: '__session=s; __client_uat=5' }),

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../../src/core/config.js';
+import type { SessionAuthObject } from '../../src/core/claims.js';
 import type { KeyStore } from '../../src/core/jwks.js';
 import { entryBytes, VerifiedSessionCache } from '../../src/core/session-cache.js';
 import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
@@ -149,7 +150,8 @@ describe('verified-session cache', () => {
       claims: sessionClaims(ctx.emulator, { meta: { tags: ['a', { deep: ['b'] }] }, list: [[1], { x: 1 }] }),
     });
     await clerk.authenticateRequest(bearer(token));
-    const claims = (await clerk.authenticateRequest(bearer(token))).toAuth().sessionClaims as unknown as {
+    const auth = (await clerk.authenticateRequest(bearer(token))).toAuth() as SessionAuthObject;
+    const claims = auth.sessionClaims as unknown as {
       meta: { tags: [string, { deep: string[] }] };
       list: [number[], { x: number }];
     };
