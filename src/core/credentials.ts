@@ -17,23 +17,18 @@ export interface RequestCredentials {
 /** What the Authorization header says about a bearer token. Internal. */
 export type BearerCredential = Pick<RequestCredentials, 'bearerToken' | 'bearerMalformed'>;
 
-const NO_BEARER: BearerCredential = Object.freeze({ bearerToken: undefined, bearerMalformed: false });
-const MALFORMED_BEARER: BearerCredential = Object.freeze({ bearerToken: undefined, bearerMalformed: true });
-const LATIN1_WHITESPACE = [' ', '\t', '\n', '\v', '\f', '\r', '\u00a0'];
-/** `\s` above U+00FF (ECMAScript WhiteSpace and LineTerminator): never matches a one-byte string, so it costs no scan. */
-const WIDE_WHITESPACE = /[\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const NO_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: false };
+const MALFORMED_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: true };
 
-/** Whether `value` contains a character `\s` matches: the seven up to U+00FF by `indexOf`, the rest by {@link WIDE_WHITESPACE}. */
-export function hasWhitespace(value: string): boolean {
-  for (const space of LATIN1_WHITESPACE) if (value.includes(space)) return true;
-  return WIDE_WHITESPACE.test(value);
-}
+const LATIN1_SPACES = [...' \t\n\v\f\r\u00a0'];
 
-/** Whether `value` starts with `bearer` in any case (ASCII letters only, as `/^bearer/i` reads it). */
-function startsWithBearerWord(value: string): boolean {
-  for (let i = 0; i < 6; i++) if ((value.charCodeAt(i) | 0x20) !== 'bearer'.charCodeAt(i)) return false;
-  return true;
-}
+/**
+ * Whether `value` contains a character `\s` matches: the seven up to U+00FF by `includes` (no
+ * regular-expression scan of the token), the rest by a class that never matches a one-byte string.
+ */
+export const hasWhitespace = (value: string): boolean =>
+  LATIN1_SPACES.some((space) => value.includes(space)) ||
+  /[\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(value);
 
 /**
  * Reads `Authorization: Bearer <token>` (scheme case-insensitive, one space, exactly one token
@@ -63,13 +58,17 @@ let lastReading: { authorization: string | undefined; bearer: BearerCredential }
 };
 
 function readBearer(authorization: string): BearerCredential {
-  if (authorization.length < 6 || !startsWithBearerWord(authorization)) return NO_BEARER;
-  // `Bearer` alone, or followed by whitespace, names the scheme; `Bearerxyz` is another scheme.
-  if (authorization.length === 6) return MALFORMED_BEARER;
-  if (!hasWhitespace(authorization[6] as string)) return NO_BEARER;
-  if (authorization.charCodeAt(6) !== 0x20) return MALFORMED_BEARER;
+  // `Bearer` (any case) alone or followed by whitespace names the scheme; `Bearerxyz` is another scheme.
+  // No character above U+007F lower-cases to one of `bearer`, so this reads as `/^bearer(\s|$)/i` does.
+  if (
+    authorization.slice(0, 6).toLowerCase() !== 'bearer' ||
+    (authorization.length > 6 && !hasWhitespace(authorization[6]!))
+  )
+    return NO_BEARER;
   const token = authorization.slice(7);
-  return hasWhitespace(token) ? MALFORMED_BEARER : { bearerToken: token, bearerMalformed: false };
+  return authorization[6] !== ' ' || token === '' || hasWhitespace(token)
+    ? MALFORMED_BEARER
+    : { bearerToken: token, bearerMalformed: false };
 }
 
 /**

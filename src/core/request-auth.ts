@@ -6,15 +6,12 @@ import { bearerCredential } from './credentials.js';
 import type { AuthObject, AuthStatus, RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken } from './token-class.js';
 
-/** The key of `'any'`: every type, sorted. */
-const ANY_KEY = [...acceptedTypes('any')].sort().join(',');
-
 /** A normalised key for an `acceptsToken` value: `['api_key','session_token']` and its permutations are one. */
 export function acceptsTokenKey(acceptsToken: AcceptsToken): string {
   // One type is its own key: the common case (every getAuth) builds no array.
-  if (typeof acceptsToken === 'string' && acceptsToken !== 'any') return acceptsToken;
-  if (acceptsToken === 'any') return ANY_KEY;
-  return [...acceptedTypes(acceptsToken)].sort().join(',');
+  return typeof acceptsToken === 'string' && acceptsToken !== 'any'
+    ? acceptsToken
+    : [...acceptedTypes(acceptsToken)].sort().join(',');
 }
 
 /**
@@ -76,21 +73,12 @@ export function requestVerdicts(
     },
     responseHeaders() {
       // A handshake's redirect is answered before any route; it never decorates a route's response.
-      // A verdict shared by several acceptsToken values adds its headers once.
-      let only: Headers | undefined;
-      let merged: Headers | undefined;
-      for (const state of settled.size === 1 ? settled.values() : new Set(settled.values())) {
-        if (state.status === 'handshake') continue;
-        if (only === undefined) only = state.headers;
-        else {
-          if (merged === undefined) {
-            merged = new Headers();
-            copyResponseHeaders(only, merged);
-          }
-          copyResponseHeaders(state.headers, merged);
-        }
-      }
-      return merged ?? only ?? new Headers();
+      // A verdict shared by several acceptsToken values adds its headers once; one verdict's are not copied.
+      const states = [...new Set(settled.values())].filter((state) => state.status !== 'handshake');
+      if (states.length === 1) return states[0]!.headers;
+      const headers = new Headers();
+      for (const state of states) copyResponseHeaders(state.headers, headers);
+      return headers;
     },
   };
 }
