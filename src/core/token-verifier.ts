@@ -88,16 +88,12 @@ export class TokenVerifier {
   /**
    * A token presented in the Authorization header or to a verify* method. A verdict the
    * verified-session cache holds (a token already classified and verified as a session) is
-   * settled at once. Not `async`, to add no await of its own; a sync throw becomes a rejection.
+   * settled at once. Not `async`, to add no await of its own: its callers (async, or catching) turn a
+   * sync throw into a rejection.
    */
   verifyToken(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState> {
-    try {
-      const cached = accepted.includes('session_token') ? this.cached(token, waitUntil) : undefined;
-      if (cached) return Promise.resolve(this.sessionState(cached));
-      return this.#verifyUncached(token, accepted, waitUntil);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const cached = accepted.includes('session_token') ? this.cached(token, waitUntil) : undefined;
+    return cached ? Promise.resolve(this.sessionState(cached)) : this.#verifyUncached(token, accepted, waitUntil);
   }
 
   #verifyUncached(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState> {
