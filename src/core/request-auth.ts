@@ -74,7 +74,9 @@ export function requestVerdicts(
     responseHeaders() {
       // A handshake's redirect is answered before any route; it never decorates a route's response.
       // A verdict shared by several acceptsToken values adds its headers once; one verdict's are not copied.
-      const states = [...new Set(settled.values())].filter((state) => state.status !== 'handshake');
+      const states: RequestState[] = [];
+      for (const state of settled.values())
+        if (state.status !== 'handshake' && !states.includes(state)) states.push(state);
       if (states.length === 1) return states[0]!.headers;
       const headers = new Headers();
       for (const state of states) copyResponseHeaders(state.headers, headers);
