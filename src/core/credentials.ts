@@ -119,19 +119,15 @@ function parseClientUat(value: string | undefined): number {
 export function extractCredentials(headers: Headers, cookieSuffix: string | undefined): RequestCredentials {
   const { bearerToken, bearerMalformed } = bearerCredential(headers);
   const cookies = parseCookies(headers.get('cookie'));
-  const suffixed =
-    cookieSuffix !== undefined &&
-    (cookies.has(`__session_${cookieSuffix}`) || cookies.has(`__client_uat_${cookieSuffix}`));
-  const sessionCookie = (suffixed ? cookies.get(`__session_${cookieSuffix}`) : cookies.get('__session')) || undefined;
-  const rawUat = suffixed ? cookies.get(`__client_uat_${cookieSuffix}`) : cookies.get('__client_uat');
-  const refreshToken = cookieSuffix !== undefined ? cookies.get(`__refresh_${cookieSuffix}`) || undefined : undefined;
-
+  const own = (name: string) => (cookieSuffix === undefined ? undefined : cookies.get(`${name}_${cookieSuffix}`));
+  const suffixed = own('__session') !== undefined || own('__client_uat') !== undefined;
+  const pick = (name: string) => (suffixed ? own(name) : cookies.get(name));
   return {
     bearerToken,
     bearerMalformed,
-    sessionCookie,
-    clientUat: parseClientUat(rawUat),
-    refreshToken,
+    sessionCookie: pick('__session') || undefined,
+    clientUat: parseClientUat(pick('__client_uat')),
+    refreshToken: own('__refresh') || undefined,
   };
 }
 

@@ -91,19 +91,13 @@ export function entryBytes(token: string): number {
 
 /**
  * Cached claims are shared by every request that sends the token: make them read-only. They are
- * parsed JSON (plain objects and arrays), walked by index and `for…in` over own keys: building an
- * `Object.values` array per object cost more than the freezing itself.
+ * parsed JSON; own keys are walked by `for…in` (an `Object.values` array per object cost more
+ * than the freezing itself).
  */
 function deepFreeze<T>(value: T): T {
-  Object.freeze(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) freezeChild(value[i]);
-  } else {
-    for (const key in value) if (Object.hasOwn(value as object, key)) freezeChild(value[key]);
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key in value) if (Object.hasOwn(value, key)) deepFreeze(value[key]);
   }
   return value;
-}
-
-function freezeChild(child: unknown): void {
-  if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) deepFreeze(child);
 }
