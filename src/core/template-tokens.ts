@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { ClerkAuth } from './authenticate.js';
 import { callClerkApi, backendApiUrl } from './backend-api.js';
 import { instanceBackoff } from './backoff.js';
@@ -87,10 +88,8 @@ function minterOf(config: ResolvedConfig): Minter {
 /** `exp` of a JWT in ms, read without verification (the token comes from the Backend API over TLS). */
 function expiresAtMs(jwt: string): number | undefined {
   try {
-    const payload = JSON.parse(atob((jwt.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as {
-      exp?: unknown;
-    };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+    const { exp } = decodeJwt(jwt);
+    return typeof exp === 'number' ? exp * 1000 : undefined;
   } catch {
     return undefined;
   }
