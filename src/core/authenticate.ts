@@ -1,5 +1,5 @@
 import { resolveConfig, type ClerkEdgeOptions, type ResolvedConfig } from './config.js';
-import { cookieSuffixFor, extractCredentials } from './credentials.js';
+import { bearerCredential, cookieSuffixFor, extractCredentials } from './credentials.js';
 import { createKeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
 import { createMachineVerifier } from './machine.js';
@@ -77,28 +77,39 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
 
   const authenticateBrowser = browserAuthenticator(config, cookieSuffix, keys, tokens, refresher);
 
+  const authenticateCookieRequest = async (
+    request: Request,
+    accepted: readonly TokenType[],
+    waitUntil: WaitUntil | undefined,
+  ): Promise<RequestState> => {
+    const credentials = extractCredentials(request.headers, await cookieSuffix);
+    if (!accepted.includes('session_token')) {
+      const present = credentials.sessionCookie !== undefined;
+      return withDebug(
+        notSignedIn('signed-out', present ? 'token-type-mismatch' : 'token-missing', present ? 'session_token' : null),
+      );
+    }
+    return withDebug(await authenticateBrowser(request, credentials, waitUntil));
+  };
+
   return {
     config,
     cookieSuffix: () => cookieSuffix,
-    async authenticateRequest(request, options = {}) {
-      const accepted = acceptedTypes(options.acceptsToken ?? config.acceptsToken);
-      const credentials = extractCredentials(request.headers, await cookieSuffix);
-      if (credentials.bearerMalformed)
-        return withDebug(notSignedIn('signed-out', 'authorization-header-malformed', null));
-      if (credentials.bearerToken !== undefined) {
-        return withDebug(await verifyToken(credentials.bearerToken, accepted, options.waitUntil));
+    authenticateRequest(request, options = {}) {
+      // Not `async`: a bearer token the verified-session cache holds settles with no await on the
+      // way. A synchronous throw still becomes a rejection, as from an async function.
+      try {
+        const accepted = acceptedTypes(options.acceptsToken ?? config.acceptsToken);
+        // A bearer token is judged by itself: no cookie is read and the cookie suffix is not awaited.
+        const { bearerToken, bearerMalformed } = bearerCredential(request.headers);
+        if (bearerMalformed)
+          return Promise.resolve(withDebug(notSignedIn('signed-out', 'authorization-header-malformed', null)));
+        if (bearerToken === undefined) return authenticateCookieRequest(request, accepted, options.waitUntil);
+        const verdict = verifyToken(bearerToken, accepted, options.waitUntil);
+        return config.debug ? verdict.then(withDebug) : verdict;
+      } catch (error) {
+        return Promise.reject(error);
       }
-      if (!accepted.includes('session_token')) {
-        const present = credentials.sessionCookie !== undefined;
-        return withDebug(
-          notSignedIn(
-            'signed-out',
-            present ? 'token-type-mismatch' : 'token-missing',
-            present ? 'session_token' : null,
-          ),
-        );
-      }
-      return withDebug(await authenticateBrowser(request, credentials, options.waitUntil));
     },
     async verifySessionToken(token, options = {}) {
       if (typeof token !== 'string' || token === '') return notSignedIn('signed-out', 'token-missing', null);

@@ -14,7 +14,62 @@ export interface RequestCredentials {
   refreshToken: string | undefined;
 }
 
-const BEARER = /^bearer ([^\s]+)$/i;
+/** What the Authorization header says about a bearer token. Internal. */
+export type BearerCredential = Pick<RequestCredentials, 'bearerToken' | 'bearerMalformed'>;
+
+const NO_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: false };
+const MALFORMED_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: true };
+
+const LATIN1_SPACES = [...' \t\n\v\f\r\u00a0'];
+
+/**
+ * Whether `value` contains a character `\s` matches: the seven up to U+00FF by `includes` (no
+ * regular-expression scan of the token), the rest by a class that never matches a one-byte string.
+ */
+export const hasWhitespace = (value: string): boolean =>
+  LATIN1_SPACES.some((space) => value.includes(space)) ||
+  /[\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(value);
+
+/**
+ * Reads `Authorization: Bearer <token>` (scheme case-insensitive, one space, exactly one token
+ * without whitespace): the token; a header that names the bearer scheme but not exactly one
+ * token is malformed; any other scheme, or no header, is no bearer. Scans the token once
+ * without a regular expression: this runs on every request.
+ *
+ * @example
+ * ```ts
+ * bearerCredential(new Headers({ authorization: 'Bearer abc' })) // { bearerToken: 'abc', bearerMalformed: false }
+ * ```
+ */
+export function bearerCredential(headers: Headers): BearerCredential {
+  const authorization = headers.get('authorization')?.trim();
+  if (authorization === undefined) return NO_BEARER;
+  // A client repeats its header: the last reading is reused for an identical string (comparing is cheaper than scanning).
+  if (authorization === lastReading.authorization) return lastReading.bearer;
+  const bearer = readBearer(authorization);
+  lastReading = { authorization, bearer };
+  return bearer;
+}
+
+/** The last Authorization value read and what it said (a pure function's memo: it holds no verdict). */
+let lastReading: { authorization: string | undefined; bearer: BearerCredential } = {
+  authorization: undefined,
+  bearer: NO_BEARER,
+};
+
+function readBearer(authorization: string): BearerCredential {
+  // `Bearer` (any case) alone or followed by whitespace names the scheme; `Bearerxyz` is another scheme.
+  // No character above U+007F lower-cases to one of `bearer`, so this reads as `/^bearer(\s|$)/i` does.
+  if (
+    authorization.slice(0, 6).toLowerCase() !== 'bearer' ||
+    (authorization.length > 6 && !hasWhitespace(authorization[6]!))
+  )
+    return NO_BEARER;
+  const token = authorization.slice(7);
+  return authorization[6] !== ' ' || token === '' || hasWhitespace(token)
+    ? MALFORMED_BEARER
+    : { bearerToken: token, bearerMalformed: false };
+}
 
 /**
  * The `name=value` pairs of a Cookie header, in order and as written (trimmed; duplicates kept,
@@ -62,28 +117,17 @@ function parseClientUat(value: string | undefined): number {
  * (`__session_<suffix>`, `__client_uat_<suffix>`) are preferred as a pair when present.
  */
 export function extractCredentials(headers: Headers, cookieSuffix: string | undefined): RequestCredentials {
-  const authorization = headers.get('authorization')?.trim();
-  let bearerToken: string | undefined;
-  let bearerMalformed = false;
-  if (authorization !== undefined && /^bearer(\s|$)/i.test(authorization)) {
-    bearerToken = BEARER.exec(authorization)?.[1];
-    bearerMalformed = bearerToken === undefined;
-  }
-
+  const { bearerToken, bearerMalformed } = bearerCredential(headers);
   const cookies = parseCookies(headers.get('cookie'));
-  const suffixed =
-    cookieSuffix !== undefined &&
-    (cookies.has(`__session_${cookieSuffix}`) || cookies.has(`__client_uat_${cookieSuffix}`));
-  const sessionCookie = (suffixed ? cookies.get(`__session_${cookieSuffix}`) : cookies.get('__session')) || undefined;
-  const rawUat = suffixed ? cookies.get(`__client_uat_${cookieSuffix}`) : cookies.get('__client_uat');
-  const refreshToken = cookieSuffix !== undefined ? cookies.get(`__refresh_${cookieSuffix}`) || undefined : undefined;
-
+  const own = (name: string) => (cookieSuffix === undefined ? undefined : cookies.get(`${name}_${cookieSuffix}`));
+  const suffixed = own('__session') !== undefined || own('__client_uat') !== undefined;
+  const pick = (name: string) => (suffixed ? own(name) : cookies.get(name));
   return {
     bearerToken,
     bearerMalformed,
-    sessionCookie,
-    clientUat: parseClientUat(rawUat),
-    refreshToken,
+    sessionCookie: pick('__session') || undefined,
+    clientUat: parseClientUat(pick('__client_uat')),
+    refreshToken: own('__refresh') || undefined,
   };
 }
 

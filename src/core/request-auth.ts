@@ -1,14 +1,17 @@
-import type { AuthenticateRequestOptions, ClerkAuth } from './authenticate.js';
+import type { ClerkAuth } from './authenticate.js';
 import type { WaitUntil } from './wait-until.js';
 import { copyResponseHeaders } from './responses.js';
 import { signedOutAuthObject } from './claims.js';
-import { extractCredentials } from './credentials.js';
+import { bearerCredential } from './credentials.js';
 import type { AuthObject, AuthStatus, RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken } from './token-class.js';
 
 /** A normalised key for an `acceptsToken` value: `['api_key','session_token']` and its permutations are one. */
 export function acceptsTokenKey(acceptsToken: AcceptsToken): string {
-  return [...acceptedTypes(acceptsToken)].sort().join(',');
+  // One type is its own key: the common case (every getAuth) builds no array.
+  return typeof acceptsToken === 'string' && acceptsToken !== 'any'
+    ? acceptsToken
+    : [...acceptedTypes(acceptsToken)].sort().join(',');
 }
 
 /**
@@ -23,9 +26,14 @@ export interface RequestVerdicts {
   authenticate(acceptsToken?: AcceptsToken): Promise<RequestState>;
   /** Verdicts already computed, by {@link acceptsTokenKey} (keys sharing one verdict map to the same state). */
   readonly settled: ReadonlyMap<string, RequestState>;
-  /** The headers every computed verdict asks to add to the response (`Set-Cookie` from a refresh, debug headers). */
+  /**
+   * The headers every computed verdict asks to add to the response (`Set-Cookie` from a refresh,
+   * debug headers). Read only: with one verdict they are that verdict's own headers.
+   */
   responseHeaders(): Headers;
 }
+
+const ignore = () => {};
 
 export function requestVerdicts(
   clerk: ClerkAuth,
@@ -33,46 +41,49 @@ export function requestVerdicts(
   options: { defaultAcceptsToken?: AcceptsToken | undefined; waitUntil?: WaitUntil | undefined },
 ): RequestVerdicts {
   const defaultAcceptsToken = options.defaultAcceptsToken ?? clerk.config.acceptsToken;
-  // Without a bearer token the credential is the session cookie, judged the same for every acceptsToken
-  // that includes session_token (authenticateRequest reads the bearer with the same extractCredentials).
-  const { bearerToken, bearerMalformed } = extractCredentials(request.headers, undefined);
-  const cookieCredential = bearerToken === undefined && !bearerMalformed;
-  const verdictKey = (acceptsToken: AcceptsToken, key: string) =>
-    cookieCredential && acceptedTypes(acceptsToken).includes('session_token') ? COOKIE_SESSION_VERDICT : key;
+  const { waitUntil } = options;
   const pending = new Map<string, Promise<RequestState>>();
   const settled = new Map<string, RequestState>();
+  // The first verdict computed for an acceptsToken that includes session_token. A request without
+  // a bearer token (its credential is the session cookie) is judged by it for every such acceptsToken.
+  let sessionVerdict: Promise<RequestState> | undefined;
+  // Read only when a second acceptsToken with session_token is asked for (rare): the first costs no header read.
+  let cookieCredential: boolean | undefined;
   return {
     settled,
     authenticate(acceptsToken = defaultAcceptsToken) {
       const key = acceptsTokenKey(acceptsToken);
-      const shared = verdictKey(acceptsToken, key);
-      let verdict = pending.get(shared);
-      if (!verdict) {
-        const callOptions: AuthenticateRequestOptions = {
-          acceptsToken,
-          ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}),
-        };
-        verdict = clerk.authenticateRequest(request, callOptions);
-        pending.set(shared, verdict);
+      let verdict = pending.get(key);
+      if (verdict) return verdict;
+      const session = acceptedTypes(acceptsToken).includes('session_token');
+      if (session && sessionVerdict) {
+        if (cookieCredential === undefined) {
+          // The same reading authenticateRequest makes of the Authorization header.
+          const { bearerToken, bearerMalformed } = bearerCredential(request.headers);
+          cookieCredential = bearerToken === undefined && !bearerMalformed;
+        }
+        if (cookieCredential) verdict = sessionVerdict;
       }
-      return verdict.then((state) => {
-        settled.set(key, state);
-        return state;
-      });
+      verdict ??= clerk.authenticateRequest(request, waitUntil ? { acceptsToken, waitUntil } : { acceptsToken });
+      if (session) sessionVerdict ??= verdict;
+      pending.set(key, verdict);
+      // Registered before the caller can await `verdict`, so `settled` holds it when the caller resumes.
+      verdict.then((state) => settled.set(key, state), ignore);
+      return verdict;
     },
     responseHeaders() {
-      const headers = new Headers();
       // A handshake's redirect is answered before any route; it never decorates a route's response.
-      // A verdict shared by several acceptsToken values adds its headers once.
-      for (const state of new Set(settled.values()))
-        if (state.status !== 'handshake') copyResponseHeaders(state.headers, headers);
+      // A verdict shared by several acceptsToken values adds its headers once; one verdict's are not copied.
+      const states: RequestState[] = [];
+      for (const state of settled.values())
+        if (state.status !== 'handshake' && !states.includes(state)) states.push(state);
+      if (states.length === 1) return states[0]!.headers;
+      const headers = new Headers();
+      for (const state of states) copyResponseHeaders(state.headers, headers);
       return headers;
     },
   };
 }
-
-/** The one verdict key of a cookie request's session verdict (never an {@link acceptsTokenKey}). */
-const COOKIE_SESSION_VERDICT = 'cookie:session_token';
 
 /** What {@link authFor} decides from: the adapter's main verdict and the other verdicts already computed. */
 export interface AuthSource {

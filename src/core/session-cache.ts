@@ -5,9 +5,19 @@ import type { WaitUntil } from './wait-until.js';
 import { LruCache } from './lru.js';
 
 interface VerifiedEntry {
+  /** The exact token: an entry is a hit only for this string. */
+  token: string;
   claims: SessionClaims;
   kid: string | undefined;
 }
+
+/**
+ * Entries are found by the token's last characters (its signature, for a JWT) and then compared
+ * in full: hashing a whole token for a map lookup costs more than comparing it. Only verified
+ * tokens are stored, so a collision (two signatures ending alike) can cost a verification, never a verdict.
+ */
+const KEY_CHARS = 32;
+const keyOf = (token: string) => token.slice(-KEY_CHARS);
 
 /**
  * Verdicts for exact session-token strings, kept until the token's `exp`. A browser sends the
@@ -21,6 +31,8 @@ interface VerifiedEntry {
 export class VerifiedSessionCache {
   readonly #entries: LruCache<VerifiedEntry>;
   readonly #config: ResolvedConfig;
+  /** The last hit: a repeated token is compared with it before any lookup. */
+  #last: VerifiedEntry | undefined;
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
@@ -37,32 +49,34 @@ export class VerifiedSessionCache {
   }
 
   get(token: string, keys: KeyStore, waitUntil?: WaitUntil): SessionClaims | undefined {
-    const entry = this.#entries.get(token);
-    if (!entry) return undefined;
-    const nowMs = this.#config.now();
-    const now = Math.floor(nowMs / 1000);
+    let entry = this.#last;
+    if (entry?.token !== token) {
+      entry = this.#entries.get(keyOf(token));
+      if (entry?.token !== token) return undefined;
+    }
+    // The time checks of a full verification (session.ts), with the same clock and skew.
+    const now = this.#config.now() / 1000;
     const skew = this.#config.clockSkewInMs / 1000;
     const { exp, nbf, iat } = entry.claims;
     const timely =
       typeof exp === 'number' &&
       exp > now - skew &&
       (nbf === undefined || nbf <= now + skew) &&
-      (iat === undefined || iat <= nowMs / 1000 + skew);
+      (iat === undefined || iat <= now + skew);
     if (!timely || !keys.stillTrusts(entry.kid, waitUntil)) {
-      this.#entries.delete(token);
+      this.#entries.delete(keyOf(token));
+      this.#last = undefined;
       return undefined;
     }
+    this.#last = entry;
     return entry.claims;
   }
 
   set(token: string, claims: SessionClaims, kid: string | undefined): void {
     if (typeof claims.exp !== 'number') return;
-    this.#entries.set(
-      token,
-      { claims: deepFreeze(claims), kid },
-      claims.exp * 1000 + this.#config.clockSkewInMs - this.#config.now(),
-      entryBytes(token),
-    );
+    const ttlMs = claims.exp * 1000 + this.#config.clockSkewInMs - this.#config.now();
+    this.#entries.set(keyOf(token), { token, claims: deepFreeze(claims), kid }, ttlMs, entryBytes(token));
+    if (this.#last?.token === token) this.#last = undefined;
   }
 }
 
@@ -75,11 +89,15 @@ export function entryBytes(token: string): number {
   return token.length * 2 + 256;
 }
 
-/** Cached claims are shared by every request that sends the token: make them read-only. */
+/**
+ * Cached claims are shared by every request that sends the token: make them read-only. They are
+ * parsed JSON; own keys are walked by `for…in` (an `Object.values` array per object cost more
+ * than the freezing itself).
+ */
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+    for (const key in value) if (Object.hasOwn(value, key)) deepFreeze(value[key]);
   }
   return value;
 }

@@ -118,7 +118,10 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
 
   let header: ProtectedHeaderParameters;
   try {
-    if (token.split('.').length !== 3) return refused('token-malformed');
+    // Exactly three segments (two dots), counted without splitting the token.
+    const first = token.indexOf('.');
+    const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (second < 0 || token.includes('.', second + 1)) return refused('token-malformed');
     header = decodedHeader ?? decodeProtectedHeader(token);
   } catch {
     return refused('token-malformed');

@@ -53,7 +53,11 @@ export function signedInLazily<A extends SessionAuthObject | MachineAuthObject>(
     tokenType,
     headers,
     retryAfterSeconds: null,
-    toAuth: () => (auth ??= build()),
+    // A method, not an arrow property: no per-request naming work in builds that keep names.
+    toAuth() {
+      auth ??= build();
+      return auth;
+    },
   };
 }
 

@@ -1,7 +1,9 @@
+import { decodeJwt } from 'jose';
 import type { ClerkAuth } from './authenticate.js';
 import { callClerkApi, backendApiUrl } from './backend-api.js';
 import { instanceBackoff } from './backoff.js';
 import type { AuthObject } from './state.js';
+import { withSessionGetToken } from './claims.js';
 import type { ResolvedConfig } from './config.js';
 import { extractCredentials, parseCookies } from './credentials.js';
 import { ClerkEdgeError } from './errors.js';
@@ -86,10 +88,8 @@ function minterOf(config: ResolvedConfig): Minter {
 /** `exp` of a JWT in ms, read without verification (the token comes from the Backend API over TLS). */
 function expiresAtMs(jwt: string): number | undefined {
   try {
-    const payload = JSON.parse(atob((jwt.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as {
-      exp?: unknown;
-    };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+    const { exp } = decodeJwt(jwt);
+    return typeof exp === 'number' ? exp * 1000 : undefined;
   } catch {
     return undefined;
   }
@@ -184,11 +184,19 @@ export function withGetToken<A extends AuthObject>(
   responseHeaders?: Headers,
 ): A {
   if (auth.tokenType !== 'session_token' || !auth.isAuthenticated) return auth;
-  const sessionId = auth.sessionId;
-  const getToken: GetToken = async (options = {}) => {
+  return withSessionGetToken(auth, requestGetToken(clerk, request, responseHeaders, auth.sessionId)) as A;
+}
+
+/** The `getToken` of one request's session. */
+function requestGetToken(
+  clerk: ClerkAuth,
+  request: Request,
+  responseHeaders: Headers | undefined,
+  sessionId: string | null,
+): GetToken {
+  return async (options = {}) => {
     if (options.template === undefined) return (await requestSessionToken(clerk, request, responseHeaders)) ?? null;
     if (sessionId === null) return null;
     return templateToken(clerk.config, sessionId, options.template);
   };
-  return { ...auth, getToken };
 }

@@ -6,21 +6,26 @@ import type { ClerkAuth } from '../core/authenticate.js';
 import { instanceClient, type ClerkClientFactory } from '../core/api-client.js';
 import { ClerkEdgeError } from '../core/errors.js';
 
-const instances = new WeakMap<Context, ClerkAuth>();
+/** Where the request's `clerkAuth` context keeps its authenticator: a symbol, outside the public shape. */
+export const INSTANCE: unique symbol = Symbol('clerk-edge.instance');
+
+/** The part of the request's `clerkAuth` context that names its authenticator. Internal. */
+export interface InstanceBinding {
+  readonly [INSTANCE]: ClerkAuth;
+}
 
 /**
- * Records the authenticator of this request's instance and, when the app passed a client factory
- * (`clerkMiddleware({ clerkClient: createClerkClient })`), sets `c.get('clerk')` to that instance's
- * client, created once per instance. Internal: called by the middleware.
+ * When the app passed a client factory (`clerkMiddleware({ clerkClient: createClerkClient })`),
+ * sets `c.get('clerk')` to the instance's client, created once per instance. The authenticator
+ * itself travels on the `clerkAuth` context ({@link INSTANCE}). Internal: called by the middleware.
  */
 export function bindClerk(c: Context, auth: ClerkAuth, factory: ClerkClientFactory<ClerkClient> | undefined): void {
-  instances.set(c, auth);
   if (factory) c.set('clerk', instanceClient(auth.config, factory));
 }
 
 /** The authenticator that ran for this context; throws (a developer error) without the middleware. */
 export function instanceOf(c: Context): ClerkAuth {
-  const auth = instances.get(c);
+  const auth = (c.get('clerkAuth') as Partial<InstanceBinding> | undefined)?.[INSTANCE];
   if (!auth) {
     throw new ClerkEdgeError(
       'middleware-missing',

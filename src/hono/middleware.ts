@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { env as honoEnvironment } from 'hono/adapter';
+import { getRuntimeKey, env as honoEnvironment } from 'hono/adapter';
 import { HTTPException } from 'hono/http-exception';
 import type { ClerkClient } from '../api/client.js';
 import type { ClerkClientFactory } from '../core/api-client.js';
@@ -15,7 +15,7 @@ import { authFor, requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
 import { withGetToken } from '../core/template-tokens.js';
 import type { AcceptsToken } from '../core/token-class.js';
-import { bindClerk, instanceOf } from './binding.js';
+import { bindClerk, INSTANCE, instanceOf, type InstanceBinding } from './binding.js';
 
 export type { AuthRequirement } from '../core/responses.js';
 export { clerkWebhook, type ClerkWebhookOptions } from './webhooks.js';
@@ -61,9 +61,9 @@ export type ClerkMiddlewareOptions = ClerkEdgeOptions & {
  * `Deno.env.toObject()` needs access to every variable; with only `--allow-env=CLERK_*` it
  * throws, and the environment read per variable when the middleware was created is used.
  */
-function requestEnvironment(c: Context): EnvironmentRecord | undefined {
+function requestEnvironment(c: Context, runtime: ReturnType<typeof getRuntimeKey>): EnvironmentRecord | undefined {
   try {
-    return honoEnvironment(c) as EnvironmentRecord;
+    return honoEnvironment(c, runtime) as EnvironmentRecord;
   } catch {
     return undefined;
   }
@@ -90,8 +90,10 @@ function requestEnvironment(c: Context): EnvironmentRecord | undefined {
  */
 export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): MiddlewareHandler {
   const resolveAuth = createAuthResolver(options);
+  // The runtime does not change while the process lives: detected once, not per request.
+  const runtime = getRuntimeKey();
   return async function clerkEdgeMiddleware(c, next) {
-    const auth = resolveAuth(options.env ?? requestEnvironment(c));
+    const auth = resolveAuth(options.env ?? requestEnvironment(c, runtime));
     const verdicts = requestVerdicts(auth, c.req.raw, {
       defaultAcceptsToken: options.acceptsToken,
       // Reading `c.executionCtx` throws where there is none (Node): read only when work is handed over.
@@ -99,11 +101,13 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
     });
     const state = await verdicts.authenticate();
     bindClerk(c, auth, options.clerkClient);
-    c.set('clerkAuth', {
+    const context: ClerkRequestContext & InstanceBinding = {
       state,
-      authenticate: (acceptsToken: AcceptsToken) => verdicts.authenticate(acceptsToken),
+      authenticate: verdicts.authenticate,
       verdicts: verdicts.settled,
-    });
+      [INSTANCE]: auth,
+    };
+    c.set('clerkAuth', context);
     // A handshake redirect (or a return trip's 503 page) is answered here; the route is not reached.
     const early = handshakeResponse(state, c.req.raw);
     if (early) return early;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractCredentials, parseCookies } from '../../src/core/credentials.js';
+import { bearerCredential, extractCredentials, hasWhitespace, parseCookies } from '../../src/core/credentials.js';
 import { clientIp, publicOrigin } from '../../src/core/origin.js';
 import { classifyToken } from '../../src/core/token-class.js';
 
@@ -17,6 +17,59 @@ describe('credential extraction', () => {
     const credentials = extractCredentials(headers({ authorization: value }), undefined);
     expect(credentials.bearerToken).toBeUndefined();
     expect(credentials.bearerMalformed).toBe(true);
+  });
+
+  it('finds whitespace exactly where the regular expression \\s does, for every UTF-16 code unit', () => {
+    const differs: number[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      const char = String.fromCharCode(code);
+      if (hasWhitespace(`a${char}b`) !== /\s/.test(char)) differs.push(code);
+    }
+    expect(differs).toEqual([]);
+  });
+
+  it.each([
+    'Bearer abc',
+    'bearer abc',
+    'BEARER a.b.c',
+    'Bearer',
+    'Bearer ',
+    '  Bearer abc  ',
+    'Bearer a b',
+    'Bearer  a',
+    'Bearer\ta',
+    'Bearer\u00a0a',
+    'Bearer a\u00a0b',
+    'Bearer a\vb',
+    'Bearer a\fb',
+    'Bearerabc',
+    'Bearer-abc',
+    'Basic abc',
+    'Bear',
+    '',
+    'Bearer é',
+    'Bearer \u00ff\u00fe',
+  ])('reads the bearer of %j as the reference pattern /^bearer ([^\\s]+)$/i does', (value) => {
+    const trimmed = value.trim();
+    const scheme = /^bearer(\s|$)/i.test(trimmed);
+    const token = scheme ? /^bearer ([^\s]+)$/i.exec(trimmed)?.[1] : undefined;
+    expect(bearerCredential(headers({ authorization: value }))).toEqual({
+      bearerToken: token,
+      bearerMalformed: scheme && token === undefined,
+    });
+  });
+
+  it('reads each header on its own when headers alternate (the last reading is reused only for the same value)', () => {
+    const values = ['Bearer a', 'Bearer a', 'Bearer  a', 'Basic a', 'Bearer a', 'Bearer b', 'Bearer'];
+    expect(values.map((value) => bearerCredential(headers({ authorization: value })))).toEqual([
+      { bearerToken: 'a', bearerMalformed: false },
+      { bearerToken: 'a', bearerMalformed: false },
+      { bearerToken: undefined, bearerMalformed: true },
+      { bearerToken: undefined, bearerMalformed: false },
+      { bearerToken: 'a', bearerMalformed: false },
+      { bearerToken: 'b', bearerMalformed: false },
+      { bearerToken: undefined, bearerMalformed: true },
+    ]);
   });
 
   it('ignores other authorization schemes', () => {

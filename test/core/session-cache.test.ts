@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../../src/core/config.js';
+import type { SessionAuthObject } from '../../src/core/claims.js';
+import type { KeyStore } from '../../src/core/jwks.js';
 import { entryBytes, VerifiedSessionCache } from '../../src/core/session-cache.js';
 import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
 
@@ -47,6 +49,36 @@ describe('verified-session cache', () => {
     expect((await clerk.authenticateRequest(bearer(token))).status).toBe('signed-in');
     clock.advance(2_000);
     expect((await clerk.authenticateRequest(bearer(token))).reason).toBe('token-expired');
+  });
+
+  it('agrees with a full verification at the edge of expiry, to the millisecond, a fractional exp included', async () => {
+    const clock = manualClock(Math.floor(Date.now() / 1000) * 1000);
+    const cached = clerkFor(ctx.emulator, { now: clock.now, sessionCache: { enabled: true } });
+    const uncached = clerkFor(ctx.emulator, { now: clock.now, sessionCache: { enabled: false } });
+    const nowSeconds = clock.now() / 1000;
+    const token = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { exp: nowSeconds + 30.5 }, nowSeconds),
+    });
+    const verdicts: string[] = [];
+    clock.advance(35_000); // 5 s skew: the token expires at +35.5 s
+    for (let step = 0; step < 10; step++) {
+      const hit = await cached.authenticateRequest(bearer(token));
+      const full = await uncached.authenticateRequest(bearer(token));
+      expect(hit.reason).toBe(full.reason);
+      verdicts.push(hit.reason ?? hit.status);
+      clock.advance(100);
+    }
+    expect(verdicts).toEqual([...Array(5).fill('signed-in'), ...Array(5).fill('token-expired')]);
+  });
+
+  it('keeps each token to its own verdict when tokens alternate', async () => {
+    const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true } });
+    const alice = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { sub: 'user_alice' }) });
+    const bob = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { sub: 'user_bob' }) });
+    const seen: Array<string | null> = [];
+    for (const token of [alice, alice, bob, alice, bob, bob, alice])
+      seen.push((await clerk.authenticateRequest(bearer(token))).toAuth().userId);
+    expect(seen).toEqual(['user_alice', 'user_alice', 'user_bob', 'user_alice', 'user_bob', 'user_bob', 'user_alice']);
   });
 
   it('keeps a not-yet-valid token out and never caches rejections', async () => {
@@ -112,6 +144,28 @@ describe('verified-session cache', () => {
     expect(() => (second as { orgPermissions: string[] }).orgPermissions.push('org:all:all')).toThrow();
   });
 
+  it('freezes every nested object and array of cached claims', async () => {
+    const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true } });
+    const token = await ctx.emulator.signToken({
+      claims: sessionClaims(ctx.emulator, { meta: { tags: ['a', { deep: ['b'] }] }, list: [[1], { x: 1 }] }),
+    });
+    await clerk.authenticateRequest(bearer(token));
+    const auth = (await clerk.authenticateRequest(bearer(token))).toAuth() as SessionAuthObject;
+    const claims = auth.sessionClaims as unknown as {
+      meta: { tags: [string, { deep: string[] }] };
+      list: [number[], { x: number }];
+    };
+    const nested = [
+      claims,
+      claims.meta,
+      claims.meta.tags,
+      claims.meta.tags[1],
+      claims.meta.tags[1].deep,
+      ...claims.list,
+    ];
+    expect(nested.map((value) => Object.isFrozen(value))).toEqual(nested.map(() => true));
+  });
+
   it('is bounded', async () => {
     const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true, maxEntries: 2 } });
     const tokens = await Promise.all(
@@ -148,10 +202,29 @@ describe('verified-session cache', () => {
     const cache = new VerifiedSessionCache(config);
     const claims = sessionClaims(ctx.emulator);
     const body = 'a'.repeat(11 * 1024 - 10);
-    for (let i = 0; i < 12_000; i++) cache.set(`${i.toString().padStart(10, '0')}${body}`, { ...claims }, 'kid');
-    const perEntry = entryBytes(`${'0'.repeat(10)}${body}`);
+    // Tokens differ at the end, where a JWT's signature is.
+    for (let i = 0; i < 12_000; i++) cache.set(`${body}${i.toString().padStart(10, '0')}`, { ...claims }, 'kid');
+    const perEntry = entryBytes(`${body}${'0'.repeat(10)}`);
     expect(cache.size).toBe(Math.floor((8 * 1024 * 1024) / perEntry));
     expect(cache.bytes).toBe(cache.size * perEntry);
     expect(cache.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+  });
+
+  it('never answers for a token with the verdict of another, even when their last characters match', async () => {
+    const config = resolveConfig({ secretKey: ctx.emulator.secretKey, env: {} });
+    const cache = new VerifiedSessionCache(config);
+    const keys = { stillTrusts: () => true } as unknown as KeyStore;
+    const signature = 's'.repeat(64);
+    const alice = `header.alice.${signature}`;
+    const mallory = `header.mallory.${signature}`;
+    cache.set(alice, { ...sessionClaims(ctx.emulator), sub: 'user_alice' }, 'kid');
+    expect(cache.get(mallory, keys)).toBeUndefined();
+    expect(cache.get(alice, keys)?.sub).toBe('user_alice');
+    expect(cache.get(mallory, keys)).toBeUndefined();
+    cache.set(mallory, { ...sessionClaims(ctx.emulator), sub: 'user_mallory' }, 'kid');
+    // Each token is answered with its own verdict or with none (verified again), never with the other's.
+    expect(cache.get(mallory, keys)?.sub).toBe('user_mallory');
+    expect([undefined, 'user_alice']).toContain(cache.get(alice, keys)?.sub);
+    expect(cache.get(mallory, keys)?.sub).toBe('user_mallory');
   });
 });
