@@ -8,7 +8,7 @@ import { LruCache } from './lru.js';
 import { apiRefusal, type Refusal, unavailable } from './refusal.js';
 import { MAX_TOKEN_BYTES } from './session.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { TOKEN_CATEGORY } from './token-class.js';
+import { jsonRecord, TOKEN_CATEGORY } from './token-class.js';
 import type { WaitUntil } from './wait-until.js';
 
 /**
@@ -89,7 +89,7 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
       const lookup = await keys.getKey(kid, alg as string, waitUntil);
       if (!lookup.ok) return lookup.status === 'unavailable' ? lookup : undefined;
       const verified = await compactVerify(token, lookup.key, { algorithms: [alg as string] });
-      const claims = JSON.parse(new TextDecoder().decode(verified.payload));
+      const claims = jsonRecord(verified.payload);
       if (typeof claims?.exp === 'number' && claims.exp <= (config.now() - config.clockSkewInMs) / 1000)
         return undefined;
       return directivesOf(claims?.handshake);

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './config.js';
 import { instanceIdentity } from './instance-identity.js';
 import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
+import { isRecord } from './token-class.js';
 import type { WaitUntil } from './wait-until.js';
 
 /** A verification key, or why there is none. Internal. */
@@ -67,7 +68,7 @@ function isUsableKeySet(value: unknown, algorithms: readonly string[]): value is
   const keys = (value as { keys?: unknown } | null)?.keys;
   return (
     Array.isArray(keys) &&
-    keys.every((key) => typeof key === 'object' && key !== null && !Array.isArray(key)) &&
+    keys.every(isRecord) &&
     keys.some((jwk: JWK) => kidOf(jwk) && algorithms.some((alg) => jwkFitsAlgorithm(jwk, alg)))
   );
 }

@@ -10,7 +10,7 @@ import { verifyInstanceJwt } from './session.js';
 import { sha256Hex } from './hash.js';
 import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { OPAQUE_PREFIXES, TOKEN_CATEGORY } from './token-class.js';
+import { isRecord, OPAQUE_PREFIXES, TOKEN_CATEGORY } from './token-class.js';
 
 export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';
 
@@ -106,10 +106,7 @@ function identityFor(type: MachineTokenType, data: VerifyResponse & { id: string
         : Array.isArray(scopes)
           ? scopes.filter((item): item is string => typeof item === 'string')
           : [],
-    claims:
-      typeof claims === 'object' && claims !== null && !Array.isArray(claims)
-        ? (claims as Record<string, unknown>)
-        : null,
+    claims: isRecord(claims) ? claims : null,
     userId: prefixed('user_'),
     orgId: prefixed('org_'),
     machineId: prefixed('mch_'),

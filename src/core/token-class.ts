@@ -47,27 +47,37 @@ export function classifyToken(token: string): TokenClass {
   }
 }
 
+/** Whether `value` is a JSON object (not null, not an array). */
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 const utf8 = new TextDecoder();
+
+/**
+ * A JSON object from UTF-8 bytes, or from a base64url string of them; undefined for anything else
+ * (bad encoding, not JSON, not an object). Never throws.
+ *
+ * @example
+ * ```ts
+ * jsonRecord('eyJzdWIiOiJtY2hfMSJ9') // { sub: 'mch_1' }
+ * ```
+ */
+export function jsonRecord(data: Uint8Array | string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(utf8.decode(typeof data === 'string' ? base64url.decode(data) : data));
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The unverified claims of a compact JWS (three segments, a base64url JSON object as payload);
  * undefined when it has none. Only routes a token or picks what to check first: it accepts nothing.
- *
- * @example
- * ```ts
- * unverifiedClaims('e30.eyJzdWIiOiJtY2hfMSJ9.') // { sub: 'mch_1' }
- * ```
  */
 export function unverifiedClaims(token: string): Record<string, unknown> | undefined {
-  try {
-    const parts = token.split('.');
-    const claims: unknown = parts.length === 3 && JSON.parse(utf8.decode(base64url.decode(parts[1] as string)));
-    return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
-      ? (claims as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const parts = token.split('.');
+  return parts.length === 3 ? jsonRecord(parts[1] as string) : undefined;
 }
 
 /** Whether the unverified payload's `sub` names a machine (`mch_…`). A payload that does not decode is not. */
