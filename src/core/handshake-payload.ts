@@ -35,8 +35,6 @@ function directivesOf(value: unknown): string[] | undefined {
     : undefined;
 }
 
-const oneOf = (allowed: unknown[], value: unknown) => allowed.includes(value);
-
 /**
  * Resolves handshake carriers: a nonce through the Backend API's `GET /v1/clients/handshake_payload`,
  * a legacy `__clerk_handshake` token by its signature. A nonce costs at most one Backend API call per
@@ -80,9 +78,9 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
       if (token.length > MAX_TOKEN_BYTES) return undefined;
       const { alg, typ, cat, kid } = decodeProtectedHeader(token);
       if (
-        !oneOf(config.algorithms, alg) ||
-        !oneOf([undefined, 'jwt'], typeof typ === 'string' ? typ.toLowerCase() : typ) ||
-        !oneOf([undefined, TOKEN_CATEGORY.session], cat) ||
+        !(config.algorithms as unknown[]).includes(alg) ||
+        ![undefined, 'jwt'].includes(typeof typ === 'string' ? typ.toLowerCase() : (typ as undefined)) ||
+        ![undefined, TOKEN_CATEGORY.session].includes(cat as undefined) ||
         (kid !== undefined && (typeof kid !== 'string' || kid === ''))
       )
         return undefined;
