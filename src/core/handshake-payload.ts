@@ -1,4 +1,4 @@
-import { compactVerify, decodeProtectedHeader } from 'jose';
+import { compactVerify } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
 import type { HandshakeInputs } from './handshake.js';
@@ -8,7 +8,7 @@ import { LruCache } from './lru.js';
 import { apiRefusal, type Refusal, unavailable } from './refusal.js';
 import { MAX_TOKEN_BYTES } from './session.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { jsonRecord, TOKEN_CATEGORY } from './token-class.js';
+import { jsonRecord, TOKEN_CATEGORY, unverifiedHeader } from './token-class.js';
 import type { WaitUntil } from './wait-until.js';
 
 /**
@@ -76,7 +76,7 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
   async function fromToken(token: string, waitUntil?: WaitUntil): Promise<HandshakePayload> {
     try {
       if (token.length > MAX_TOKEN_BYTES) return undefined;
-      const { alg, typ, cat, kid } = decodeProtectedHeader(token);
+      const { alg, typ, cat, kid } = unverifiedHeader(token) ?? {};
       if (
         !(config.algorithms as unknown[]).includes(alg) ||
         ![undefined, 'jwt'].includes(typeof typ === 'string' ? typ.toLowerCase() : (typ as undefined)) ||

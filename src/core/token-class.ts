@@ -1,4 +1,4 @@
-import { base64url, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import { base64url, type ProtectedHeaderParameters } from 'jose';
 
 /** The kinds of token a request can carry. */
 export type TokenType = 'session_token' | 'api_key' | 'm2m_token' | 'oauth_token';
@@ -31,20 +31,16 @@ export const OPAQUE_PREFIXES = { api_key: 'ak_', m2m_token: 'mt_', oauth_token: 
 export function classifyToken(token: string): TokenClass {
   let type: keyof typeof OPAQUE_PREFIXES;
   for (type in OPAQUE_PREFIXES) if (token.startsWith(OPAQUE_PREFIXES[type])) return { type, format: 'opaque' };
-  try {
-    const header = decodeProtectedHeader(token);
-    const { typ, cat } = header;
-    const lower = typeof typ === 'string' ? typ.toLowerCase() : undefined;
-    if (lower === 'at+jwt' || lower === 'application/at+jwt') return { type: 'oauth_token', format: 'jwt', header };
-    return {
-      type:
-        cat === TOKEN_CATEGORY.m2m || (cat === undefined && hasMachineSubject(token)) ? 'm2m_token' : 'session_token',
-      format: 'jwt',
-      header,
-    };
-  } catch {
-    return { type: 'unknown' };
-  }
+  const header = unverifiedHeader(token);
+  if (!header) return { type: 'unknown' };
+  const { typ, cat } = header;
+  if (typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ))
+    return { type: 'oauth_token', format: 'jwt', header };
+  return {
+    type: cat === TOKEN_CATEGORY.m2m || (cat === undefined && hasMachineSubject(token)) ? 'm2m_token' : 'session_token',
+    format: 'jwt',
+    header,
+  };
 }
 
 /** Whether `value` is a JSON object (not null, not an array). */
@@ -69,6 +65,14 @@ export function jsonRecord(data: Uint8Array | string): Record<string, unknown> |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The unverified protected header of a JWS (its first segment, a base64url JSON object), as jose's
+ * `decodeProtectedHeader` reads it; undefined when there is none. Never throws.
+ */
+export function unverifiedHeader(token: string): ProtectedHeaderParameters | undefined {
+  return jsonRecord(token.split('.')[0] as string);
 }
 
 /**
