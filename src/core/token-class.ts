@@ -47,11 +47,11 @@ export function classifyToken(token: string): TokenClass {
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A JSON object from UTF-8 bytes, or from a base64url string of them; undefined for anything else
- * (bad encoding, not JSON, not an object). Never throws.
+ * (bad base64url or UTF-8, not JSON, not an object), as jose's decoders read them. Never throws.
  *
  * @example
  * ```ts
@@ -68,11 +68,12 @@ export function jsonRecord(data: Uint8Array | string): Record<string, unknown> |
 }
 
 /**
- * The unverified protected header of a JWS (its first segment, a base64url JSON object), as jose's
- * `decodeProtectedHeader` reads it; undefined when there is none. Never throws.
+ * The unverified protected header of a compact JWS or JWE (three or five segments, the first a base64url
+ * JSON object), as jose's `decodeProtectedHeader` reads it; undefined when there is none. Never throws.
  */
 export function unverifiedHeader(token: string): ProtectedHeaderParameters | undefined {
-  return jsonRecord(token.split('.')[0] as string);
+  const parts = token.split('.');
+  return parts.length === 3 || parts.length === 5 ? jsonRecord(parts[0] as string) : undefined;
 }
 
 /**
