@@ -74,18 +74,15 @@ export function parseUrl(value: string): string | undefined {
   return undefined;
 }
 
-const PEM_BEGIN = '-----BEGIN PUBLIC KEY-----';
-
-/** A PEM SPKI public key (armoured or a bare base64 body) or a public JWK (object or JSON); undefined for anything else. */
+/**
+ * A PEM SPKI public key (armoured or a bare base64 body), kept as its base64 body without whitespace, or a
+ * public JWK (object or JSON); undefined for anything else.
+ */
 export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey | undefined {
   if (typeof jwtKey === 'object' && jwtKey !== null) {
     if (typeof jwtKey.kty === 'string' && !('d' in jwtKey)) return jwtKey;
   } else if (typeof jwtKey === 'string') {
     const trimmed = jwtKey.trim();
-    if (trimmed.includes(PEM_BEGIN)) return trimmed;
-    // A bare base64 SPKI body, as the Dashboard's key is often pasted into one-line variables.
-    if (/^[A-Za-z0-9+/\s]{40,}={0,2}$/.test(trimmed))
-      return `${PEM_BEGIN}\n${trimmed.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
     if (trimmed.startsWith('{')) {
       try {
         return validateJwtKey(JSON.parse(trimmed) as JsonWebKey);
@@ -93,6 +90,10 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
         /* not JSON */
       }
     }
+    // A PEM public key, or its bare base64 body (the Dashboard's key is often pasted into one-line variables).
+    return /^(-----BEGIN PUBLIC KEY-----)?([A-Za-z0-9+/\s]{40,}={0,2})\s*(-----END PUBLIC KEY-----)?$/
+      .exec(trimmed)?.[2]
+      ?.replace(/\s/g, '');
   }
   return undefined;
 }

@@ -322,7 +322,7 @@ function booleanSetting(
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const env = options.env ?? platformEnvironment();
   if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
-    throw configurationError('crypto', 'is missing.', 'Use a runtime with WebCrypto (Node >= 20.19, workerd).');
+    throw configurationError('crypto', 'is missing.', 'Use a runtime with WebCrypto.');
   }
   const setting: Setting = (option, parse, format, fallback) => {
     const value = (options[option] as string | undefined) ?? environmentString(env, variableFor(option)) ?? fallback;

@@ -1,10 +1,9 @@
-import { decodeJwt } from 'jose';
 import type { RequestCredentials } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
 import type { SessionRefresher } from './refresh.js';
 import { MAX_TOKEN_BYTES } from './session.js';
 import { type AuthStatus, notSignedIn, type RequestState } from './state.js';
-import { classifyToken } from './token-class.js';
+import { classifyToken, unverifiedClaims } from './token-class.js';
 import type { TokenVerifier } from './token-verifier.js';
 import type { WaitUntil } from './wait-until.js';
 
@@ -22,15 +21,6 @@ export function refuseSession(
   options?: Parameters<typeof notSignedIn>[3],
 ): RequestState {
   return notSignedIn(status, reason, 'session_token', options);
-}
-
-/** A session token's unverified `iat` (jose's `decodeJwt`); undefined when it cannot be read (verification reports why). */
-function unverifiedIssuedAt(token: string): unknown {
-  try {
-    return decodeJwt(token).iat;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -67,7 +57,7 @@ export function cookieAuthenticator(tokens: TokenVerifier, refresher: SessionRef
     const cached = tokens.cached(token, waitUntil);
     // Clerk's order: a token issued before the latest sign-in state change is outdated, decided on its
     // unverified claims before any verification or refresh (it is never refreshed).
-    const iat = cached ? cached.iat : unverifiedIssuedAt(token);
+    const iat = cached ? cached.iat : unverifiedClaims(token)?.iat;
     if (typeof iat === 'number' && iat < clientUat) return refuseSession('session-token-outdated');
     if (cached) return tokens.sessionState(cached);
     const tokenClass = classifyToken(token);

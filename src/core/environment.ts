@@ -45,7 +45,7 @@ function denoEnvironment(env: DenoEnvironment): EnvironmentRecord {
           throw new ClerkConfigurationError(
             'env',
             `Deno refused to read ${name}.`,
-            'Run with --allow-env=CLERK_*, or pass the keys as options with `env: {}`.',
+            'Run with --allow-env=CLERK_*, or pass `env: {}`.',
           );
         }
       },

@@ -56,59 +56,39 @@ export const AUTH_ERROR_REASONS = [
 export type AuthErrorReason = (typeof AUTH_ERROR_REASONS)[number];
 
 /**
- * The fix for each reason in a few words (the reason names what went wrong). Never includes request
- * data. The README's reason table explains each at length.
+ * The fix for the reasons a setting or a request change fixes, in a few words (the reason names what
+ * went wrong). Never includes request data. Every other reason points to the README's reason table,
+ * which explains each at length.
  */
-const FIXES: Record<AuthErrorReason, string> = {
+const FIXES: Partial<Record<AuthErrorReason, string>> = {
   'token-missing': 'send a __session cookie or Bearer token',
   'authorization-header-malformed': 'send "Authorization: Bearer <token>"',
-  'client-uat-missing': 'the browser signed out',
-  'session-token-missing': 'load a page to get one',
-  'session-token-outdated': 'load a page to refresh it',
-  'token-malformed': 'not a compact JWS',
-  'token-too-large': 'over 16 KB',
   'token-type-mismatch': 'see acceptsToken',
-  'token-invalid-type': 'typ must be JWT',
   'token-invalid-algorithm': 'see algorithms',
-  'token-unsupported-critical-header': 'unknown crit',
-  'jwk-kid-missing': 'no kid header',
-  'jwk-kid-mismatch': 'check the instance keys',
-  'jwk-alg-mismatch': 'key unfit for alg',
   'jwt-key-missing': 'set CLERK_SECRET_KEY or CLERK_JWT_KEY',
-  'token-invalid-signature': 'altered or foreign token',
-  'token-expired': 'fetch a new one',
   'token-not-active-yet': 'see clockSkewInMs',
   'token-iat-in-the-future': 'see clockSkewInMs',
-  'token-invalid-claims': 'bad sub, exp or claim type',
   'token-invalid-issuer': 'see issuer',
   'token-invalid-audience': 'see audience',
   'token-invalid-authorized-parties': 'see authorizedParties',
   'session-pending': 'see treatPendingAsSignedOut',
-  'token-invalid': 'unknown to this instance',
-  'token-revoked': 'get a new one',
   'machine-secret-key-missing': 'set CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY',
-  'refresh-non-get-request': 'refresh on a GET',
-  'refresh-rejected': 'sign in again',
-  'dev-browser-missing': 'the handshake gets one',
-  'dev-browser-sync': 'the handshake syncs it',
   'handshake-loop': 'check keys, clock and proxy',
-  'jwks-unavailable': 'retry later',
-  'backend-api-unavailable': 'retry later',
   'secret-key-invalid': 'check CLERK_SECRET_KEY',
-  'rate-limited': 'retry after Retry-After',
 };
 
 /**
  * The fix hint for a reason, `<reason>: <fix>.`: a sentence safe to show to developers (it never
- * contains request data).
+ * contains request data). Reasons no setting fixes say where the README explains them.
  *
  * @example
  * ```ts
  * hintFor('token-not-active-yet') // 'token-not-active-yet: see clockSkewInMs.'
+ * hintFor('token-expired') // 'token-expired: see the README reason table.'
  * ```
  */
 export function hintFor(reason: AuthErrorReason): string {
-  return `${reason}: ${FIXES[reason]}.`;
+  return `${reason}: ${FIXES[reason] ?? 'see the README reason table'}.`;
 }
 
 /** The stable codes of the errors clerk-edge throws. */

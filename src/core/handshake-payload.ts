@@ -1,4 +1,4 @@
-import { compactVerify, decodeProtectedHeader } from 'jose';
+import { compactVerify } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
 import type { HandshakeInputs } from './handshake.js';
@@ -8,7 +8,7 @@ import { LruCache } from './lru.js';
 import { apiRefusal, type Refusal, unavailable } from './refusal.js';
 import { MAX_TOKEN_BYTES } from './session.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { TOKEN_CATEGORY } from './token-class.js';
+import { jsonRecord, TOKEN_CATEGORY, unverifiedHeader } from './token-class.js';
 import type { WaitUntil } from './wait-until.js';
 
 /**
@@ -34,8 +34,6 @@ function directivesOf(value: unknown): string[] | undefined {
     ? value
     : undefined;
 }
-
-const oneOf = (allowed: unknown[], value: unknown) => allowed.includes(value);
 
 /**
  * Resolves handshake carriers: a nonce through the Backend API's `GET /v1/clients/handshake_payload`,
@@ -78,18 +76,18 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
   async function fromToken(token: string, waitUntil?: WaitUntil): Promise<HandshakePayload> {
     try {
       if (token.length > MAX_TOKEN_BYTES) return undefined;
-      const { alg, typ, cat, kid } = decodeProtectedHeader(token);
+      const { alg, typ, cat, kid } = unverifiedHeader(token) ?? {};
       if (
-        !oneOf(config.algorithms, alg) ||
-        !oneOf([undefined, 'jwt'], typeof typ === 'string' ? typ.toLowerCase() : typ) ||
-        !oneOf([undefined, TOKEN_CATEGORY.session], cat) ||
+        !(config.algorithms as unknown[]).includes(alg) ||
+        ![undefined, 'jwt'].includes(typeof typ === 'string' ? typ.toLowerCase() : (typ as undefined)) ||
+        ![undefined, TOKEN_CATEGORY.session].includes(cat as undefined) ||
         (kid !== undefined && (typeof kid !== 'string' || kid === ''))
       )
         return undefined;
       const lookup = await keys.getKey(kid, alg as string, waitUntil);
       if (!lookup.ok) return lookup.status === 'unavailable' ? lookup : undefined;
       const verified = await compactVerify(token, lookup.key, { algorithms: [alg as string] });
-      const claims = JSON.parse(new TextDecoder().decode(verified.payload));
+      const claims = jsonRecord(verified.payload);
       if (typeof claims?.exp === 'number' && claims.exp <= (config.now() - config.clockSkewInMs) / 1000)
         return undefined;
       return directivesOf(claims?.handshake);

@@ -159,7 +159,7 @@ export function handshakeResponse(state: RequestState, request: Request): Respon
   if (redirect) return new Response(null, { status: 307, headers });
   headers.set('retry-after', String(state.retryAfterSeconds ?? 5));
   headers.set('content-type', 'text/html; charset=utf-8');
-  const page = '<!doctype html><title>503</title><p>Sign-in is unavailable. Please reload in a moment.';
+  const page = '<!doctype html><title>503</title>Sign-in is unavailable; reload in a moment.';
   return new Response(page, { status: 503, headers });
 }
 

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './config.js';
 import { instanceIdentity } from './instance-identity.js';
 import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
+import { isRecord } from './token-class.js';
 import type { WaitUntil } from './wait-until.js';
 
 /** A verification key, or why there is none. Internal. */
@@ -33,10 +34,11 @@ function jwkFitsAlgorithm(jwk: JWK, alg: string): boolean {
 }
 
 /**
- * A public key for `alg` through WebCrypto (a platform primitive): a JWK, or an SPKI PEM. jose
- * still checks the key against the algorithm (type, curve, RSA size) when it verifies.
+ * A public key for `alg` through WebCrypto (a platform primitive): a JWK that fits `alg` (else undefined), or
+ * the base64 body of an SPKI PEM. jose still checks the key against the algorithm (type, curve, RSA size) when it verifies.
  */
-function importPublicKey(key: JWK | string, alg: string): Promise<CryptoKey> {
+async function importPublicKey(key: JWK | string, alg: string): Promise<CryptoKey | undefined> {
+  if (typeof key !== 'string' && !jwkFitsAlgorithm(key, alg)) return undefined;
   const crv = CURVES[alg];
   const params =
     alg === 'EdDSA'
@@ -47,9 +49,7 @@ function importPublicKey(key: JWK | string, alg: string): Promise<CryptoKey> {
   const spki = typeof key === 'string';
   return crypto.subtle.importKey(
     (spki ? 'spki' : 'jwk') as 'jwk',
-    (spki
-      ? Uint8Array.from(atob(key.replace(/-----[^-]+-----|\s/g, '')), (char) => char.charCodeAt(0))
-      : { ...key, alg }) as JsonWebKey,
+    (spki ? Uint8Array.from(atob(key), (char) => char.charCodeAt(0)) : { ...key, alg }) as JsonWebKey,
     params,
     false,
     ['verify'],
@@ -68,7 +68,7 @@ function isUsableKeySet(value: unknown, algorithms: readonly string[]): value is
   const keys = (value as { keys?: unknown } | null)?.keys;
   return (
     Array.isArray(keys) &&
-    keys.every((key) => typeof key === 'object' && key !== null && !Array.isArray(key)) &&
+    keys.every(isRecord) &&
     keys.some((jwk: JWK) => kidOf(jwk) && algorithms.some((alg) => jwkFitsAlgorithm(jwk, alg)))
   );
 }
@@ -100,8 +100,8 @@ export interface KeyStore {
 export function createKeyStore(config: ResolvedConfig): KeyStore {
   const { jwtKey, store, now, keys: options } = config;
   const flight = new SingleFlight<{ ok: true } | Refusal>(options.timeoutMs + FLIGHT_GRACE_MS);
-  /** The current key set by `kid`, and when it was fetched. */
-  let byKid: Map<string, JWK> | undefined;
+  /** The current key set, and when it was fetched. */
+  let current: JWK[] | undefined;
   let fetchedAt = 0;
   /** Imports of the current set (by `kid` and `alg`) or of `jwtKey` (by `alg`): a refreshed set imports again. */
   let imported = new Map<string, Promise<CryptoKey | undefined>>();
@@ -113,22 +113,17 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
   const storeKey = async () => `clerk-edge:jwks:${await instanceIdentity(config, 'keys')}`;
 
   const adopt = (record: KeySetRecord) => {
-    byKid = new Map();
-    for (const jwk of record.keys) {
-      const kid = kidOf(jwk);
-      if (kid && !byKid.has(kid)) byKid.set(kid, jwk);
-    }
-    fetchedAt = record.fetchedAt;
+    ({ keys: current, fetchedAt } = record);
     imported = new Map();
   };
+  /** The first key of the current set with this `kid`. */
+  const keyFor = (kid: string) => current?.find((jwk) => kidOf(jwk) === kid);
 
   /** The key for `alg`, imported once; undefined when the key cannot verify `alg`. */
   const importOnce = async (cacheKey: string, key: JWK | string, alg: string) => {
     let promise = imported.get(cacheKey);
     if (!promise) {
-      promise = (
-        typeof key === 'string' || jwkFitsAlgorithm(key, alg) ? importPublicKey(key, alg) : Promise.resolve(undefined)
-      ).catch(() => undefined);
+      promise = importPublicKey(key, alg).catch(() => undefined);
       imported.set(cacheKey, promise);
     }
     return promise;
@@ -169,22 +164,22 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
 
   /** Fresh keys, stale keys (refreshing in the background), or a fetch when there are none usable: why not, if not. */
   const currentKeys = async (waitUntil: WaitUntil | undefined): Promise<Refusal | undefined> => {
-    if (byKid && age() < options.ttlMs) return;
+    if (current && age() < options.ttlMs) return;
     if (store) {
       try {
         const record = (await store.get(await storeKey())) as KeySetRecord;
         if (
           typeof record?.fetchedAt === 'number' &&
           isUsableKeySet(record, config.algorithms) &&
-          (!byKid || record.fetchedAt > fetchedAt)
+          (!current || record.fetchedAt > fetchedAt)
         )
           adopt(record);
       } catch {
         // A broken shared store is only a cache miss.
       }
-      if (byKid && age() < options.ttlMs) return;
+      if (current && age() < options.ttlMs) return;
     }
-    if (byKid && age() < options.ttlMs + options.maxStaleMs) {
+    if (current && age() < options.ttlMs + options.maxStaleMs) {
       refreshInBackground(waitUntil);
       return;
     }
@@ -208,7 +203,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
       // A key-set failure carries its own wait (a 429's back-off), or the default.
       const failure = await currentKeys(waitUntil);
       if (failure) return failure;
-      if (!byKid!.has(kid)) {
+      if (!keyFor(kid)) {
         const at = now();
         // A set fetched during this lookup is as fresh as a refetch would be: one fetch, not two.
         if (fetches === fetchesBefore && at - lastUnknownKidRefetch >= options.unknownKidCooldownMs) {
@@ -219,7 +214,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
           await refresh();
         }
       }
-      const jwk = byKid!.get(kid);
+      const jwk = keyFor(kid);
       if (!jwk) return refused('jwk-kid-mismatch');
       const key = await importOnce(`${kid}\u0000${alg}`, jwk, alg);
       return key ? { ok: true, key, kid } : refused('jwk-alg-mismatch');
@@ -227,7 +222,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
 
     stillTrusts(kid, waitUntil) {
       if (jwtKey !== undefined) return true;
-      if (!byKid || kid === undefined || !byKid.has(kid)) return false;
+      if (kid === undefined || !keyFor(kid)) return false;
       const elapsed = age();
       if (elapsed >= options.ttlMs + options.maxStaleMs) return false;
       if (elapsed >= options.ttlMs) refreshInBackground(waitUntil);

@@ -5,62 +5,72 @@ type Entry<V> = [value: V, expiresAt: number, bytes: number];
  * A least-recently-used map with per-entry expiry, bounded by entries and, when `maxBytes` is
  * given, by the sizes callers declare for their entries. Internal.
  */
-export class LruCache<V> {
-  readonly #entries = new Map<string, Entry<V>>();
-  readonly #maxEntries: number;
-  readonly #now: () => number;
-  readonly #maxBytes: number;
-  #bytes = 0;
-  /** The most recently used key: a hit on it needs no reordering (the repeated-token path). */
-  #newest: string | undefined;
-
-  constructor(maxEntries: number, now: () => number, maxBytes = Infinity) {
-    this.#maxEntries = maxEntries;
-    this.#now = now;
-    this.#maxBytes = maxBytes;
-  }
-
-  get(key: string): V | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry[1] <= this.#now()) {
-      this.delete(key);
-      return undefined;
-    }
-    if (key !== this.#newest) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-      this.#newest = key;
-    }
-    return entry[0];
-  }
-
+export interface LruCache<V> {
+  get(key: string): V | undefined;
   /** Keeps `value` for `ttlMs`; `bytes` is its estimated size (an entry larger than the whole budget is not kept). */
-  set(key: string, value: V, ttlMs: number, bytes = 0): void {
-    if (!(ttlMs > 0) || bytes > this.#maxBytes) return;
-    this.delete(key);
-    this.#entries.set(key, [value, this.#now() + ttlMs, bytes]);
-    this.#newest = key;
-    this.#bytes += bytes;
-    while (this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
-      this.delete(this.#entries.keys().next().value as string);
-    }
-  }
-
-  delete(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
-    this.#entries.delete(key);
-    if (key === this.#newest) this.#newest = undefined;
-    this.#bytes -= entry[2];
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
+  set(key: string, value: V, ttlMs: number, bytes?: number): void;
+  delete(key: string): void;
+  readonly size: number;
   /** The sum of the sizes declared for the entries kept. */
-  get bytes(): number {
-    return this.#bytes;
-  }
+  readonly bytes: number;
 }
+
+/**
+ * Creates an {@link LruCache} (`new LruCache(maxEntries, now, maxBytes?)`). Closures rather than a
+ * class: the bundle carries no `this.#field` for every access. Internal.
+ *
+ * @example
+ * ```ts
+ * const cache = new LruCache<string>(1000, Date.now)
+ * cache.set('key', 'value', 60_000)
+ * ```
+ */
+// biome-ignore lint/complexity/useArrowFunction: callers construct it with `new`.
+export const LruCache = function <V>(maxEntries: number, now: () => number, maxBytes = Infinity): LruCache<V> {
+  const entries = new Map<string, Entry<V>>();
+  let bytes = 0;
+  /** The most recently used key: a hit on it needs no reordering (the repeated-token path). */
+  let newest: string | undefined;
+  const remove = (key: string) => {
+    const entry = entries.get(key);
+    if (entry === undefined) return;
+    entries.delete(key);
+    if (key === newest) newest = undefined;
+    bytes -= entry[2];
+  };
+  return {
+    get(key) {
+      const entry = entries.get(key);
+      if (entry === undefined) return undefined;
+      if (entry[1] <= now()) {
+        remove(key);
+        return undefined;
+      }
+      if (key !== newest) {
+        entries.delete(key);
+        entries.set(key, entry);
+        newest = key;
+      }
+      return entry[0];
+    },
+    set(key, value, ttlMs, size = 0) {
+      if (!(ttlMs > 0) || size > maxBytes) return;
+      remove(key);
+      entries.set(key, [value, now() + ttlMs, size]);
+      newest = key;
+      bytes += size;
+      while (entries.size > maxEntries || bytes > maxBytes) remove(entries.keys().next().value as string);
+    },
+    delete: remove,
+    get size() {
+      return entries.size;
+    },
+    get bytes() {
+      return bytes;
+    },
+  };
+} as unknown as new <V>(
+  maxEntries: number,
+  now: () => number,
+  maxBytes?: number,
+) => LruCache<V>;

@@ -6,11 +6,11 @@ import { instanceIdentity } from './instance-identity.js';
 import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import type { KeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
-import { verifyInstanceJwt, type JwtCheckOptions } from './session.js';
+import { verifyInstanceJwt } from './session.js';
 import { sha256Hex } from './hash.js';
 import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { OPAQUE_PREFIXES, TOKEN_CATEGORY } from './token-class.js';
+import { isRecord, OPAQUE_PREFIXES, TOKEN_CATEGORY } from './token-class.js';
 
 export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';
 
@@ -87,54 +87,30 @@ const ENDPOINTS: Record<MachineTokenType, [path: string, field: string]> = {
  */
 const OPAQUE_SHAPE = /^[a-z]+_[\w+/]{16,256}={0,2}$/;
 
-const JWT_CHECKS: Record<'m2m_token' | 'oauth_token', JwtCheckOptions> = {
-  m2m_token: {
-    allowedTypes: [undefined, 'jwt'],
-    allowedCategories: [undefined, TOKEN_CATEGORY.m2m],
-    checkIssuer: false,
-    checkAuthorizedParty: false,
-  },
-  oauth_token: {
-    allowedTypes: ['at+jwt', 'application/at+jwt'],
-    allowedCategories: [undefined],
-    checkIssuer: true,
-    checkAuthorizedParty: false,
-  },
-};
-
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-function identityFor(
-  type: MachineTokenType,
-  id: string,
-  subject: string,
-  name: unknown,
-  scopes: unknown,
-  claims: unknown,
-  clientId: unknown,
-): MachineIdentity {
+/** The identity of a verified token, from a verify endpoint's answer or a JWT's claims in the same shape. */
+function identityFor(type: MachineTokenType, data: VerifyResponse & { id: string; subject: string }): MachineIdentity {
+  const { subject, scopes, claims } = data;
   const prefixed = (prefix: string) => (subject.startsWith(prefix) ? subject : null);
   return {
     tokenType: type,
-    id,
+    id: data.id,
     subject,
-    name: stringOrNull(name),
+    name: stringOrNull(data.name),
     scopes:
       typeof scopes === 'string'
         ? scopes.split(/[\s,]+/).filter(Boolean)
         : Array.isArray(scopes)
           ? scopes.filter((item): item is string => typeof item === 'string')
           : [],
-    claims:
-      typeof claims === 'object' && claims !== null && !Array.isArray(claims)
-        ? (claims as Record<string, unknown>)
-        : null,
+    claims: isRecord(claims) ? claims : null,
     userId: prefixed('user_'),
     orgId: prefixed('org_'),
     machineId: prefixed('mch_'),
-    clientId: type === 'oauth_token' ? stringOrNull(clientId) : null,
+    clientId: type === 'oauth_token' ? stringOrNull(data.client_id) : null,
   };
 }
 
@@ -158,18 +134,25 @@ async function verifyMachineJwt(
   waitUntil?: WaitUntil,
   header?: ProtectedHeaderParameters,
 ): Promise<MachineVerdict> {
+  const oauth = type === 'oauth_token';
   const verdict = await verifyInstanceJwt<Record<string, unknown> & { sub?: string; exp?: number }>(
     token,
     config,
     keys,
-    JWT_CHECKS[type],
+    {
+      allowedTypes: oauth ? ['at+jwt', 'application/at+jwt'] : [undefined, 'jwt'],
+      allowedCategories: [undefined, oauth ? undefined : TOKEN_CATEGORY.m2m],
+      checkIssuer: oauth,
+      checkAuthorizedParty: false,
+    },
     waitUntil,
     header,
   );
   if (!verdict.ok) return verdict;
   const { claims } = verdict;
+  // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
   const subject = claims.sub as string;
-  if (type === 'm2m_token') {
+  if (!oauth) {
     if (!subject.startsWith('mch_')) return refused('token-invalid-claims');
     // Clerk mints M2M JWTs with the instance's Frontend API as `iss`, but its SDK checks none and
     // early tokens carried none: an absent `iss` passes, a present one must be this instance's.
@@ -177,17 +160,17 @@ async function verifyMachineJwt(
     if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
       return refused('token-invalid-issuer');
   }
-  const identity = identityFor(
-    type,
-    stringOrNull(claims.jti) ?? subject,
-    subject,
-    undefined,
-    claims.scope ?? claims.scopes,
-    claims,
-    claims.client_id,
-  );
-  // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
-  return { ok: true, identity, expiresAtMs: (claims.exp as number) * 1000 };
+  return {
+    ok: true,
+    identity: identityFor(type, {
+      id: stringOrNull(claims.jti) ?? subject,
+      subject,
+      scopes: claims.scope ?? claims.scopes,
+      claims,
+      client_id: claims.client_id,
+    }),
+    expiresAtMs: (claims.exp as number) * 1000,
+  };
 }
 
 /** One Backend API verification of an opaque token. Never throws. */
@@ -221,7 +204,7 @@ async function callVerify(
   if (data.expired === true || (expiresAtMs !== null && expiresAtMs <= config.now())) return refused('token-expired');
   return {
     ok: true,
-    identity: identityFor(type, data.id, data.subject, data.name, data.scopes, data.claims, data.client_id),
+    identity: identityFor(type, data as VerifyResponse & { id: string; subject: string }),
     expiresAtMs,
   };
 }

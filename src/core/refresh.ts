@@ -1,4 +1,3 @@
-import { decodeJwt } from 'jose';
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
@@ -7,6 +6,7 @@ import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import { sha256Hex } from './hash.js';
 import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
+import { unverifiedClaims } from './token-class.js';
 
 /** The result of a refresh call: new cookie directives, or why not. Internal. */
 export type RefreshResult = { ok: true; sessionToken: string; setCookies: string[] } | Refusal;
@@ -46,12 +46,9 @@ export function createSessionRefresher(config: ResolvedConfig): SessionRefresher
     async refresh(request, expiredToken, refreshToken) {
       const secretKey = config.secretKey;
       if (secretKey === undefined) return refused('token-expired');
-      let sessionId: unknown;
-      try {
-        sessionId = decodeJwt(expiredToken).sid;
-      } catch {
-        return refused('token-malformed');
-      }
+      const claims = unverifiedClaims(expiredToken);
+      if (!claims) return refused('token-malformed');
+      const sessionId = claims.sid;
       // Only an id's characters: the id becomes a path segment of the call made with the secret key.
       if (typeof sessionId !== 'string' || !/^\w+$/.test(sessionId)) return refused('token-invalid-claims');
 

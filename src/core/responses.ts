@@ -69,8 +69,7 @@ export function copyStateHeaders(state: RequestState, target: Headers): void {
  * Body: `{ error, reason }`. Shared by every adapter so they answer alike.
  */
 export function rejectionResponse(state: RequestState, { forbidden = false }: { forbidden?: boolean } = {}): Response {
-  const headers = new Headers();
-  copyResponseHeaders(state.headers, headers);
+  const headers = new Headers(state.headers);
   headers.set('content-type', 'application/json; charset=utf-8');
   headers.set('cache-control', 'no-store');
   const unavailable = !forbidden && state.status === 'unavailable';

@@ -14,45 +14,52 @@ type Flight<V> = [promise: Promise<V>, deadline: number];
  * joiner would otherwise hang. Tasks must therefore resolve to plain data (never a `Response` or
  * stream). `maxWaitMs` should exceed the task's own timeout.
  */
-export class SingleFlight<V> {
-  readonly #flights = new Map<string, Flight<V>>();
-  readonly #maxWaitMs: number;
+export interface SingleFlight<V> {
+  run(key: string, task: () => Promise<V>): Promise<V>;
+  has(key: string): boolean;
+}
 
-  constructor(maxWaitMs: number) {
-    this.#maxWaitMs = maxWaitMs;
-  }
-
-  run(key: string, task: () => Promise<V>): Promise<V> {
-    const joined = this.#live(key);
-    if (joined)
-      return new Promise<V>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.#drop(key, joined);
-          this.run(key, task).then(resolve, reject);
-        }, joined[1] - Date.now());
-        joined[0].finally(() => clearTimeout(timer)).then(resolve, reject);
-      });
-    const flight: Flight<V> = [task().finally(() => this.#drop(key, flight)), Date.now() + this.#maxWaitMs];
-    this.#flights.set(key, flight);
-    return flight[0];
-  }
-
-  has(key: string): boolean {
-    return this.#live(key) !== undefined;
-  }
-
+/**
+ * Creates a {@link SingleFlight} (`new SingleFlight(maxWaitMs)`). Closures rather than a class: the
+ * bundle carries no `this.#field` for every access. Internal.
+ *
+ * @example
+ * ```ts
+ * const flight = new SingleFlight<number>(6000)
+ * const [a, b] = await Promise.all([flight.run('k', fetchCount), flight.run('k', fetchCount)]) // one call
+ * ```
+ */
+// biome-ignore lint/complexity/useArrowFunction: callers construct it with `new`.
+export const SingleFlight = function <V>(maxWaitMs: number): SingleFlight<V> {
+  const flights = new Map<string, Flight<V>>();
   /** Forgets `flight`, unless a newer flight for `key` replaced it. */
-  #drop(key: string, flight: Flight<V>): void {
-    if (this.#flights.get(key) === flight) this.#flights.delete(key);
-  }
-
+  const drop = (key: string, flight: Flight<V>) => {
+    if (flights.get(key) === flight) flights.delete(key);
+  };
   /** The flight for `key`, unless it outlived its deadline (its promise may never settle). */
-  #live(key: string): Flight<V> | undefined {
-    const flight = this.#flights.get(key);
+  const live = (key: string) => {
+    const flight = flights.get(key);
     if (flight && Date.now() >= flight[1]) {
-      this.#drop(key, flight);
+      drop(key, flight);
       return undefined;
     }
     return flight;
-  }
-}
+  };
+  const run = (key: string, task: () => Promise<V>): Promise<V> => {
+    const joined = live(key);
+    if (joined)
+      return new Promise<V>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          drop(key, joined);
+          run(key, task).then(resolve, reject);
+        }, joined[1] - Date.now());
+        joined[0].finally(() => clearTimeout(timer)).then(resolve, reject);
+      });
+    const flight: Flight<V> = [task().finally(() => drop(key, flight)), Date.now() + maxWaitMs];
+    flights.set(key, flight);
+    return flight[0];
+  };
+  return { run, has: (key) => live(key) !== undefined };
+} as unknown as new <V>(
+  maxWaitMs: number,
+) => SingleFlight<V>;

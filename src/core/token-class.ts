@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import { base64url, type ProtectedHeaderParameters } from 'jose';
 
 /** The kinds of token a request can carry. */
 export type TokenType = 'session_token' | 'api_key' | 'm2m_token' | 'oauth_token';
@@ -31,30 +31,64 @@ export const OPAQUE_PREFIXES = { api_key: 'ak_', m2m_token: 'mt_', oauth_token: 
 export function classifyToken(token: string): TokenClass {
   let type: keyof typeof OPAQUE_PREFIXES;
   for (type in OPAQUE_PREFIXES) if (token.startsWith(OPAQUE_PREFIXES[type])) return { type, format: 'opaque' };
+  const header = unverifiedHeader(token);
+  if (!header) return { type: 'unknown' };
+  const { typ, cat } = header;
+  if (typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ))
+    return { type: 'oauth_token', format: 'jwt', header };
+  return {
+    type: cat === TOKEN_CATEGORY.m2m || (cat === undefined && hasMachineSubject(token)) ? 'm2m_token' : 'session_token',
+    format: 'jwt',
+    header,
+  };
+}
+
+/** Whether `value` is a JSON object (not null, not an array). */
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A JSON object from UTF-8 bytes, or from a base64url string of them; undefined for anything else
+ * (bad base64url or UTF-8, not JSON, not an object), as jose's decoders read them. Never throws.
+ *
+ * @example
+ * ```ts
+ * jsonRecord('eyJzdWIiOiJtY2hfMSJ9') // { sub: 'mch_1' }
+ * ```
+ */
+export function jsonRecord(data: Uint8Array | string): Record<string, unknown> | undefined {
   try {
-    const header = decodeProtectedHeader(token);
-    const { typ, cat } = header;
-    const lower = typeof typ === 'string' ? typ.toLowerCase() : undefined;
-    if (lower === 'at+jwt' || lower === 'application/at+jwt') return { type: 'oauth_token', format: 'jwt', header };
-    return {
-      type:
-        cat === TOKEN_CATEGORY.m2m || (cat === undefined && hasMachineSubject(token)) ? 'm2m_token' : 'session_token',
-      format: 'jwt',
-      header,
-    };
+    const value: unknown = JSON.parse(utf8.decode(typeof data === 'string' ? base64url.decode(data) : data));
+    return isRecord(value) ? value : undefined;
   } catch {
-    return { type: 'unknown' };
+    return undefined;
   }
+}
+
+/**
+ * The unverified protected header of a compact JWS or JWE (three or five segments, the first a base64url
+ * JSON object), as jose's `decodeProtectedHeader` reads it; undefined when there is none. Never throws.
+ */
+export function unverifiedHeader(token: string): ProtectedHeaderParameters | undefined {
+  const parts = token.split('.');
+  return parts.length === 3 || parts.length === 5 ? jsonRecord(parts[0] as string) : undefined;
+}
+
+/**
+ * The unverified claims of a compact JWS (three segments, a base64url JSON object as payload);
+ * undefined when it has none. Only routes a token or picks what to check first: it accepts nothing.
+ */
+export function unverifiedClaims(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  return parts.length === 3 ? jsonRecord(parts[1] as string) : undefined;
 }
 
 /** Whether the unverified payload's `sub` names a machine (`mch_…`). A payload that does not decode is not. */
 function hasMachineSubject(token: string): boolean {
-  try {
-    const { sub } = decodeJwt(token);
-    return typeof sub === 'string' && sub.startsWith('mch_');
-  } catch {
-    return false;
-  }
+  const sub = unverifiedClaims(token)?.sub;
+  return typeof sub === 'string' && sub.startsWith('mch_');
 }
 
 /** Normalises `acceptsToken` into the list of accepted types. */

@@ -1,0 +1,63 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { jsonRecord, unverifiedClaims, unverifiedHeader } from '../../src/core/token-class.js';
+
+// clerk-edge reads unverified headers and claims itself (jose's decoders cost bundle bytes); it must
+// read exactly what jose's `decodeProtectedHeader` and `decodeJwt` read, and refuse what they refuse.
+
+const b64u = (text: string | Uint8Array) =>
+  Buffer.from(typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('base64url');
+const header = b64u('{"alg":"RS256","kid":"k1"}');
+const payload = b64u('{"sub":"user_1","iat":1700000000}');
+
+const corpus: Record<string, string> = {
+  'a compact JWS': `${header}.${payload}.c2ln`,
+  'an empty signature': `${header}.${payload}.`,
+  'two segments': `${header}.${payload}`,
+  'four segments': `${header}.${payload}.a.b`,
+  'five segments (JWE)': `${header}.${payload}.a.b.c`,
+  'an empty header': `.${payload}.c2ln`,
+  'an empty payload': `${header}..c2ln`,
+  'a header that is an array': `${b64u('["alg"]')}.${payload}.c2ln`,
+  'a payload that is an array': `${header}.${b64u('[1]')}.c2ln`,
+  'a payload that is null': `${header}.${b64u('null')}.c2ln`,
+  'a payload that is a string': `${header}.${b64u('"x"')}.c2ln`,
+  'invalid UTF-8 in the header': `${b64u(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))}.${payload}.c2ln`,
+  'invalid UTF-8 in the payload': `${header}.${b64u(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x22, 0x7d]))}.c2ln`,
+  'standard base64 characters': `${header}.${payload.slice(0, -2)}+/.c2ln`,
+  'not JSON': `${b64u('alg')}.${b64u('sub')}.c2ln`,
+};
+
+/** What a jose decoder returns, or undefined where it throws. */
+const attempt = <T>(decode: () => T): T | undefined => {
+  try {
+    return decode();
+  } catch {
+    return undefined;
+  }
+};
+
+describe('unverified token reading', () => {
+  it.each(Object.entries(corpus))('reads the header of %s as jose does', (_, token) => {
+    expect(unverifiedHeader(token)).toEqual(attempt(() => decodeProtectedHeader(token)));
+  });
+
+  it.each(Object.entries(corpus))('reads the claims of %s as jose does', (_, token) => {
+    expect(unverifiedClaims(token)).toEqual(attempt(() => decodeJwt(token)));
+  });
+
+  it('reads a compact JWS exactly', () => {
+    const token = corpus['a compact JWS'] as string;
+    expect(unverifiedHeader(token)).toEqual({ alg: 'RS256', kid: 'k1' });
+    expect(unverifiedClaims(token)).toEqual({ sub: 'user_1', iat: 1700000000 });
+    expect(unverifiedClaims(corpus['two segments'] as string)).toBeUndefined();
+  });
+
+  it('takes bytes or base64url, and only JSON objects', () => {
+    expect(jsonRecord(new TextEncoder().encode('{"handshake":["a=1"]}'))).toEqual({ handshake: ['a=1'] });
+    expect(jsonRecord(b64u('{"a":1}'))).toEqual({ a: 1 });
+    expect(jsonRecord(new TextEncoder().encode('[1]'))).toBeUndefined();
+    expect(jsonRecord(new Uint8Array([0xff]))).toBeUndefined();
+    expect(jsonRecord('***')).toBeUndefined();
+  });
+});
