@@ -1,4 +1,4 @@
-import { base64url, type ProtectedHeaderParameters } from 'jose';
+import { decodeJwt, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 
 /** The kinds of token a request can carry. */
 export type TokenType = 'session_token' | 'api_key' | 'm2m_token' | 'oauth_token';
@@ -50,17 +50,17 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * A JSON object from UTF-8 bytes, or from a base64url string of them; undefined for anything else
- * (bad base64url or UTF-8, not JSON, not an object), as jose's decoders read them. Never throws.
+ * A JSON object from UTF-8 bytes (a payload jose has already verified); undefined for anything else
+ * (bad UTF-8, not JSON, not an object). Never throws.
  *
  * @example
  * ```ts
- * jsonRecord('eyJzdWIiOiJtY2hfMSJ9') // { sub: 'mch_1' }
+ * jsonRecord(new TextEncoder().encode('{"sub":"mch_1"}')) // { sub: 'mch_1' }
  * ```
  */
-export function jsonRecord(data: Uint8Array | string): Record<string, unknown> | undefined {
+export function jsonRecord(data: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(utf8.decode(typeof data === 'string' ? base64url.decode(data) : data));
+    const value: unknown = JSON.parse(utf8.decode(data));
     return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
@@ -68,21 +68,27 @@ export function jsonRecord(data: Uint8Array | string): Record<string, unknown> |
 }
 
 /**
- * The unverified protected header of a compact JWS or JWE (three or five segments, the first a base64url
- * JSON object), as jose's `decodeProtectedHeader` reads it; undefined when there is none. Never throws.
+ * The unverified protected header of a compact JWS, read by jose's `decodeProtectedHeader`;
+ * undefined when there is none. Never throws.
  */
 export function unverifiedHeader(token: string): ProtectedHeaderParameters | undefined {
-  const parts = token.split('.');
-  return parts.length === 3 || parts.length === 5 ? jsonRecord(parts[0] as string) : undefined;
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * The unverified claims of a compact JWS (three segments, a base64url JSON object as payload);
- * undefined when it has none. Only routes a token or picks what to check first: it accepts nothing.
+ * The unverified claims of a compact JWS, read by jose's `decodeJwt`; undefined when it has none.
+ * Only routes a token or picks what to check first: it accepts nothing.
  */
 export function unverifiedClaims(token: string): Record<string, unknown> | undefined {
-  const parts = token.split('.');
-  return parts.length === 3 ? jsonRecord(parts[1] as string) : undefined;
+  try {
+    return decodeJwt(token);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the unverified payload's `sub` names a machine (`mch_…`). A payload that does not decode is not. */
