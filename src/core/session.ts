@@ -1,4 +1,5 @@
 import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import type { AuthErrorReason } from './errors.js';
 import type { SessionClaims } from './claims.js';
 import type { ResolvedConfig } from './config.js';
 import type { KeyStore } from './jwks.js';
@@ -12,21 +13,15 @@ export const MAX_TOKEN_BYTES = 16 * 1024;
 /** A verdict on one JWT. Internal. */
 export type JwtVerdict<C> = { ok: true; claims: C; kid: string | undefined } | Refusal;
 
-/** Maps a jose failure to a reason. jose messages are never passed on. */
-function reasonForJoseError(error: unknown, header: ProtectedHeaderParameters): Refusal {
-  switch ((error as { code?: string })?.code) {
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return refused('token-invalid-signature');
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return refused('token-invalid-algorithm');
-    case 'ERR_JOSE_NOT_SUPPORTED':
-      return refused(header.crit !== undefined ? 'token-unsupported-critical-header' : 'token-invalid-algorithm');
-    case 'ERR_JWS_INVALID':
-      return refused('token-malformed');
-    default:
-      return refused('token-invalid');
-  }
-}
+/** The reason for each jose failure code; any other failure is `token-invalid`. jose messages are never passed on. */
+const JOSE_REASONS: Partial<Record<string, AuthErrorReason | null>> = {
+  __proto__: null,
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'token-invalid-signature',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'token-invalid-algorithm',
+  // An unsupported algorithm, or an unknown `crit` extension (see verifyInstanceJwt).
+  ERR_JOSE_NOT_SUPPORTED: 'token-invalid-algorithm',
+  ERR_JWS_INVALID: 'token-malformed',
+};
 
 const utf8 = new TextDecoder();
 
@@ -42,8 +37,8 @@ function claimsOf<C>(payload: Uint8Array): C | undefined {
 
 /** Whether `aud` (a string or a list of strings) names one of the expected audiences. */
 function audienceMatches(aud: unknown, expected: readonly string[]): boolean {
-  const names = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  return names.some((name) => typeof name === 'string' && expected.includes(name));
+  // A string or a list; `expected` holds strings only, so nothing else ever matches.
+  return [aud].flat().some((name) => expected.includes(name as string));
 }
 
 export interface JwtCheckOptions {
@@ -78,7 +73,7 @@ function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: Jwt
   for (const name of ['exp', 'nbf', 'iat'] as const) {
     const value = claims[name];
     // An infinite `nbf` is a token that never becomes active: the time check below says so.
-    if (value !== undefined && !Number.isFinite(value) && !(name === 'nbf' && value === Number.POSITIVE_INFINITY))
+    if (value !== undefined && !Number.isFinite(value) && !(name === 'nbf' && value === Infinity))
       return refused('token-invalid-claims', `"${name}" must be a finite number.`);
   }
   if (
@@ -153,7 +148,12 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     if (header.b64 === false) return refused('token-malformed');
     payload = (await compactVerify(token, lookup.key, { algorithms: [alg] })).payload;
   } catch (error) {
-    return reasonForJoseError(error, header);
+    const code = (error as { code?: string } | null)?.code as string;
+    return refused(
+      code === 'ERR_JOSE_NOT_SUPPORTED' && header.crit !== undefined
+        ? 'token-unsupported-critical-header'
+        : (JOSE_REASONS[code] ?? 'token-invalid'),
+    );
   }
   const claims = claimsOf<C>(payload);
   if (!claims) return refused('token-malformed');
