@@ -128,10 +128,7 @@ const warnedUnverified = new Set<string>();
 function warnUnverified(tokenType: string): void {
   if (warnedUnverified.has(tokenType)) return;
   warnedUnverified.add(tokenType);
-  console.warn(
-    `clerk-edge: auth for a ${tokenType} was asked for, but no guard verified that token type on this route, so it is signed out. ` +
-      'Guard the route with that acceptsToken (requireAuth / auth.protect / the middleware option) so the token is verified first.',
-  );
+  console.warn(`clerk-edge: ${tokenType} not verified on this route (signed out): guard it with that acceptsToken.`);
 }
 
 /**
