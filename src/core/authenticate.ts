@@ -4,7 +4,7 @@ import { createKeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
 import { createMachineVerifier } from './machine.js';
 import { browserAuthenticator } from './handshake-flow.js';
-import { TokenVerifier } from './token-verifier.js';
+import { createTokenVerifier } from './token-verifier.js';
 import { createSessionRefresher } from './refresh.js';
 import { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, type RequestState } from './state.js';
@@ -71,7 +71,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     return state;
   };
 
-  const tokens = new TokenVerifier(config, keys, machines, verified);
+  const tokens = createTokenVerifier(config, keys, machines, verified);
   const verifyToken = (token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil) =>
     tokens.verifyToken(token, accepted, waitUntil);
 

@@ -165,34 +165,35 @@ function permissionsFromBitmasks(orgFeatures: string[], per: string[], fpm: stri
   return permissions;
 }
 
+/** [orgId, orgRole, orgSlug, orgPermissions] of v1 (`org_*`) or v2 (`o`) claims. */
 function organizationFromClaims(
   claims: SessionClaims,
-): Pick<SessionAuthObject, 'orgId' | 'orgRole' | 'orgSlug' | 'orgPermissions'> {
+): [string, string | null, string | null, string[]] | [null, null, null, []] {
   // Clerk reads `o` only from v2 tokens: a v1 token's `o` is a custom claim, never an organization.
   const v2 = claims.v === 2;
   const o: NonNullable<SessionClaims['o']> = (v2 && typeof claims.o === 'object' && claims.o) || {};
   const orgId = v2 ? o.id : claims.org_id;
-  if (!isName(orgId)) return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
+  if (!isName(orgId)) return [null, null, null, []];
   if (!v2)
-    return {
+    return [
       orgId,
-      orgRole: stringOrNull(claims.org_role),
-      orgSlug: stringOrNull(claims.org_slug),
-      orgPermissions: Array.isArray(claims.org_permissions)
+      stringOrNull(claims.org_role),
+      stringOrNull(claims.org_slug),
+      Array.isArray(claims.org_permissions)
         ? claims.org_permissions.filter((p): p is string => typeof p === 'string')
         : [],
-    };
+    ];
   const role = isName(o.rol) ? o.rol : undefined;
   const orgFeatures = splitList(claims.fea).flatMap((entry) => {
     const [letters, name] = scoped(entry);
     return letters.includes('o') ? [name] : [];
   });
-  return {
+  return [
     orgId,
-    orgRole: role ? (role.startsWith('org:') ? role : `org:${role}`) : null,
-    orgSlug: stringOrNull(o.slg),
-    orgPermissions: permissionsFromBitmasks(orgFeatures, splitPositional(o.per), splitPositional(o.fpm)),
-  };
+    role ? (role.startsWith('org:') ? role : `org:${role}`) : null,
+    stringOrNull(o.slg),
+    permissionsFromBitmasks(orgFeatures, splitPositional(o.per), splitPositional(o.fpm)),
+  ];
 }
 
 const FACTOR_LEVELS: ReverificationLevel[] = ['first_factor', 'second_factor', 'multi_factor'];
@@ -321,6 +322,7 @@ export function withSessionGetToken(auth: SessionAuthObject, getToken: GetToken)
 }
 
 function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
+  const [orgId, orgRole, orgSlug, orgPermissions] = organizationFromClaims(claims);
   const base: Omit<SessionAuthObject, 'has' | 'getToken'> = {
     tokenType: 'session_token',
     isAuthenticated: true,
@@ -329,7 +331,10 @@ function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
     sessionStatus: stringOrNull(claims.sts),
     actor:
       typeof claims.act === 'object' && claims.act !== null && typeof claims.act.sub === 'string' ? claims.act : null,
-    ...organizationFromClaims(claims),
+    orgId,
+    orgRole,
+    orgSlug,
+    orgPermissions,
     features: splitList(claims.fea),
     plans: splitList(claims.pla),
     factorVerificationAge: factorAge(claims.fva),
