@@ -6,7 +6,7 @@ import { createMachineVerifier } from './machine.js';
 import { browserAuthenticator } from './handshake-flow.js';
 import { createTokenVerifier } from './token-verifier.js';
 import { createSessionRefresher } from './refresh.js';
-import { VerifiedSessionCache } from './session-cache.js';
+import { createVerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, type RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken, type TokenType } from './token-class.js';
 
@@ -58,7 +58,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   const keys = createKeyStore(config);
   const machines = createMachineVerifier(config, keys);
   const refresher = createSessionRefresher(config);
-  const verified = config.sessionCache.enabled ? new VerifiedSessionCache(config) : undefined;
+  const verified = config.sessionCache.enabled ? createVerifiedSessionCache(config) : undefined;
   const cookieSuffix: Promise<string | undefined> = config.publishableKey
     ? cookieSuffixFor(config.publishableKey)
     : Promise.resolve(undefined);

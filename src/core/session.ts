@@ -96,6 +96,23 @@ function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: Jwt
 }
 
 /**
+ * The time checks (`nbf`, `exp`, `iat`, with the clock skew) of claims whose `exp` is a number:
+ * the reason they fail, or undefined when they are timely. The verified-session cache repeats them per hit.
+ */
+export function untimely(claims: SessionClaims, config: ResolvedConfig): AuthErrorReason | undefined {
+  const skew = config.clockSkewInMs / 1000;
+  const now = config.now() / 1000;
+  const { exp, nbf, iat } = claims;
+  return nbf !== undefined && nbf > now + skew
+    ? 'token-not-active-yet'
+    : (exp as number) <= now - skew
+      ? 'token-expired'
+      : iat !== undefined && iat > now + skew
+        ? 'token-iat-in-the-future'
+        : undefined;
+}
+
+/**
  * Verifies a JWT issued by the instance: size cap, header checks (algorithm allowlist, `typ`,
  * `cat`, `kid`), the signature with the key chosen strictly by `kid`, then claims (non-empty
  * `sub`, `iss`, `azp`, `aud`), and only then the time claims (`nbf`, `exp`, `iat` with skew):
@@ -159,13 +176,9 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   if (!claims) return refused('token-malformed');
   if (config.audience && !audienceMatches(claims.aud, config.audience)) return refused('token-invalid-audience');
 
-  const now = config.now();
   const refusal = claimRefusal(claims, config, checks);
   if (refusal) return refusal;
-  const skewSeconds = config.clockSkewInMs / 1000;
-  const nowSeconds = now / 1000;
-  if (claims.nbf !== undefined && claims.nbf > nowSeconds + skewSeconds) return refused('token-not-active-yet');
-  if ((claims.exp as number) <= nowSeconds - skewSeconds) return refused('token-expired');
-  if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) return refused('token-iat-in-the-future');
+  const late = untimely(claims, config);
+  if (late) return refused(late);
   return { ok: true, claims, kid: lookup.kid };
 }
