@@ -68,12 +68,11 @@ function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: Jwt
     return refused('token-invalid-claims', '"sub" must be a non-empty string.');
   if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_'))
     return refused('token-type-mismatch', 'A machine (mch_) token is not a session.');
-  if (typeof claims.exp !== 'number') return refused('token-invalid-claims', '"exp" is required.');
-  // JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or from the dawn of time.
+  // `exp` is required. JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or
+  // from the dawn of time; an infinite `nbf` is a token that never becomes active (the time check says so).
   for (const name of ['exp', 'nbf', 'iat'] as const) {
     const value = claims[name];
-    // An infinite `nbf` is a token that never becomes active: the time check below says so.
-    if (value !== undefined && !Number.isFinite(value) && !(name === 'nbf' && value === Infinity))
+    if ((value !== undefined || name === 'exp') && !Number.isFinite(value) && !(name === 'nbf' && value === Infinity))
       return refused('token-invalid-claims', `"${name}" must be a finite number.`);
   }
   if (
@@ -93,6 +92,27 @@ function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: Jwt
     }
   }
   return undefined;
+}
+
+/** The header checks: algorithm allowlist, `typ`, `cat`, `kid`. The reason they fail, or undefined. */
+function headerRefused(
+  header: ProtectedHeaderParameters,
+  config: ResolvedConfig,
+  checks: JwtCheckOptions,
+): AuthErrorReason | undefined {
+  const { alg, kid } = header;
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : header.typ;
+  return typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg)
+    ? 'token-invalid-algorithm'
+    : !checks.allowedTypes.includes(typ)
+      ? typ === 'at+jwt' || typ === 'application/at+jwt'
+        ? 'token-type-mismatch'
+        : 'token-invalid-type'
+      : !checks.allowedCategories.includes(header.cat as string | undefined)
+        ? 'token-type-mismatch'
+        : kid !== undefined && (typeof kid !== 'string' || kid === '')
+          ? 'jwk-kid-missing'
+          : undefined;
 }
 
 /**
@@ -139,19 +159,9 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     return refused('token-malformed');
   }
 
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg))
-    return refused('token-invalid-algorithm');
-  const typ = header.typ === undefined ? undefined : typeof header.typ === 'string' ? header.typ.toLowerCase() : null;
-  if (typ === null || !checks.allowedTypes.includes(typ)) {
-    return typ === 'at+jwt' || typ === 'application/at+jwt'
-      ? refused('token-type-mismatch')
-      : refused('token-invalid-type');
-  }
-  const cat = header.cat as unknown;
-  if (!checks.allowedCategories.includes(cat as string | undefined)) return refused('token-type-mismatch');
-  if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === ''))
-    return refused('jwk-kid-missing');
+  const alg = header.alg as string;
+  const headerRefusal = headerRefused(header, config, checks);
+  if (headerRefusal) return refused(headerRefusal);
 
   const lookup = await keys.getKey(header.kid, alg, waitUntil);
   if (!lookup.ok) return lookup;
