@@ -45,17 +45,15 @@ export function bearerCredential(headers: Headers): BearerCredential {
   const authorization = headers.get('authorization')?.trim();
   if (authorization === undefined) return NO_BEARER;
   // A client repeats its header: the last reading is reused for an identical string (comparing is cheaper than scanning).
-  if (authorization === lastReading.authorization) return lastReading.bearer;
-  const bearer = readBearer(authorization);
-  lastReading = { authorization, bearer };
-  return bearer;
+  if (authorization === lastAuthorization) return lastBearer;
+  lastBearer = readBearer(authorization);
+  lastAuthorization = authorization;
+  return lastBearer;
 }
 
 /** The last Authorization value read and what it said (a pure function's memo: it holds no verdict). */
-let lastReading: { authorization: string | undefined; bearer: BearerCredential } = {
-  authorization: undefined,
-  bearer: NO_BEARER,
-};
+let lastAuthorization: string | undefined;
+let lastBearer = NO_BEARER;
 
 function readBearer(authorization: string): BearerCredential {
   // `Bearer` (any case) alone or followed by whitespace names the scheme; `Bearerxyz` is another scheme.
@@ -106,11 +104,6 @@ export function parseCookies(header: string | null): Map<string, string> {
   return cookies;
 }
 
-function parseClientUat(value: string | undefined): number {
-  if (value === undefined || !/^\d{1,12}$/.test(value)) return 0;
-  return Number(value);
-}
-
 /**
  * Reads the credential a request carries: `Authorization: Bearer <token>` (scheme
  * case-insensitive, exactly one token), else Clerk's cookies. Suffixed cookies
@@ -122,11 +115,13 @@ export function extractCredentials(headers: Headers, cookieSuffix: string | unde
   const own = (name: string) => (cookieSuffix === undefined ? undefined : cookies.get(`${name}_${cookieSuffix}`));
   const suffixed = own('__session') !== undefined || own('__client_uat') !== undefined;
   const pick = (name: string) => (suffixed ? own(name) : cookies.get(name));
+  const clientUat = pick('__client_uat');
   return {
     bearerToken,
     bearerMalformed,
     sessionCookie: pick('__session') || undefined,
-    clientUat: parseClientUat(pick('__client_uat')),
+    // Seconds; 0 when missing or unparsable.
+    clientUat: clientUat && /^\d{1,12}$/.test(clientUat) ? +clientUat : 0,
     refreshToken: own('__refresh') || undefined,
   };
 }

@@ -54,8 +54,8 @@ export type ClerkTokenErrorCode =
  */
 export class ClerkTokenError extends ClerkEdgeError {
   declare readonly code: ClerkTokenErrorCode;
-  readonly status: number | undefined;
-  readonly retryAfterSeconds: number | undefined;
+  declare readonly status: number | undefined;
+  declare readonly retryAfterSeconds: number | undefined;
   constructor(code: ClerkTokenErrorCode, message: string, status?: number, retryAfterSeconds?: number) {
     super(code, `clerk-edge: ${message}`, code === 'rate-limited' ? 'Retry after `retryAfterSeconds`.' : '');
     this.name = 'ClerkTokenError';
@@ -90,6 +90,14 @@ function expiresAtMs(jwt: string): number | undefined {
   }
 }
 
+/** What a Backend API status means for a mint; any other status is `backend-api-unavailable`. */
+const STATUS_CODES: Partial<Record<number, ClerkTokenErrorCode>> = {
+  404: 'template-token-not-found',
+  401: 'secret-key-invalid',
+  403: 'secret-key-invalid',
+  429: 'rate-limited',
+};
+
 async function mint(config: ResolvedConfig, sessionId: string, template: string): Promise<string> {
   const fail = (code: ClerkTokenErrorCode, what: string, status?: number, wait?: number) =>
     new ClerkTokenError(code, `no token from JWT template "${template}": ${what}`, status, wait);
@@ -107,13 +115,7 @@ async function mint(config: ResolvedConfig, sessionId: string, template: string)
   if (result.kind === 'http-error') {
     const { status } = result;
     throw fail(
-      status === 404
-        ? 'template-token-not-found'
-        : status === 401 || status === 403
-          ? 'secret-key-invalid'
-          : status === 429
-            ? 'rate-limited'
-            : 'backend-api-unavailable',
+      STATUS_CODES[status] ?? 'backend-api-unavailable',
       `Backend API answered ${status}.`,
       status,
       status === 429 ? result.retryAfterSeconds : undefined,
@@ -182,19 +184,12 @@ export function withGetToken<A extends AuthObject>(
   responseHeaders?: Headers,
 ): A {
   if (auth.tokenType !== 'session_token' || !auth.isAuthenticated) return auth;
-  return withSessionGetToken(auth, requestGetToken(clerk, request, responseHeaders, auth.sessionId)) as A;
-}
-
-/** The `getToken` of one request's session. */
-function requestGetToken(
-  clerk: ClerkAuth,
-  request: Request,
-  responseHeaders: Headers | undefined,
-  sessionId: string | null,
-): GetToken {
-  return async (options = {}) => {
-    if (options.template === undefined) return (await requestSessionToken(clerk, request, responseHeaders)) ?? null;
-    if (sessionId === null) return null;
-    return templateToken(clerk.config, sessionId, options.template);
-  };
+  const { sessionId } = auth;
+  return withSessionGetToken(auth, async (options = {}) =>
+    options.template === undefined
+      ? ((await requestSessionToken(clerk, request, responseHeaders)) ?? null)
+      : sessionId === null
+        ? null
+        : templateToken(clerk.config, sessionId, options.template),
+  ) as A;
 }

@@ -148,7 +148,7 @@ export function getAuth<T extends MachineTokenType>(
 export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): AuthObject;
 export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
   const context = clerkContext(c);
-  const auth = authFor({ state: context.state, verdicts: context.verdicts }, options.acceptsToken ?? 'session_token');
+  const auth = authFor(context, options.acceptsToken ?? 'session_token');
   return withGetToken(auth, context[INSTANCE], c.req.raw, context.state.headers);
 }
 
