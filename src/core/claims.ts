@@ -120,14 +120,13 @@ const stringOrNull = (value: unknown): string | null => (typeof value === 'strin
 /** A non-empty string. */
 const isName = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
-function splitList(value: unknown): string[] {
-  return typeof value === 'string' ? value.split(',').flatMap((item) => item.trim() || []) : [];
-}
-
 /** A comma-separated claim split as Clerk does: entries trimmed, empty entries kept so positions never shift. */
 function splitPositional(value: unknown): string[] {
   return isName(value) ? value.split(',').map((item) => item.trim()) : [];
 }
+
+/** A comma-separated list without its empty entries. */
+const splitList = (value: unknown): string[] => splitPositional(value).filter(Boolean);
 
 /** What a feature/plan scope covers: `o` the organization, `u` the user. Unknown scopes are absent. */
 const SCOPE_LETTERS: Partial<Record<string, string | null>> = {
@@ -171,7 +170,8 @@ function organizationFromClaims(
 ): [string, string | null, string | null, string[]] | [null, null, null, []] {
   // Clerk reads `o` only from v2 tokens: a v1 token's `o` is a custom claim, never an organization.
   const v2 = claims.v === 2;
-  const o: NonNullable<SessionClaims['o']> = (v2 && typeof claims.o === 'object' && claims.o) || {};
+  // Property reads only: a non-object `o` reads as no organization.
+  const o: NonNullable<SessionClaims['o']> = (v2 && claims.o) || {};
   const orgId = v2 ? o.id : claims.org_id;
   if (!isName(orgId)) return [null, null, null, []];
   if (!v2)
@@ -282,9 +282,7 @@ function createHas(auth: AuthFields): HasCheck {
 
 /** `fva`: two ages in minutes, each -1 (factor not enabled) or a finite number >= 0 (fractions allowed, as in Clerk). */
 function factorAge(value: unknown): [number, number] | null {
-  return Array.isArray(value) &&
-    value.length === 2 &&
-    value.every((n) => typeof n === 'number' && Number.isFinite(n) && (n === -1 || n >= 0))
+  return Array.isArray(value) && value.length === 2 && value.every((n) => Number.isFinite(n) && (n === -1 || n >= 0))
     ? [value[0], value[1]]
     : null;
 }
@@ -329,8 +327,7 @@ function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
     userId: claims.sub as string,
     sessionId: stringOrNull(claims.sid),
     sessionStatus: stringOrNull(claims.sts),
-    actor:
-      typeof claims.act === 'object' && claims.act !== null && typeof claims.act.sub === 'string' ? claims.act : null,
+    actor: typeof claims.act?.sub === 'string' ? claims.act : null,
     orgId,
     orgRole,
     orgSlug,
