@@ -64,7 +64,7 @@ export function requestVerdicts(
         }
         if (cookieCredential) verdict = sessionVerdict;
       }
-      verdict ??= clerk.authenticateRequest(request, waitUntil ? { acceptsToken, waitUntil } : { acceptsToken });
+      verdict ??= clerk.authenticateRequest(request, { acceptsToken, waitUntil });
       if (session) sessionVerdict ??= verdict;
       pending.set(key, verdict);
       // Registered before the caller can await `verdict`, so `settled` holds it when the caller resumes.
