@@ -7,7 +7,7 @@ import { machineAuthObject, type MachineAuthObject, type MachineTokenType, type 
 import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
 import type { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, signedIn, signedInLazily, type RequestState } from './state.js';
-import { classifyToken, type TokenType } from './token-class.js';
+import { classifyToken, type TokenClass, type TokenType } from './token-class.js';
 import type { WaitUntil } from './wait-until.js';
 
 /**
@@ -40,6 +40,8 @@ export interface TokenVerifier {
    */
   verifyToken(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState>;
 }
+
+type TokenClassWithHeader = Extract<TokenClass, { header: unknown }>;
 
 /** A signed-out state, already settled. */
 const settledOut = (reason: AuthErrorReason, tokenType: TokenType | null) =>
@@ -76,11 +78,7 @@ export function createTokenVerifier(
     const verdict = remember(token, await verifyJwt(token, waitUntil, header));
     return verdict.ok
       ? sessionState(verdict.claims, headers)
-      : notSignedIn(verdict.status, verdict.reason, 'session_token', {
-          detail: verdict.detail,
-          headers,
-          retryAfterSeconds: verdict.retryAfterSeconds,
-        });
+      : notSignedIn(verdict.status, verdict.reason, 'session_token', { ...verdict, headers });
   };
 
   const verifyMachine = async (
@@ -111,12 +109,13 @@ export function createTokenVerifier(
           : verdict,
       );
     }
+    // An opaque token has no header.
     return verifyMachine(
       token,
       tokenClass.type,
       tokenClass.format,
       waitUntil,
-      'header' in tokenClass ? tokenClass.header : undefined,
+      (tokenClass as TokenClassWithHeader).header,
     );
   };
 
