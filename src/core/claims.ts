@@ -207,15 +207,11 @@ const REVERIFICATION_PRESETS: Partial<Record<string, [number, number] | null>> =
 };
 
 function reverified(fva: [number, number] | null, requirement: unknown): boolean {
+  const rule = requirement as { level?: ReverificationLevel; afterMinutes?: number } | null | undefined;
   const [level, minutes] =
-    (typeof requirement === 'string'
-      ? REVERIFICATION_PRESETS[requirement]
-      : typeof requirement === 'object' && requirement !== null
-        ? [
-            FACTOR_LEVELS.indexOf((requirement as { level: ReverificationLevel }).level),
-            (requirement as { afterMinutes: number }).afterMinutes,
-          ]
-        : undefined) ?? [];
+    typeof requirement === 'string'
+      ? (REVERIFICATION_PRESETS[requirement] ?? [])
+      : [FACTOR_LEVELS.indexOf(rule?.level as ReverificationLevel), rule?.afterMinutes];
   if (!fva || !Number.isFinite(minutes) || (minutes as number) <= 0) return false;
   const [first, second] = fva;
   const firstOk = first !== -1 && first < (minutes as number);
@@ -255,11 +251,11 @@ function withOrgPrefix(value: string): string {
 type AuthFields = Omit<SessionAuthObject, 'has' | 'getToken'>;
 
 /** has(): one rule per parameter, each false for anything it cannot positively confirm. */
+// Without an organization (`orgId` null) the role is null and the permissions are empty: role and
+// permission checks fail through them.
 const HAS_RULES: Record<keyof HasParams, (auth: AuthFields, value: unknown) => boolean> = {
-  role: (auth, role) =>
-    isName(role) && auth.orgId !== null && isName(auth.orgRole) && withOrgPrefix(auth.orgRole) === withOrgPrefix(role),
-  permission: (auth, permission) =>
-    isName(permission) && auth.orgId !== null && auth.orgPermissions.includes(withOrgPrefix(permission)),
+  role: (auth, role) => isName(role) && isName(auth.orgRole) && withOrgPrefix(auth.orgRole) === withOrgPrefix(role),
+  permission: (auth, permission) => isName(permission) && auth.orgPermissions.includes(withOrgPrefix(permission)),
   feature: (auth, feature) => grantsEntitlement(auth.features, feature),
   plan: (auth, plan) => grantsEntitlement(auth.plans, plan),
   reverification: (auth, requirement) => reverified(auth.factorVerificationAge, requirement),
