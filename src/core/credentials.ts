@@ -17,7 +17,8 @@ export interface RequestCredentials {
 /** What the Authorization header says about a bearer token. Internal. */
 export type BearerCredential = Pick<RequestCredentials, 'bearerToken' | 'bearerMalformed'>;
 
-const NO_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: false };
+/** What {@link bearerCredential} answers (this very object) for a request without a bearer token. Internal. */
+export const NO_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: false };
 const MALFORMED_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: true };
 
 const LATIN1_SPACES = [...' \t\n\v\f\r\u00a0'];
@@ -98,7 +99,7 @@ export function setCookiePair(directive: string): [string, string] | undefined {
 export function parseCookies(header: string | null): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const [name, raw] of cookiePairs(header)) {
-    const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+    const value = /^".*"$/s.test(raw) ? raw.slice(1, -1) : raw;
     if (!cookies.has(name)) cookies.set(name, value);
   }
   return cookies;

@@ -2,7 +2,7 @@ import type { ClerkAuth } from './authenticate.js';
 import type { WaitUntil } from './wait-until.js';
 import { copyResponseHeaders } from './responses.js';
 import { signedOutAuthObject } from './claims.js';
-import { bearerCredential } from './credentials.js';
+import { bearerCredential, NO_BEARER } from './credentials.js';
 import type { AuthObject, AuthStatus, RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken } from './token-class.js';
 
@@ -57,11 +57,8 @@ export function requestVerdicts(
       if (verdict) return verdict;
       const session = acceptedTypes(acceptsToken).includes('session_token');
       if (session && sessionVerdict) {
-        if (cookieCredential === undefined) {
-          // The same reading authenticateRequest makes of the Authorization header.
-          const { bearerToken, bearerMalformed } = bearerCredential(request.headers);
-          cookieCredential = bearerToken === undefined && !bearerMalformed;
-        }
+        // The same reading authenticateRequest makes of the Authorization header.
+        cookieCredential ??= bearerCredential(request.headers) === NO_BEARER;
         if (cookieCredential) verdict = sessionVerdict;
       }
       verdict ??= clerk.authenticateRequest(request, { acceptsToken, waitUntil });
