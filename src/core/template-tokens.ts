@@ -80,16 +80,6 @@ function minterOf(config: ResolvedConfig): [LruCache<string>, SingleFlight<strin
   return minter;
 }
 
-/** `exp` of a JWT in ms, read without verification (the token comes from the Backend API over TLS). */
-function expiresAtMs(jwt: string): number | undefined {
-  try {
-    const { exp } = decodeJwt(jwt);
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** What a Backend API status means for a mint; any other status is `backend-api-unavailable`. */
 const STATUS_CODES: Partial<Record<number, ClerkTokenErrorCode>> = {
   404: 'template-token-not-found',
@@ -145,8 +135,13 @@ export function templateToken(config: ResolvedConfig, sessionId: string, templat
   if (cached !== undefined) return Promise.resolve(cached);
   return flight.run(key, async () => {
     const jwt = await mint(config, sessionId, template);
-    const exp = expiresAtMs(jwt);
-    if (exp !== undefined) cache.set(key, jwt, exp - TEMPLATE_TOKEN_MARGIN_MS - config.now());
+    try {
+      // `exp` read without verification (the token comes from the Backend API over TLS).
+      const { exp } = decodeJwt(jwt);
+      if (typeof exp === 'number') cache.set(key, jwt, exp * 1000 - TEMPLATE_TOKEN_MARGIN_MS - config.now());
+    } catch {
+      // No readable `exp`: the token is handed out, not kept.
+    }
     return jwt;
   });
 }
