@@ -4,9 +4,9 @@ import { createKeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
 import { createMachineVerifier } from './machine.js';
 import { browserAuthenticator } from './handshake-flow.js';
-import { TokenVerifier } from './token-verifier.js';
+import { createTokenVerifier } from './token-verifier.js';
 import { createSessionRefresher } from './refresh.js';
-import { VerifiedSessionCache } from './session-cache.js';
+import { createVerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, type RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken, type TokenType } from './token-class.js';
 
@@ -58,7 +58,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   const keys = createKeyStore(config);
   const machines = createMachineVerifier(config, keys);
   const refresher = createSessionRefresher(config);
-  const verified = config.sessionCache.enabled ? new VerifiedSessionCache(config) : undefined;
+  const verified = config.sessionCache.enabled ? createVerifiedSessionCache(config) : undefined;
   const cookieSuffix: Promise<string | undefined> = config.publishableKey
     ? cookieSuffixFor(config.publishableKey)
     : Promise.resolve(undefined);
@@ -71,9 +71,12 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     return state;
   };
 
-  const tokens = new TokenVerifier(config, keys, machines, verified);
-  const verifyToken = (token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil) =>
-    tokens.verifyToken(token, accepted, waitUntil);
+  const tokens = createTokenVerifier(config, keys, machines, verified);
+  /** A token handed to verify*Token: token-missing unless a non-empty string (`accepted` is read only then). */
+  const verifyGiven = async (token: unknown, accepted: () => readonly TokenType[], waitUntil?: WaitUntil) =>
+    typeof token === 'string' && token !== ''
+      ? tokens.verifyToken(token, accepted(), waitUntil)
+      : notSignedIn('signed-out', 'token-missing', null);
 
   const authenticateBrowser = browserAuthenticator(config, cookieSuffix, keys, tokens, refresher);
 
@@ -83,13 +86,16 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     waitUntil: WaitUntil | undefined,
   ): Promise<RequestState> => {
     const credentials = extractCredentials(request.headers, await cookieSuffix);
-    if (!accepted.includes('session_token')) {
-      const present = credentials.sessionCookie !== undefined;
-      return withDebug(
-        notSignedIn('signed-out', present ? 'token-type-mismatch' : 'token-missing', present ? 'session_token' : null),
-      );
-    }
-    return withDebug(await authenticateBrowser(request, credentials, waitUntil));
+    const present = credentials.sessionCookie !== undefined;
+    return withDebug(
+      accepted.includes('session_token')
+        ? await authenticateBrowser(request, credentials, waitUntil)
+        : notSignedIn(
+            'signed-out',
+            present ? 'token-type-mismatch' : 'token-missing',
+            present ? 'session_token' : null,
+          ),
+    );
   };
 
   return {
@@ -105,20 +111,18 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
         if (bearerMalformed)
           return Promise.resolve(withDebug(notSignedIn('signed-out', 'authorization-header-malformed', null)));
         if (bearerToken === undefined) return authenticateCookieRequest(request, accepted, options.waitUntil);
-        const verdict = verifyToken(bearerToken, accepted, options.waitUntil);
+        const verdict = tokens.verifyToken(bearerToken, accepted, options.waitUntil);
         return config.debug ? verdict.then(withDebug) : verdict;
       } catch (error) {
         return Promise.reject(error);
       }
     },
-    async verifySessionToken(token, options = {}) {
-      if (typeof token !== 'string' || token === '') return notSignedIn('signed-out', 'token-missing', null);
-      return verifyToken(token, ['session_token'], options.waitUntil);
-    },
-    async verifyMachineToken(token, options = {}) {
-      if (typeof token !== 'string' || token === '') return notSignedIn('signed-out', 'token-missing', null);
-      const accepted = acceptedTypes(options.acceptsToken ?? 'any').filter((type) => type !== 'session_token');
-      return verifyToken(token, accepted, options.waitUntil);
-    },
+    verifySessionToken: (token, options = {}) => verifyGiven(token, () => ['session_token'], options.waitUntil),
+    verifyMachineToken: (token, options = {}) =>
+      verifyGiven(
+        token,
+        () => acceptedTypes(options.acceptsToken ?? 'any').filter((type) => type !== 'session_token'),
+        options.waitUntil,
+      ),
   };
 }

@@ -88,8 +88,8 @@ const unboundToken: GetToken = () =>
   Promise.reject(
     new ClerkEdgeError(
       'get-token-unbound',
-      'clerk-edge: this auth object was not handed out by an adapter, so getToken() cannot find its request.',
-      'Use getAuth(c) / auth() / the withClerk handler argument.',
+      'clerk-edge: getToken() needs an auth object from an adapter.',
+      'Use getAuth(c), auth() or withClerk.',
     ),
   );
 
@@ -115,37 +115,35 @@ export function signedOutAuthObject(tokenType: TokenType | null = null): SignedO
   };
 }
 
-function splitList(value: unknown): string[] {
-  if (typeof value !== 'string') return [];
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
+/** A claim that must be a string, or null. */
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+/** A non-empty string. */
+const isName = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
 /** A comma-separated claim split as Clerk does: entries trimmed, empty entries kept so positions never shift. */
 function splitPositional(value: unknown): string[] {
-  return typeof value === 'string' && value !== '' ? value.split(',').map((item) => item.trim()) : [];
+  return isName(value) ? value.split(',').map((item) => item.trim()) : [];
 }
 
-const ORGANIZATION_SCOPES = new Set(['o', 'org', 'organization']);
-const USER_SCOPES = new Set(['u', 'user']);
-const BOTH_SCOPES = new Set(['ou', 'uo']);
+/** A comma-separated list without its empty entries. */
+const splitList = (value: unknown): string[] => splitPositional(value).filter(Boolean);
 
-/** Whether a feature/plan scope covers the organization (`o`) or the user (`u`). Unknown scopes cover nothing. */
-function scopeCovers(scope: string, letter: 'o' | 'u'): boolean {
-  if (BOTH_SCOPES.has(scope)) return true;
-  return letter === 'o' ? ORGANIZATION_SCOPES.has(scope) : USER_SCOPES.has(scope);
-}
+/** What a feature/plan scope covers: `o` the organization, `u` the user. Unknown scopes are absent. */
+const SCOPE_LETTERS: Partial<Record<string, string | null>> = {
+  __proto__: null,
+  o: 'o',
+  org: 'o',
+  organization: 'o',
+  u: 'u',
+  user: 'u',
+  ou: 'ou',
+  uo: 'ou',
+};
 
-/** Names of a `scope:name` list whose scope covers `letter` (`o:`, `org:`, `organization:`, `u:`, `user:`, `ou:`). */
-function namesInScope(entries: string[], letter: 'o' | 'u'): string[] {
-  const names: string[] = [];
-  for (const entry of entries) {
-    const index = entry.indexOf(':');
-    if (index > 0 && scopeCovers(entry.slice(0, index), letter)) names.push(entry.slice(index + 1));
-  }
-  return names;
+/** A `scope:name` entry as [letters its scope covers ('' for an unknown or missing scope), name]. */
+function scoped(entry: string): [string, string] {
+  const index = entry.indexOf(':');
+  return [(index > 0 && SCOPE_LETTERS[entry.slice(0, index)]) || '', entry.slice(index + 1)];
 }
 
 /**
@@ -156,73 +154,77 @@ function permissionsFromBitmasks(orgFeatures: string[], per: string[], fpm: stri
   const permissions: string[] = [];
   fpm.forEach((mask, featureIndex) => {
     const feature = orgFeatures[featureIndex];
-    if (feature === undefined || feature === '' || !/^\d+$/.test(mask)) return;
+    if (!feature || !/^\d+$/.test(mask)) return;
     let bits = BigInt(mask);
     for (let bit = 0; bits > 0n && bit < per.length; bit++, bits >>= 1n) {
       // An empty `per` entry keeps its bit (the mapping never shifts) but grants nothing.
-      if (bits & 1n && per[bit] !== '') permissions.push(`org:${feature}:${per[bit]}`);
+      if (bits & 1n && per[bit]) permissions.push(`org:${feature}:${per[bit]}`);
     }
   });
   return permissions;
 }
 
-function organizationFromClaims(claims: SessionClaims): {
-  orgId: string | null;
-  orgRole: string | null;
-  orgSlug: string | null;
-  orgPermissions: string[];
-} {
+/** [orgId, orgRole, orgSlug, orgPermissions] of v1 (`org_*`) or v2 (`o`) claims. */
+function organizationFromClaims(
+  claims: SessionClaims,
+): [string, string | null, string | null, string[]] | [null, null, null, []] {
   // Clerk reads `o` only from v2 tokens: a v1 token's `o` is a custom claim, never an organization.
-  if (claims.v === 2) {
-    const o = typeof claims.o === 'object' && claims.o !== null ? claims.o : undefined;
-    if (!o || typeof o.id !== 'string' || o.id === '')
-      return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
-    const orgFeatures = namesInScope(splitList(claims.fea), 'o');
-    const role = typeof o.rol === 'string' && o.rol !== '' ? (o.rol.startsWith('org:') ? o.rol : `org:${o.rol}`) : null;
-    return {
-      orgId: o.id,
-      orgRole: role,
-      orgSlug: typeof o.slg === 'string' ? o.slg : null,
-      orgPermissions: permissionsFromBitmasks(orgFeatures, splitPositional(o.per), splitPositional(o.fpm)),
-    };
-  }
-  if (typeof claims.org_id !== 'string' || claims.org_id === '')
-    return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
-  return {
-    orgId: claims.org_id,
-    orgRole: typeof claims.org_role === 'string' ? claims.org_role : null,
-    orgSlug: typeof claims.org_slug === 'string' ? claims.org_slug : null,
-    orgPermissions: Array.isArray(claims.org_permissions)
-      ? claims.org_permissions.filter((p): p is string => typeof p === 'string')
-      : [],
-  };
+  const v2 = claims.v === 2;
+  // Property reads only: a non-object `o` reads as no organization.
+  const o: NonNullable<SessionClaims['o']> = (v2 && claims.o) || {};
+  const orgId = v2 ? o.id : claims.org_id;
+  if (!isName(orgId)) return [null, null, null, []];
+  if (!v2)
+    return [
+      orgId,
+      stringOrNull(claims.org_role),
+      stringOrNull(claims.org_slug),
+      Array.isArray(claims.org_permissions)
+        ? claims.org_permissions.filter((p): p is string => typeof p === 'string')
+        : [],
+    ];
+  const role = isName(o.rol) ? o.rol : undefined;
+  const orgFeatures = splitList(claims.fea).flatMap((entry) => {
+    const [letters, name] = scoped(entry);
+    return letters.includes('o') ? [name] : [];
+  });
+  return [
+    orgId,
+    role ? (role.startsWith('org:') ? role : `org:${role}`) : null,
+    stringOrNull(o.slg),
+    permissionsFromBitmasks(orgFeatures, splitPositional(o.per), splitPositional(o.fpm)),
+  ];
 }
 
-const REVERIFICATION_PRESETS: Record<ReverificationPreset, { level: ReverificationLevel; afterMinutes: number }> = {
-  strict_mfa: { level: 'multi_factor', afterMinutes: 10 },
-  strict: { level: 'second_factor', afterMinutes: 10 },
-  moderate: { level: 'second_factor', afterMinutes: 60 },
-  lax: { level: 'second_factor', afterMinutes: 1440 },
+const FACTOR_LEVELS: ReverificationLevel[] = ['first_factor', 'second_factor', 'multi_factor'];
+/** Clerk's presets as [index in FACTOR_LEVELS, minutes]. */
+const REVERIFICATION_PRESETS: Partial<Record<string, [number, number] | null>> = {
+  __proto__: null,
+  strict_mfa: [2, 10],
+  strict: [1, 10],
+  moderate: [1, 60],
+  lax: [1, 1440],
 };
 
-function reverified(fva: [number, number] | null, requirement: HasParams['reverification']): boolean {
-  if (!fva) return false;
-  const rule = typeof requirement === 'string' ? REVERIFICATION_PRESETS[requirement] : requirement;
-  if (!rule || typeof rule !== 'object' || !Number.isFinite(rule.afterMinutes) || rule.afterMinutes <= 0) return false;
+function reverified(fva: [number, number] | null, requirement: unknown): boolean {
+  const rule = requirement as { level?: ReverificationLevel; afterMinutes?: number } | null | undefined;
+  const [level, minutes] =
+    typeof requirement === 'string'
+      ? (REVERIFICATION_PRESETS[requirement] ?? [])
+      : [FACTOR_LEVELS.indexOf(rule?.level as ReverificationLevel), rule?.afterMinutes];
+  if (!fva || !Number.isFinite(minutes) || (minutes as number) <= 0) return false;
   const [first, second] = fva;
-  if (first === -1 && second === -1) return false;
-  const firstOk = first !== -1 && first < rule.afterMinutes;
-  const secondOk = second !== -1 && second < rule.afterMinutes;
-  switch (rule.level) {
-    case 'first_factor':
-      return firstOk;
-    case 'second_factor':
-      return second !== -1 ? secondOk : firstOk;
-    case 'multi_factor':
-      return second === -1 ? firstOk : firstOk && secondOk;
-    default:
-      return false;
-  }
+  const firstOk = first !== -1 && first < (minutes as number);
+  const secondOk = second !== -1 && second < (minutes as number);
+  // first_factor: the first; without a second factor, second_factor and multi_factor take the
+  // first; with one, second_factor takes the second and multi_factor both. Neither enabled: false.
+  return level === 0
+    ? firstOk
+    : second === -1
+      ? level! > 0 && firstOk
+      : level === 1
+        ? secondOk
+        : level === 2 && firstOk && secondOk;
 }
 
 /**
@@ -230,15 +232,15 @@ function reverified(fva: [number, number] | null, requirement: HasParams['reveri
  * `u:`/`user:name`. Any other scope in the query grants nothing, and a list holding an entry without a
  * scope (`premium`) grants nothing at all, as Clerk's parser refuses the whole claim.
  */
-function grantsEntitlement(entries: string[], wanted: string): boolean {
-  if (entries.some((entry) => entry.indexOf(':') <= 0)) return false;
-  const index = wanted.indexOf(':');
-  const scope = index >= 0 ? wanted.slice(0, index) : undefined;
-  const name = index >= 0 ? wanted.slice(index + 1) : wanted;
-  if (name === '') return false;
-  if (scope !== undefined && !ORGANIZATION_SCOPES.has(scope) && !USER_SCOPES.has(scope)) return false;
-  const letters: Array<'o' | 'u'> = scope === undefined ? ['o', 'u'] : ORGANIZATION_SCOPES.has(scope) ? ['o'] : ['u'];
-  return letters.some((letter) => namesInScope(entries, letter).includes(name));
+function grantsEntitlement(entries: string[], wanted: unknown): boolean {
+  if (typeof wanted !== 'string' || entries.some((entry) => entry.indexOf(':') <= 0)) return false;
+  const [scope, name] = wanted.includes(':') ? scoped(wanted) : ['ou', wanted];
+  // A query names one scope (`ou:` is none) or no scope.
+  if (name === '' || scope === '' || (scope.length > 1 && wanted.includes(':'))) return false;
+  return entries.some((entry) => {
+    const [letters, entryName] = scoped(entry);
+    return entryName === name && [...letters].some((letter) => scope.includes(letter));
+  });
 }
 
 /** Clerk's normalisation of roles and permissions: one `org:` prefix, however many were written (`org:org:admin`). */
@@ -246,40 +248,37 @@ function withOrgPrefix(value: string): string {
   return value.replace(/^(org:)*/, 'org:');
 }
 
-function createHas(auth: Omit<SessionAuthObject, 'has' | 'getToken'>): HasCheck {
+type AuthFields = Omit<SessionAuthObject, 'has' | 'getToken'>;
+
+/** has(): one rule per parameter, each false for anything it cannot positively confirm. */
+// Without an organization (`orgId` null) the role is null and the permissions are empty: role and
+// permission checks fail through them.
+const HAS_RULES: Record<keyof HasParams, (auth: AuthFields, value: unknown) => boolean> = {
+  role: (auth, role) => isName(role) && isName(auth.orgRole) && withOrgPrefix(auth.orgRole) === withOrgPrefix(role),
+  permission: (auth, permission) => isName(permission) && auth.orgPermissions.includes(withOrgPrefix(permission)),
+  feature: (auth, feature) => grantsEntitlement(auth.features, feature),
+  plan: (auth, plan) => grantsEntitlement(auth.plans, plan),
+  reverification: (auth, requirement) => reverified(auth.factorVerificationAge, requirement),
+};
+
+function createHas(auth: AuthFields): HasCheck {
   return (params) => {
     if (typeof params !== 'object' || params === null) return false;
-    const checks: boolean[] = [];
-    const { role, permission, feature, plan, reverification } = params;
-    if (role !== undefined)
-      checks.push(
-        typeof role === 'string' &&
-          role !== '' &&
-          auth.orgId !== null &&
-          auth.orgRole !== null &&
-          auth.orgRole !== '' &&
-          withOrgPrefix(auth.orgRole) === withOrgPrefix(role),
-      );
-    if (permission !== undefined) {
-      checks.push(
-        typeof permission === 'string' &&
-          permission !== '' &&
-          auth.orgId !== null &&
-          auth.orgPermissions.includes(withOrgPrefix(permission)),
-      );
+    // Several parameters must all hold; no parameter at all confirms nothing.
+    let asked = false;
+    for (const name in HAS_RULES) {
+      const value = params[name as keyof HasParams];
+      if (value === undefined) continue;
+      if (!HAS_RULES[name as keyof HasParams](auth, value)) return false;
+      asked = true;
     }
-    if (feature !== undefined) checks.push(typeof feature === 'string' && grantsEntitlement(auth.features, feature));
-    if (plan !== undefined) checks.push(typeof plan === 'string' && grantsEntitlement(auth.plans, plan));
-    if (reverification !== undefined) checks.push(reverified(auth.factorVerificationAge, reverification));
-    return checks.length > 0 && checks.every(Boolean);
+    return asked;
   };
 }
 
 /** `fva`: two ages in minutes, each -1 (factor not enabled) or a finite number >= 0 (fractions allowed, as in Clerk). */
 function factorAge(value: unknown): [number, number] | null {
-  return Array.isArray(value) &&
-    value.length === 2 &&
-    value.every((n) => typeof n === 'number' && Number.isFinite(n) && (n === -1 || n >= 0))
+  return Array.isArray(value) && value.length === 2 && value.every((n) => Number.isFinite(n) && (n === -1 || n >= 0))
     ? [value[0], value[1]]
     : null;
 }
@@ -295,9 +294,7 @@ export function sessionAuthObject(claims: SessionClaims): SessionAuthObject {
   let auth = authOfSharedClaims.get(claims);
   if (!auth) {
     const twin = buildSessionAuthObject(claims);
-    Object.freeze(twin.orgPermissions);
-    Object.freeze(twin.features);
-    Object.freeze(twin.plans);
+    [twin.orgPermissions, twin.features, twin.plans].forEach(Object.freeze);
     auth = Object.freeze({ ...twin });
     authOfSharedClaims.set(claims, auth);
     writableTwins.set(auth, twin);
@@ -319,15 +316,18 @@ export function withSessionGetToken(auth: SessionAuthObject, getToken: GetToken)
 }
 
 function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
+  const [orgId, orgRole, orgSlug, orgPermissions] = organizationFromClaims(claims);
   const base: Omit<SessionAuthObject, 'has' | 'getToken'> = {
     tokenType: 'session_token',
     isAuthenticated: true,
     userId: claims.sub as string,
-    sessionId: typeof claims.sid === 'string' ? claims.sid : null,
-    sessionStatus: typeof claims.sts === 'string' ? claims.sts : null,
-    actor:
-      typeof claims.act === 'object' && claims.act !== null && typeof claims.act.sub === 'string' ? claims.act : null,
-    ...organizationFromClaims(claims),
+    sessionId: stringOrNull(claims.sid),
+    sessionStatus: stringOrNull(claims.sts),
+    actor: typeof claims.act?.sub === 'string' ? claims.act : null,
+    orgId,
+    orgRole,
+    orgSlug,
+    orgPermissions,
     features: splitList(claims.fea),
     plans: splitList(claims.pla),
     factorVerificationAge: factorAge(claims.fva),

@@ -17,7 +17,8 @@ export interface RequestCredentials {
 /** What the Authorization header says about a bearer token. Internal. */
 export type BearerCredential = Pick<RequestCredentials, 'bearerToken' | 'bearerMalformed'>;
 
-const NO_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: false };
+/** What {@link bearerCredential} answers (this very object) for a request without a bearer token. Internal. */
+export const NO_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: false };
 const MALFORMED_BEARER: BearerCredential = { bearerToken: undefined, bearerMalformed: true };
 
 const LATIN1_SPACES = [...' \t\n\v\f\r\u00a0'];
@@ -45,17 +46,15 @@ export function bearerCredential(headers: Headers): BearerCredential {
   const authorization = headers.get('authorization')?.trim();
   if (authorization === undefined) return NO_BEARER;
   // A client repeats its header: the last reading is reused for an identical string (comparing is cheaper than scanning).
-  if (authorization === lastReading.authorization) return lastReading.bearer;
-  const bearer = readBearer(authorization);
-  lastReading = { authorization, bearer };
-  return bearer;
+  if (authorization === lastAuthorization) return lastBearer;
+  lastBearer = readBearer(authorization);
+  lastAuthorization = authorization;
+  return lastBearer;
 }
 
 /** The last Authorization value read and what it said (a pure function's memo: it holds no verdict). */
-let lastReading: { authorization: string | undefined; bearer: BearerCredential } = {
-  authorization: undefined,
-  bearer: NO_BEARER,
-};
+let lastAuthorization: string | undefined;
+let lastBearer = NO_BEARER;
 
 function readBearer(authorization: string): BearerCredential {
   // `Bearer` (any case) alone or followed by whitespace names the scheme; `Bearerxyz` is another scheme.
@@ -100,15 +99,10 @@ export function setCookiePair(directive: string): [string, string] | undefined {
 export function parseCookies(header: string | null): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const [name, raw] of cookiePairs(header)) {
-    const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+    const value = /^".*"$/s.test(raw) ? raw.slice(1, -1) : raw;
     if (!cookies.has(name)) cookies.set(name, value);
   }
   return cookies;
-}
-
-function parseClientUat(value: string | undefined): number {
-  if (value === undefined || !/^\d{1,12}$/.test(value)) return 0;
-  return Number(value);
 }
 
 /**
@@ -122,11 +116,13 @@ export function extractCredentials(headers: Headers, cookieSuffix: string | unde
   const own = (name: string) => (cookieSuffix === undefined ? undefined : cookies.get(`${name}_${cookieSuffix}`));
   const suffixed = own('__session') !== undefined || own('__client_uat') !== undefined;
   const pick = (name: string) => (suffixed ? own(name) : cookies.get(name));
+  const clientUat = pick('__client_uat');
   return {
     bearerToken,
     bearerMalformed,
     sessionCookie: pick('__session') || undefined,
-    clientUat: parseClientUat(pick('__client_uat')),
+    // Seconds; 0 when missing or unparsable.
+    clientUat: clientUat && /^\d{1,12}$/.test(clientUat) ? +clientUat : 0,
     refreshToken: own('__refresh') || undefined,
   };
 }

@@ -2,7 +2,7 @@ import type { ClerkAuth } from './authenticate.js';
 import type { WaitUntil } from './wait-until.js';
 import { copyResponseHeaders } from './responses.js';
 import { signedOutAuthObject } from './claims.js';
-import { bearerCredential } from './credentials.js';
+import { bearerCredential, NO_BEARER } from './credentials.js';
 import type { AuthObject, AuthStatus, RequestState } from './state.js';
 import { acceptedTypes, type AcceptsToken } from './token-class.js';
 
@@ -57,14 +57,11 @@ export function requestVerdicts(
       if (verdict) return verdict;
       const session = acceptedTypes(acceptsToken).includes('session_token');
       if (session && sessionVerdict) {
-        if (cookieCredential === undefined) {
-          // The same reading authenticateRequest makes of the Authorization header.
-          const { bearerToken, bearerMalformed } = bearerCredential(request.headers);
-          cookieCredential = bearerToken === undefined && !bearerMalformed;
-        }
+        // The same reading authenticateRequest makes of the Authorization header.
+        cookieCredential ??= bearerCredential(request.headers) === NO_BEARER;
         if (cookieCredential) verdict = sessionVerdict;
       }
-      verdict ??= clerk.authenticateRequest(request, waitUntil ? { acceptsToken, waitUntil } : { acceptsToken });
+      verdict ??= clerk.authenticateRequest(request, { acceptsToken, waitUntil });
       if (session) sessionVerdict ??= verdict;
       pending.set(key, verdict);
       // Registered before the caller can await `verdict`, so `settled` holds it when the caller resumes.
@@ -128,10 +125,7 @@ const warnedUnverified = new Set<string>();
 function warnUnverified(tokenType: string): void {
   if (warnedUnverified.has(tokenType)) return;
   warnedUnverified.add(tokenType);
-  console.warn(
-    `clerk-edge: auth for a ${tokenType} was asked for, but no guard verified that token type on this route, so it is signed out. ` +
-      'Guard the route with that acceptsToken (requireAuth / auth.protect / the middleware option) so the token is verified first.',
-  );
+  console.warn(`clerk-edge: ${tokenType} not verified on this route (signed out): guard it with that acceptsToken.`);
 }
 
 /**

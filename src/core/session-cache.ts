@@ -3,6 +3,7 @@ import type { ResolvedConfig } from './config.js';
 import type { KeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
 import { LruCache } from './lru.js';
+import { untimely } from './session.js';
 
 interface VerifiedEntry {
   /** The exact token: an entry is a hit only for this string. */
@@ -28,56 +29,42 @@ const keyOf = (token: string) => token.slice(-KEY_CHARS);
  * per instance and configuration), bounded by `sessionCache.maxEntries` and
  * `sessionCache.maxBytes`. Internal.
  */
-export class VerifiedSessionCache {
-  readonly #entries: LruCache<VerifiedEntry>;
-  readonly #config: ResolvedConfig;
+export interface VerifiedSessionCache {
+  get(token: string, keys: KeyStore, waitUntil?: WaitUntil): SessionClaims | undefined;
+  set(token: string, claims: SessionClaims, kid: string | undefined): void;
+  /** The entries: their count (`size`) and estimated memory (`bytes`, never above `sessionCache.maxBytes`). */
+  readonly entries: LruCache<VerifiedEntry>;
+}
+
+/** The {@link VerifiedSessionCache} of one authenticator. Internal. */
+export function createVerifiedSessionCache(config: ResolvedConfig): VerifiedSessionCache {
+  const entries = new LruCache<VerifiedEntry>(config.sessionCache.maxEntries, config.now, config.sessionCache.maxBytes);
   /** The last hit: a repeated token is compared with it before any lookup. */
-  #last: VerifiedEntry | undefined;
-
-  constructor(config: ResolvedConfig) {
-    this.#config = config;
-    this.#entries = new LruCache(config.sessionCache.maxEntries, config.now, config.sessionCache.maxBytes);
-  }
-
-  /** Estimated memory held, in bytes (never above `sessionCache.maxBytes`). */
-  get bytes(): number {
-    return this.#entries.bytes;
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  get(token: string, keys: KeyStore, waitUntil?: WaitUntil): SessionClaims | undefined {
-    let entry = this.#last;
-    if (entry?.token !== token) {
-      entry = this.#entries.get(keyOf(token));
-      if (entry?.token !== token) return undefined;
-    }
-    // The time checks of a full verification (session.ts), with the same clock and skew.
-    const now = this.#config.now() / 1000;
-    const skew = this.#config.clockSkewInMs / 1000;
-    const { exp, nbf, iat } = entry.claims;
-    const timely =
-      typeof exp === 'number' &&
-      exp > now - skew &&
-      (nbf === undefined || nbf <= now + skew) &&
-      (iat === undefined || iat <= now + skew);
-    if (!timely || !keys.stillTrusts(entry.kid, waitUntil)) {
-      this.#entries.delete(keyOf(token));
-      this.#last = undefined;
-      return undefined;
-    }
-    this.#last = entry;
-    return entry.claims;
-  }
-
-  set(token: string, claims: SessionClaims, kid: string | undefined): void {
-    if (typeof claims.exp !== 'number') return;
-    const ttlMs = claims.exp * 1000 + this.#config.clockSkewInMs - this.#config.now();
-    this.#entries.set(keyOf(token), { token, claims: deepFreeze(claims), kid }, ttlMs, entryBytes(token));
-    if (this.#last?.token === token) this.#last = undefined;
-  }
+  let last: VerifiedEntry | undefined;
+  return {
+    entries,
+    get(token, keys, waitUntil) {
+      let entry = last;
+      if (entry?.token !== token) {
+        entry = entries.get(keyOf(token));
+        if (entry?.token !== token) return undefined;
+      }
+      // The time checks of a full verification, with the same clock and skew.
+      if (untimely(entry.claims, config) || !keys.stillTrusts(entry.kid, waitUntil)) {
+        entries.delete(keyOf(token));
+        last = undefined;
+        return undefined;
+      }
+      last = entry;
+      return entry.claims;
+    },
+    set(token, claims, kid) {
+      if (typeof claims.exp !== 'number') return;
+      const ttlMs = claims.exp * 1000 + config.clockSkewInMs - config.now();
+      entries.set(keyOf(token), { token, claims: deepFreeze(claims), kid }, ttlMs, entryBytes(token));
+      if (last?.token === token) last = undefined;
+    },
+  };
 }
 
 /**

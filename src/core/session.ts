@@ -1,4 +1,5 @@
 import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import type { AuthErrorReason } from './errors.js';
 import type { SessionClaims } from './claims.js';
 import type { ResolvedConfig } from './config.js';
 import type { KeyStore } from './jwks.js';
@@ -12,21 +13,15 @@ export const MAX_TOKEN_BYTES = 16 * 1024;
 /** A verdict on one JWT. Internal. */
 export type JwtVerdict<C> = { ok: true; claims: C; kid: string | undefined } | Refusal;
 
-/** Maps a jose failure to a reason. jose messages are never passed on. */
-function reasonForJoseError(error: unknown, header: ProtectedHeaderParameters): Refusal {
-  switch ((error as { code?: string })?.code) {
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return refused('token-invalid-signature');
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return refused('token-invalid-algorithm');
-    case 'ERR_JOSE_NOT_SUPPORTED':
-      return refused(header.crit !== undefined ? 'token-unsupported-critical-header' : 'token-invalid-algorithm');
-    case 'ERR_JWS_INVALID':
-      return refused('token-malformed');
-    default:
-      return refused('token-invalid');
-  }
-}
+/** The reason for each jose failure code; any other failure is `token-invalid`. jose messages are never passed on. */
+const JOSE_REASONS: Partial<Record<string, AuthErrorReason | null>> = {
+  __proto__: null,
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'token-invalid-signature',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'token-invalid-algorithm',
+  // An unsupported algorithm, or an unknown `crit` extension (see verifyInstanceJwt).
+  ERR_JOSE_NOT_SUPPORTED: 'token-invalid-algorithm',
+  ERR_JWS_INVALID: 'token-malformed',
+};
 
 const utf8 = new TextDecoder();
 
@@ -42,8 +37,8 @@ function claimsOf<C>(payload: Uint8Array): C | undefined {
 
 /** Whether `aud` (a string or a list of strings) names one of the expected audiences. */
 function audienceMatches(aud: unknown, expected: readonly string[]): boolean {
-  const names = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  return names.some((name) => typeof name === 'string' && expected.includes(name));
+  // A string or a list; `expected` holds strings only, so nothing else ever matches.
+  return [aud].flat().some((name) => expected.includes(name as string));
 }
 
 export interface JwtCheckOptions {
@@ -73,12 +68,11 @@ function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: Jwt
     return refused('token-invalid-claims', '"sub" must be a non-empty string.');
   if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_'))
     return refused('token-type-mismatch', 'A machine (mch_) token is not a session.');
-  if (typeof claims.exp !== 'number') return refused('token-invalid-claims', '"exp" is required.');
-  // JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or from the dawn of time.
+  // `exp` is required. JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or
+  // from the dawn of time; an infinite `nbf` is a token that never becomes active (the time check says so).
   for (const name of ['exp', 'nbf', 'iat'] as const) {
     const value = claims[name];
-    // An infinite `nbf` is a token that never becomes active: the time check below says so.
-    if (value !== undefined && !Number.isFinite(value) && !(name === 'nbf' && value === Number.POSITIVE_INFINITY))
+    if ((value !== undefined || name === 'exp') && !Number.isFinite(value) && !(name === 'nbf' && value === Infinity))
       return refused('token-invalid-claims', `"${name}" must be a finite number.`);
   }
   if (
@@ -93,11 +87,50 @@ function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: Jwt
     if (azp === undefined || azp === '') {
       if (config.missingAuthorizedParty === 'reject')
         return refused('token-invalid-authorized-parties', 'The token has no "azp" claim.');
-    } else if (typeof azp !== 'string' || !config.authorizedParties.includes(azp)) {
+    } else if (!config.authorizedParties.includes(azp as string)) {
+      // The configured parties are validated strings: nothing else is ever included.
       return refused('token-invalid-authorized-parties');
     }
   }
   return undefined;
+}
+
+/** The header checks: algorithm allowlist, `typ`, `cat`, `kid`. The reason they fail, or undefined. */
+function headerRefused(
+  header: ProtectedHeaderParameters,
+  config: ResolvedConfig,
+  checks: JwtCheckOptions,
+): AuthErrorReason | undefined {
+  const { alg, kid } = header;
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : header.typ;
+  return typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg)
+    ? 'token-invalid-algorithm'
+    : !checks.allowedTypes.includes(typ)
+      ? typ === 'at+jwt' || typ === 'application/at+jwt'
+        ? 'token-type-mismatch'
+        : 'token-invalid-type'
+      : !checks.allowedCategories.includes(header.cat as string | undefined)
+        ? 'token-type-mismatch'
+        : kid !== undefined && (typeof kid !== 'string' || kid === '')
+          ? 'jwk-kid-missing'
+          : undefined;
+}
+
+/**
+ * The time checks (`nbf`, `exp`, `iat`, with the clock skew) of claims whose `exp` is a number:
+ * the reason they fail, or undefined when they are timely. The verified-session cache repeats them per hit.
+ */
+export function untimely(claims: SessionClaims, config: ResolvedConfig): AuthErrorReason | undefined {
+  const skew = config.clockSkewInMs / 1000;
+  const now = config.now() / 1000;
+  const { exp, nbf, iat } = claims;
+  return nbf !== undefined && nbf > now + skew
+    ? 'token-not-active-yet'
+    : (exp as number) <= now - skew
+      ? 'token-expired'
+      : iat !== undefined && iat > now + skew
+        ? 'token-iat-in-the-future'
+        : undefined;
 }
 
 /**
@@ -127,19 +160,9 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     return refused('token-malformed');
   }
 
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg))
-    return refused('token-invalid-algorithm');
-  const typ = header.typ === undefined ? undefined : typeof header.typ === 'string' ? header.typ.toLowerCase() : null;
-  if (typ === null || !checks.allowedTypes.includes(typ)) {
-    return typ === 'at+jwt' || typ === 'application/at+jwt'
-      ? refused('token-type-mismatch')
-      : refused('token-invalid-type');
-  }
-  const cat = header.cat as unknown;
-  if (!checks.allowedCategories.includes(cat as string | undefined)) return refused('token-type-mismatch');
-  if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === ''))
-    return refused('jwk-kid-missing');
+  const alg = header.alg as string;
+  const headerRefusal = headerRefused(header, config, checks);
+  if (headerRefusal) return refused(headerRefusal);
 
   const lookup = await keys.getKey(header.kid, alg, waitUntil);
   if (!lookup.ok) return lookup;
@@ -153,19 +176,20 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     if (header.b64 === false) return refused('token-malformed');
     payload = (await compactVerify(token, lookup.key, { algorithms: [alg] })).payload;
   } catch (error) {
-    return reasonForJoseError(error, header);
+    const code = (error as { code?: string } | null)?.code as string;
+    return refused(
+      code === 'ERR_JOSE_NOT_SUPPORTED' && header.crit !== undefined
+        ? 'token-unsupported-critical-header'
+        : (JOSE_REASONS[code] ?? 'token-invalid'),
+    );
   }
   const claims = claimsOf<C>(payload);
   if (!claims) return refused('token-malformed');
   if (config.audience && !audienceMatches(claims.aud, config.audience)) return refused('token-invalid-audience');
 
-  const now = config.now();
   const refusal = claimRefusal(claims, config, checks);
   if (refusal) return refusal;
-  const skewSeconds = config.clockSkewInMs / 1000;
-  const nowSeconds = now / 1000;
-  if (claims.nbf !== undefined && claims.nbf > nowSeconds + skewSeconds) return refused('token-not-active-yet');
-  if ((claims.exp as number) <= nowSeconds - skewSeconds) return refused('token-expired');
-  if (claims.iat !== undefined && claims.iat > nowSeconds + skewSeconds) return refused('token-iat-in-the-future');
+  const late = untimely(claims, config);
+  if (late) return refused(late);
   return { ok: true, claims, kid: lookup.kid };
 }

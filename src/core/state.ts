@@ -32,10 +32,7 @@ export interface RequestState<A extends AuthObject = AuthObject> {
 /** Default Retry-After for infrastructure failures. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
-export function signedIn<A extends SessionAuthObject | MachineAuthObject>(
-  auth: A,
-  headers: Headers = new Headers(),
-): RequestState<A> {
+export function signedIn<A extends SessionAuthObject | MachineAuthObject>(auth: A, headers?: Headers): RequestState<A> {
   return signedInLazily(auth.tokenType, () => auth, headers);
 }
 

@@ -1,7 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { ClerkAuth } from './authenticate.js';
 import { callClerkApi, backendApiUrl } from './backend-api.js';
-import { instanceBackoff } from './backoff.js';
 import type { AuthObject } from './state.js';
 import { withSessionGetToken } from './claims.js';
 import type { ResolvedConfig } from './config.js';
@@ -55,8 +54,8 @@ export type ClerkTokenErrorCode =
  */
 export class ClerkTokenError extends ClerkEdgeError {
   declare readonly code: ClerkTokenErrorCode;
-  readonly status: number | undefined;
-  readonly retryAfterSeconds: number | undefined;
+  declare readonly status: number | undefined;
+  declare readonly retryAfterSeconds: number | undefined;
   constructor(code: ClerkTokenErrorCode, message: string, status?: number, retryAfterSeconds?: number) {
     super(code, `clerk-edge: ${message}`, code === 'rate-limited' ? 'Retry after `retryAfterSeconds`.' : '');
     this.name = 'ClerkTokenError';
@@ -67,58 +66,50 @@ export class ClerkTokenError extends ClerkEdgeError {
 
 /** A minted token is handed out until this long before its `exp`. */
 export const TEMPLATE_TOKEN_MARGIN_MS = 10_000;
-const ENDPOINT = 'POST /sessions/{session_id}/tokens/{template_name}';
 const TIMEOUT_MS = 10_000;
 
-interface Minter {
-  cache: LruCache<string>;
-  flight: SingleFlight<string>;
-}
-const minters = new WeakMap<ResolvedConfig, Minter>();
+/** Per instance: minted tokens by session and template, and the calls in flight. */
+const minters = new WeakMap<ResolvedConfig, [LruCache<string>, SingleFlight<string>]>();
 
-function minterOf(config: ResolvedConfig): Minter {
+function minterOf(config: ResolvedConfig): [LruCache<string>, SingleFlight<string>] {
   let minter = minters.get(config);
   if (!minter) {
-    minter = { cache: new LruCache<string>(1000, config.now), flight: new SingleFlight<string>(TIMEOUT_MS * 2) };
+    minter = [new LruCache<string>(1000, config.now), new SingleFlight<string>(TIMEOUT_MS * 2)];
     minters.set(config, minter);
   }
   return minter;
 }
 
-/** `exp` of a JWT in ms, read without verification (the token comes from the Backend API over TLS). */
-function expiresAtMs(jwt: string): number | undefined {
-  try {
-    const { exp } = decodeJwt(jwt);
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** What a Backend API status means for a mint; any other status is `backend-api-unavailable`. */
+const STATUS_CODES: Partial<Record<number, ClerkTokenErrorCode>> = {
+  404: 'template-token-not-found',
+  401: 'secret-key-invalid',
+  403: 'secret-key-invalid',
+  429: 'rate-limited',
+};
 
 async function mint(config: ResolvedConfig, sessionId: string, template: string): Promise<string> {
   const fail = (code: ClerkTokenErrorCode, what: string, status?: number, wait?: number) =>
     new ClerkTokenError(code, `no token from JWT template "${template}": ${what}`, status, wait);
   if (config.secretKey === undefined) throw fail('secret-key-missing', 'set CLERK_SECRET_KEY.');
-  const gate = instanceBackoff(config);
-  const blocked = gate.blockedFor(ENDPOINT);
-  if (blocked > 0) throw fail('rate-limited', 'the Backend API asked to wait.', 429, blocked);
+  // The instance's back-off gate (shared with clerk-edge/api) answers 429 itself while this endpoint waits.
   const result = await callClerkApi<{ jwt?: unknown }>(config, {
     method: 'POST',
     url: backendApiUrl(config, `sessions/${encodeURIComponent(sessionId)}/tokens/${encodeURIComponent(template)}`),
     bearer: config.secretKey,
     body: {},
     timeoutMs: TIMEOUT_MS,
+    endpoint: 'POST /sessions/{session_id}/tokens/{template_name}',
   });
-  if (result.kind === 'unreachable') throw fail('backend-api-unavailable', 'the Backend API was unreachable.');
+  if (result.kind === 'unreachable') throw fail('backend-api-unavailable', 'Backend API unreachable.');
   if (result.kind === 'http-error') {
     const { status } = result;
-    if (status === 404) throw fail('template-token-not-found', 'no such session or template (404).', status);
-    if (status === 401 || status === 403) throw fail('secret-key-invalid', `refused (${status}).`, status);
-    if (status === 429) {
-      const wait = gate.openFor(ENDPOINT, result.retryAfterSeconds);
-      throw fail('rate-limited', 'rate limited (429).', status, wait);
-    }
-    throw fail('backend-api-unavailable', `the Backend API answered ${status}.`, status);
+    throw fail(
+      STATUS_CODES[status] ?? 'backend-api-unavailable',
+      `Backend API answered ${status}.`,
+      status,
+      status === 429 ? result.retryAfterSeconds : undefined,
+    );
   }
   const jwt = result.data?.jwt;
   if (typeof jwt !== 'string' || jwt.split('.').length !== 3)
@@ -137,15 +128,20 @@ async function mint(config: ResolvedConfig, sessionId: string, template: string)
  * ```
  */
 export function templateToken(config: ResolvedConfig, sessionId: string, template: string): Promise<string> {
-  const { cache, flight } = minterOf(config);
+  const [cache, flight] = minterOf(config);
   // Owner first: the instance is the map this cache lives in, then the session, then the template.
   const key = `${sessionId}\u0000${template}`;
   const cached = cache.get(key);
   if (cached !== undefined) return Promise.resolve(cached);
   return flight.run(key, async () => {
     const jwt = await mint(config, sessionId, template);
-    const exp = expiresAtMs(jwt);
-    if (exp !== undefined) cache.set(key, jwt, exp - TEMPLATE_TOKEN_MARGIN_MS - config.now());
+    try {
+      // `exp` read without verification (the token comes from the Backend API over TLS).
+      const { exp } = decodeJwt(jwt);
+      if (typeof exp === 'number') cache.set(key, jwt, exp * 1000 - TEMPLATE_TOKEN_MARGIN_MS - config.now());
+    } catch {
+      // No readable `exp`: the token is handed out, not kept.
+    }
     return jwt;
   });
 }
@@ -158,9 +154,8 @@ async function requestSessionToken(
 ): Promise<string | undefined> {
   const suffix = await clerk.cookieSuffix();
   for (const cookie of responseHeaders?.getSetCookie() ?? []) {
-    const [pair = ''] = cookie.split(';');
-    const [name, value] = [...parseCookies(pair)][0] ?? [];
-    if ((name === '__session' || name === `__session_${suffix}`) && value) return value;
+    for (const [name, value] of parseCookies(cookie.split(';')[0]!))
+      if ((name === '__session' || name === `__session_${suffix}`) && value) return value;
   }
   const credentials = extractCredentials(request.headers, suffix);
   return credentials.bearerToken ?? credentials.sessionCookie;
@@ -184,19 +179,12 @@ export function withGetToken<A extends AuthObject>(
   responseHeaders?: Headers,
 ): A {
   if (auth.tokenType !== 'session_token' || !auth.isAuthenticated) return auth;
-  return withSessionGetToken(auth, requestGetToken(clerk, request, responseHeaders, auth.sessionId)) as A;
-}
-
-/** The `getToken` of one request's session. */
-function requestGetToken(
-  clerk: ClerkAuth,
-  request: Request,
-  responseHeaders: Headers | undefined,
-  sessionId: string | null,
-): GetToken {
-  return async (options = {}) => {
-    if (options.template === undefined) return (await requestSessionToken(clerk, request, responseHeaders)) ?? null;
-    if (sessionId === null) return null;
-    return templateToken(clerk.config, sessionId, options.template);
-  };
+  const { sessionId } = auth;
+  return withSessionGetToken(auth, async (options = {}) =>
+    options.template === undefined
+      ? ((await requestSessionToken(clerk, request, responseHeaders)) ?? null)
+      : sessionId === null
+        ? null
+        : templateToken(clerk.config, sessionId, options.template),
+  ) as A;
 }

@@ -5,6 +5,7 @@ import type { ClerkClient } from '../api/client.js';
 import type { ClerkAuth } from '../core/authenticate.js';
 import { instanceClient, type ClerkClientFactory } from '../core/api-client.js';
 import { ClerkEdgeError } from '../core/errors.js';
+import type { ClerkRequestContext } from './middleware.js';
 
 /** Where the request's `clerkAuth` context keeps its authenticator: a symbol, outside the public shape. */
 export const INSTANCE: unique symbol = Symbol('clerk-edge.instance');
@@ -23,15 +24,19 @@ export function bindClerk(c: Context, auth: ClerkAuth, factory: ClerkClientFacto
   if (factory) c.set('clerk', instanceClient(auth.config, factory));
 }
 
-/** The authenticator that ran for this context; throws (a developer error) without the middleware. */
-export function instanceOf(c: Context): ClerkAuth {
-  const auth = (c.get('clerkAuth') as Partial<InstanceBinding> | undefined)?.[INSTANCE];
-  if (!auth) {
+/** The request's `clerkAuth` context; throws (a developer error) without the middleware. Internal. */
+export function clerkContext(c: Context): ClerkRequestContext & InstanceBinding {
+  const context = c.get('clerkAuth') as (ClerkRequestContext & InstanceBinding) | undefined;
+  if (!context)
     throw new ClerkEdgeError(
       'middleware-missing',
       'clerk-edge: no auth state on this context.',
-      'Add app.use(clerkMiddleware()) before this route.',
+      'Add app.use(clerkMiddleware()).',
     );
-  }
-  return auth;
+  return context;
+}
+
+/** The authenticator that ran for this context; throws (a developer error) without the middleware. */
+export function instanceOf(c: Context): ClerkAuth {
+  return clerkContext(c)[INSTANCE];
 }

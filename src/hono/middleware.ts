@@ -6,7 +6,6 @@ import type { ClerkClientFactory } from '../core/api-client.js';
 import type { ClerkEdgeOptions, EnvironmentRecord } from '../core/config.js';
 import type { SessionAuthObject, SignedOutAuthObject } from '../core/claims.js';
 import type { MachineAuthObject, MachineTokenType } from '../core/machine.js';
-import { ClerkEdgeError } from '../core/errors.js';
 import { handshakeResponse } from '../core/handshake.js';
 import { createAuthResolver } from '../core/instance.js';
 import { waitUntilFrom } from '../core/wait-until.js';
@@ -15,7 +14,7 @@ import { authFor, requestVerdicts } from '../core/request-auth.js';
 import type { AuthObject, RequestState } from '../core/state.js';
 import { withGetToken } from '../core/template-tokens.js';
 import type { AcceptsToken } from '../core/token-class.js';
-import { bindClerk, INSTANCE, instanceOf, type InstanceBinding } from './binding.js';
+import { bindClerk, clerkContext, INSTANCE, type InstanceBinding } from './binding.js';
 
 export type { AuthRequirement } from '../core/responses.js';
 export { clerkWebhook, type ClerkWebhookOptions } from './webhooks.js';
@@ -122,18 +121,6 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
   };
 }
 
-function clerkContext(c: Context): ClerkRequestContext {
-  const context = c.get('clerkAuth');
-  if (!context) {
-    throw new ClerkEdgeError(
-      'middleware-missing',
-      'clerk-edge: no auth state on this context.',
-      'Add app.use(clerkMiddleware()) before this route.',
-    );
-  }
-  return context;
-}
-
 /**
  * The auth object of the request. Without options it is the session's (a machine token gives a
  * signed-out object). With `acceptsToken`, it is the verdict for those token types; a machine
@@ -161,8 +148,8 @@ export function getAuth<T extends MachineTokenType>(
 export function getAuth(c: Context, options: { acceptsToken: AcceptsToken }): AuthObject;
 export function getAuth(c: Context, options: { acceptsToken?: AcceptsToken } = {}): AuthObject {
   const context = clerkContext(c);
-  const auth = authFor({ state: context.state, verdicts: context.verdicts }, options.acceptsToken ?? 'session_token');
-  return withGetToken(auth, instanceOf(c), c.req.raw, context.state.headers);
+  const auth = authFor(context, options.acceptsToken ?? 'session_token');
+  return withGetToken(auth, context[INSTANCE], c.req.raw, context.state.headers);
 }
 
 /**

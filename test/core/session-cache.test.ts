@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../../src/core/config.js';
 import type { SessionAuthObject } from '../../src/core/claims.js';
 import type { KeyStore } from '../../src/core/jwks.js';
-import { entryBytes, VerifiedSessionCache } from '../../src/core/session-cache.js';
+import { createVerifiedSessionCache, entryBytes } from '../../src/core/session-cache.js';
 import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
 
 const ctx = withEmulator();
@@ -199,20 +199,20 @@ describe('verified-session cache', () => {
   it('holds at most 8 MB by default, whatever the flood', async () => {
     const config = resolveConfig({ secretKey: ctx.emulator.secretKey, env: {} });
     expect(config.sessionCache.maxBytes).toBe(8 * 1024 * 1024);
-    const cache = new VerifiedSessionCache(config);
+    const cache = createVerifiedSessionCache(config);
     const claims = sessionClaims(ctx.emulator);
     const body = 'a'.repeat(11 * 1024 - 10);
     // Tokens differ at the end, where a JWT's signature is.
     for (let i = 0; i < 12_000; i++) cache.set(`${body}${i.toString().padStart(10, '0')}`, { ...claims }, 'kid');
     const perEntry = entryBytes(`${body}${'0'.repeat(10)}`);
-    expect(cache.size).toBe(Math.floor((8 * 1024 * 1024) / perEntry));
-    expect(cache.bytes).toBe(cache.size * perEntry);
-    expect(cache.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(cache.entries.size).toBe(Math.floor((8 * 1024 * 1024) / perEntry));
+    expect(cache.entries.bytes).toBe(cache.entries.size * perEntry);
+    expect(cache.entries.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 
   it('never answers for a token with the verdict of another, even when their last characters match', async () => {
     const config = resolveConfig({ secretKey: ctx.emulator.secretKey, env: {} });
-    const cache = new VerifiedSessionCache(config);
+    const cache = createVerifiedSessionCache(config);
     const keys = { stillTrusts: () => true } as unknown as KeyStore;
     const signature = 's'.repeat(64);
     const alice = `header.alice.${signature}`;
