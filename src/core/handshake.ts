@@ -85,7 +85,8 @@ export function isPageLoad(request: Request): boolean {
 export function browserUrl(request: Request, config: ResolvedConfig): string {
   const url = new URL(request.url);
   for (const name of RETURN_TRIP_PARAMS) url.searchParams.delete(name);
-  return new URL(url.pathname + url.search + url.hash, publicOrigin(request, config)).href;
+  // Concatenated, never resolved: a path like `//evil.example/x` resolved against the origin names another host.
+  return new URL(publicOrigin(request, config) + url.pathname + url.search + url.hash).href;
 }
 
 const warnedLoop = new Set<string>();

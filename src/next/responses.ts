@@ -67,7 +67,8 @@ export function signInRedirect(
 ): Response | undefined {
   // The request URL's origin, or the proxy's X-Forwarded-* only when the app trusts its proxy (the core decides).
   const requestUrl = new URL(request.url);
-  const returnUrl = new URL(`${requestUrl.pathname}${requestUrl.search}`, publicOrigin(request, policy));
+  // Concatenated, never resolved: a path like `//evil.example/x` resolved against the origin names another host.
+  const returnUrl = new URL(`${publicOrigin(request, policy)}${requestUrl.pathname}${requestUrl.search}`);
   const target = new URL(signInUrl, returnUrl);
   if (target.origin === returnUrl.origin && target.pathname === returnUrl.pathname) return undefined;
   target.searchParams.set(RETURN_URL_PARAMETER, returnUrl.href);

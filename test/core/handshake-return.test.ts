@@ -191,6 +191,15 @@ describe('development instances', () => {
     expect(response?.headers.getSetCookie().length).toBe(state.headers.getSetCookie().length);
   });
 
+  it('redirect a return trip whose path starts with two slashes to the app itself, never to another host', async () => {
+    const back = await signInReturnUrl(dev, { userId: 'user_dev', redirect: `${APP}//evil.example/steal` });
+    const request = pageLoad(`${APP}${path(back)}`);
+    const state = await browserClerk(dev).authenticateRequest(request);
+    expect(state.status).toBe('signed-in');
+    expect(state.headers.get('location')).toBe(`${APP}//evil.example/steal`);
+    expect(handshakeResponse(state, request)?.headers.get('location')).toBe(`${APP}//evil.example/steal`);
+  });
+
   it('with handshake: false never redirect, even without a dev-browser token', async () => {
     const state = await browserClerk(dev, { handshake: false }).authenticateRequest(pageLoad('/'));
     expect([state.status, state.reason]).toEqual(['signed-out', 'token-missing']);

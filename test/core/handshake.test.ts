@@ -98,6 +98,14 @@ describe('a page load whose cookies cannot be decided locally', () => {
     expect((await browserClerk(emulator).authenticateRequest(request)).status).toBe('handshake');
   });
 
+  it('keeps a path that starts with two slashes on the app in redirect_url (never a protocol-relative URL to another host)', async () => {
+    const state = await browserClerk(emulator).authenticateRequest(
+      pageLoad(`${APP}//evil.example/steal?x=1`, { [`__client_uat_${s}`]: String(now() - 10) }),
+    );
+    expect(state.status).toBe('handshake');
+    expect(handshakeTarget(state.headers).searchParams.get('redirect_url')).toBe(`${APP}//evil.example/steal?x=1`);
+  });
+
   it('goes through the proxy URL when one is configured', async () => {
     const clerk = browserClerk(emulator, { frontendApiUrl: undefined, proxyUrl: 'https://app.test/__clerk' });
     const state = await clerk.authenticateRequest(pageLoad('/', { [`__client_uat_${s}`]: String(now() - 10) }));

@@ -302,6 +302,16 @@ describe('clerkMiddleware: auth.protect()', () => {
     );
   });
 
+  it('keeps a request path that starts with two slashes on the app in the sign-in redirect (never another host)', async () => {
+    const { emulator } = context;
+    const middleware = middlewareFor(emulator, protectAll, { env: { NEXT_PUBLIC_CLERK_SIGN_IN_URL: '/login' } });
+    const response = await invoke(middleware, 'http://localhost:3000//evil.example/x', { headers: html });
+    expect(response.status).toBe(307);
+    expect(response.headers.get('location')).toBe(
+      'http://localhost:3000/login?redirect_url=http%3A%2F%2Flocalhost%3A3000%2F%2Fevil.example%2Fx',
+    );
+  });
+
   it('ignores client-sent X-Forwarded-* in the sign-in redirect unless the app trusts its proxy', async () => {
     const { emulator } = context;
     const middleware = middlewareFor(emulator, protectAll, { env: { NEXT_PUBLIC_CLERK_SIGN_IN_URL: '/login' } });
