@@ -92,6 +92,8 @@ async function mint(config: ResolvedConfig, sessionId: string, template: string)
   const fail = (code: ClerkTokenErrorCode, what: string, status?: number, wait?: number) =>
     new ClerkTokenError(code, `no token from JWT template "${template}": ${what}`, status, wait);
   if (config.secretKey === undefined) throw fail('secret-key-missing', 'set CLERK_SECRET_KEY.');
+  // An empty or dot-segment name would make the URL another endpoint (`tokens/..` is `POST /sessions/{id}`).
+  if (/^\.{0,2}$/.test(template)) throw fail('template-token-not-found', 'not a template name.');
   // The instance's back-off gate (shared with clerk-edge/api) answers 429 itself while this endpoint waits.
   const result = await callClerkApi<{ jwt?: unknown }>(config, {
     method: 'POST',

@@ -156,6 +156,18 @@ describe('getToken({ template })', () => {
     expect(ctx.emulator.requestCount(TEMPLATE_ROUTE)).toBe(0);
   });
 
+  it('refuses a template name that is empty or a dot segment without a call (it would name another endpoint)', async () => {
+    const { headers } = await sessionFor();
+    const app = buildApp();
+    for (const template of ['', '.', '..']) {
+      const answer = await (await app.request(`/token?template=${template}`, { headers })).json();
+      // No status: nothing was sent (a call to `tokens/..` reaches `POST /sessions/{id}` instead).
+      expect(answer).toEqual({ code: 'template-token-not-found', message: expect.any(String) });
+    }
+    expect(ctx.emulator.requestCount('POST /v1/sessions/:session_id/tokens')).toBe(0);
+    expect(ctx.emulator.requestCount(TEMPLATE_ROUTE)).toBe(0);
+  });
+
   it('reports a 404 as template-token-not-found, with no token in the message', async () => {
     ctx.emulator.fault(TEMPLATE_ROUTE, { status: 404, times: 1 });
     const { headers, token } = await sessionFor();
