@@ -1,5 +1,5 @@
 import { memoryBackoff, type BackoffGate } from '../core/backoff.js';
-import { DEFAULT_API_URL, DEFAULT_API_VERSION } from '../core/config.js';
+import { DEFAULT_API_URL, DEFAULT_API_VERSION, MAX_TIMEOUT_MS } from '../core/config.js';
 import type { EnvironmentRecord } from '../core/config.js';
 import { ClerkConfigurationError } from '../core/errors.js';
 
@@ -66,7 +66,7 @@ export function resolveClientOptions(options: ClerkClientOptions): ResolvedClien
   }
   const timeoutMs =
     typeof options.timeoutMs === 'number' && Number.isFinite(options.timeoutMs) && options.timeoutMs > 0
-      ? options.timeoutMs
+      ? Math.min(options.timeoutMs, MAX_TIMEOUT_MS)
       : DEFAULT_TIMEOUT_MS;
   return {
     secretKey,

@@ -277,7 +277,16 @@ function resolveAlgorithms(option: unknown): SupportedAlgorithm[] {
   return [...list];
 }
 
-/** Tuning defaults. Counts (`maxEntries`, `maxBytes`) are floored to at least 1; a `timeoutMs` of 0 takes the default. */
+/**
+ * The longest `timeoutMs` honoured: a timer cannot hold more than 2^31-1 ms (a larger delay fires at once,
+ * so every call would time out), and the single-flight deadline adds its grace on top.
+ */
+export const MAX_TIMEOUT_MS = 600_000;
+
+/**
+ * Tuning defaults. Counts (`maxEntries`, `maxBytes`) are floored to at least 1; a `timeoutMs` of 0 takes the
+ * default, one above {@link MAX_TIMEOUT_MS} is capped there.
+ */
 const TUNING = {
   keys: { ttlMs: 5 * 60_000, maxStaleMs: 24 * 60 * 60_000, unknownKidCooldownMs: 30_000, timeoutMs: 3000 },
   machineTokens: { ttlMs: 30_000, negativeTtlMs: 5000, maxEntries: 1000, timeoutMs: 5000 },
@@ -296,7 +305,11 @@ function resolveTuning(
     for (const [name, fallback] of Object.entries(defaults)) {
       const value = finiteOr(given[name], fallback);
       values[name] =
-        name === 'timeoutMs' ? value || fallback : /^max[EB]/.test(name) ? Math.max(1, Math.floor(value)) : value;
+        name === 'timeoutMs'
+          ? Math.min(value || fallback, MAX_TIMEOUT_MS)
+          : /^max[EB]/.test(name)
+            ? Math.max(1, Math.floor(value))
+            : value;
     }
     tuned[group] = values;
   }

@@ -99,6 +99,16 @@ describe('ClerkApiError and retries', () => {
     expect(emulator.requestCount('GET /v1/users/:user_id')).toBe(1);
   });
 
+  it('waits for a slow answer when timeoutMs is larger than a timer can hold (never a timeout at once)', async () => {
+    const patient = createClerkClient({
+      secretKey: emulator.secretKey,
+      apiUrl: emulator.url,
+      timeoutMs: 3_000_000_000,
+    });
+    emulator.fault('GET /v1/users/:user_id', { delayMs: 50, times: 1 });
+    expect((await patient.users.get({ path: { user_id: userId } })).id).toBe(userId);
+  });
+
   it('reports a 2xx whose body is not JSON as a malformed response', async () => {
     emulator.fault('GET /v1/users/:user_id', { malformed: true, times: 1 });
     expect((await failure(getUser())).code).toBe('api-malformed-response');

@@ -114,6 +114,13 @@ describe('key store', () => {
     expect(ctx.emulator.requestCount(JWKS)).toBe(1);
   });
 
+  it('waits for a slow JWKS when timeoutMs is larger than a timer can hold (never a 1 ms timeout, so never a 503)', async () => {
+    const clerk = clerkFor(ctx.emulator, { keys: { timeoutMs: 3_000_000_000 } });
+    ctx.emulator.fault(JWKS, { delayMs: 50, times: 1 });
+    const state = await clerk.authenticateRequest(bearer(await validToken()));
+    expect([state.status, state.reason]).toEqual(['signed-in', null]);
+  });
+
   it('refreshes stale keys in the background and hands the work to waitUntil', async () => {
     const clock = manualClock();
     const clerk = clerkFor(ctx.emulator, { now: clock.now, keys: { ttlMs: 60_000 } });
