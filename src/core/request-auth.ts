@@ -1,6 +1,7 @@
 import type { ClerkAuth } from './authenticate.js';
 import type { WaitUntil } from './wait-until.js';
 import { copyResponseHeaders } from './responses.js';
+import { warnOnce } from './config-fields.js';
 import { signedOutAuthObject } from './claims.js';
 import { bearerCredential, NO_BEARER } from './credentials.js';
 import type { AuthObject, AuthStatus, RequestState } from './state.js';
@@ -119,15 +120,6 @@ export function restoredVerdict<T extends { status: AuthStatus; auth: AuthObject
   return copy.status === 'signed-in' && !copy.auth.isAuthenticated ? { ...copy, status: 'signed-out' } : copy;
 }
 
-const warnedUnverified = new Set<string>();
-
-/** One warning per token type and process, for the developer: it names the type, never the token. */
-function warnUnverified(tokenType: string): void {
-  if (warnedUnverified.has(tokenType)) return;
-  warnedUnverified.add(tokenType);
-  console.warn(`clerk-edge: ${tokenType} not verified on this route (signed out): guard it with that acceptsToken.`);
-}
-
 /**
  * The auth object for `acceptsToken`, decided once for every adapter (Hono's `getAuth`, Next's
  * `auth`): the verdict computed for exactly these types when there is one; else the guard's
@@ -149,7 +141,10 @@ export function authFor(source: AuthSource, acceptsToken: AcceptsToken): AuthObj
   if (!acceptedTypes(acceptsToken).includes(state.tokenType)) return signedOutAuthObject(state.tokenType);
   // The guard refused the token only for its type: it was never verified, so it proves nothing.
   if (state.status !== 'signed-in' && state.reason === 'token-type-mismatch') {
-    warnUnverified(state.tokenType);
+    // One warning per token type and process, for the developer: it names the type, never the token.
+    warnOnce(
+      `clerk-edge: ${state.tokenType} not verified on this route (signed out): guard it with that acceptsToken.`,
+    );
     return signedOutAuthObject(state.tokenType);
   }
   return state.toAuth();
