@@ -1,18 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handshakeResponse } from '../../src/index.js';
-import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
-import { APP, browserClerk, handshakeTarget, pageLoad, signInReturnUrl } from './handshake-support.js';
+import {
+  APP,
+  browserClerk,
+  handshakeTarget,
+  pageLoad,
+  signInReturnUrl,
+  withLiveAndDevEmulators,
+} from './handshake-support.js';
 
 // The return trip from the Frontend API: nonce and legacy token, on production and development instances.
 
-let live: ClerkEmulator;
-let dev: ClerkEmulator;
-beforeAll(async () => {
-  [live, dev] = await Promise.all([createClerkEmulator({ instanceType: 'live' }), createClerkEmulator()]);
-});
-afterAll(async () => {
-  await Promise.all([live?.close(), dev?.close()]);
-});
+const emulators = withLiveAndDevEmulators();
 
 const PAYLOAD = 'GET /v1/clients/handshake_payload' as const;
 const path = (url: URL) => `${url.pathname}${url.search}`;
@@ -20,12 +19,12 @@ const cookieNames = (headers: Headers) => headers.getSetCookie().map((cookie) =>
 
 describe('a return trip with __clerk_handshake_nonce', () => {
   it('sets every directive and is signed in on the same response (production: no redirect)', async () => {
-    const back = await signInReturnUrl(live, { userId: 'user_nonce' });
-    const before = live.requestCount(PAYLOAD);
-    const state = await browserClerk(live).authenticateRequest(pageLoad(path(back)));
+    const back = await signInReturnUrl(emulators.live, { userId: 'user_nonce' });
+    const before = emulators.live.requestCount(PAYLOAD);
+    const state = await browserClerk(emulators.live).authenticateRequest(pageLoad(path(back)));
     expect(state.status).toBe('signed-in');
     expect(state.toAuth().userId).toBe('user_nonce');
-    const s = live.cookieSuffix;
+    const s = emulators.live.cookieSuffix;
     expect(cookieNames(state.headers)).toEqual([
       `__session_${s}`,
       `__client_uat_${s}`,
@@ -34,48 +33,50 @@ describe('a return trip with __clerk_handshake_nonce', () => {
     ]);
     expect(state.headers.get('location')).toBeNull();
     expect(handshakeResponse(state, pageLoad(path(back)))).toBeUndefined();
-    expect(live.requestCount(PAYLOAD)).toBe(before + 1);
+    expect(emulators.live.requestCount(PAYLOAD)).toBe(before + 1);
   });
 
   it('reads the nonce from a cookie as well', async () => {
-    const back = await signInReturnUrl(live);
+    const back = await signInReturnUrl(emulators.live);
     const nonce = back.searchParams.get('__clerk_handshake_nonce') as string;
-    const state = await browserClerk(live).authenticateRequest(pageLoad('/', { __clerk_handshake_nonce: nonce }));
+    const state = await browserClerk(emulators.live).authenticateRequest(
+      pageLoad('/', { __clerk_handshake_nonce: nonce }),
+    );
     expect(state.status).toBe('signed-in');
   });
 
   it('costs at most one Backend API call per nonce: a reload with a used nonce goes on with its cookies', async () => {
-    const clerk = browserClerk(live);
-    const back = await signInReturnUrl(live);
+    const clerk = browserClerk(emulators.live);
+    const back = await signInReturnUrl(emulators.live);
     const first = await clerk.authenticateRequest(pageLoad(path(back)));
     expect(first.status).toBe('signed-in');
-    const calls = live.requestCount(PAYLOAD);
+    const calls = emulators.live.requestCount(PAYLOAD);
     const reload = await clerk.authenticateRequest(pageLoad(path(back)));
     expect([reload.status, reload.reason]).toEqual(['signed-out', 'token-missing']);
-    expect(live.requestCount(PAYLOAD)).toBe(calls);
+    expect(emulators.live.requestCount(PAYLOAD)).toBe(calls);
   });
 
   it('a bogus nonce costs one call, however often and however concurrently it is sent', async () => {
-    const clerk = browserClerk(live);
-    const before = live.requestCount(PAYLOAD);
+    const clerk = browserClerk(emulators.live);
+    const before = emulators.live.requestCount(PAYLOAD);
     const bogus = pageLoad('/?__clerk_handshake_nonce=bogus_nonce_0123456789');
     const states = await Promise.all([1, 2, 3, 4, 5].map(() => clerk.authenticateRequest(bogus.clone())));
     await clerk.authenticateRequest(bogus.clone());
     expect(states.map((state) => state.status)).toEqual(Array(5).fill('signed-out'));
-    expect(live.requestCount(PAYLOAD)).toBe(before + 1);
+    expect(emulators.live.requestCount(PAYLOAD)).toBe(before + 1);
   });
 
   it('a nonce of the wrong shape never reaches the Backend API', async () => {
-    const before = live.requestCount(PAYLOAD);
-    const state = await browserClerk(live).authenticateRequest(pageLoad('/?__clerk_handshake_nonce=a%0Db'));
+    const before = emulators.live.requestCount(PAYLOAD);
+    const state = await browserClerk(emulators.live).authenticateRequest(pageLoad('/?__clerk_handshake_nonce=a%0Db'));
     expect(state.status).toBe('signed-out');
-    expect(live.requestCount(PAYLOAD)).toBe(before);
+    expect(emulators.live.requestCount(PAYLOAD)).toBe(before);
   });
 
   it('is unavailable (a 503 page, never signed out) when the payload cannot be fetched, and retried after', async () => {
-    const clerk = browserClerk(live);
-    const back = await signInReturnUrl(live);
-    live.fault(PAYLOAD, { status: 503, times: 1 });
+    const clerk = browserClerk(emulators.live);
+    const back = await signInReturnUrl(emulators.live);
+    emulators.live.fault(PAYLOAD, { status: 503, times: 1 });
     const request = pageLoad(path(back));
     const state = await clerk.authenticateRequest(request);
     expect([state.status, state.reason]).toEqual(['unavailable', 'backend-api-unavailable']);
@@ -92,10 +93,10 @@ describe('a return trip with __clerk_handshake_nonce', () => {
     for (const name of ['log', 'warn', 'error', 'info'] as const)
       console[name] = (...args: unknown[]) => logged.push(args.map(String).join(' '));
     try {
-      const back = await signInReturnUrl(live);
-      live.fault(PAYLOAD, { status: 500, times: 1 });
-      await browserClerk(live, { debug: true }).authenticateRequest(pageLoad(path(back)));
-      const state = await browserClerk(live, { debug: true }).authenticateRequest(pageLoad(path(back)));
+      const back = await signInReturnUrl(emulators.live);
+      emulators.live.fault(PAYLOAD, { status: 500, times: 1 });
+      await browserClerk(emulators.live, { debug: true }).authenticateRequest(pageLoad(path(back)));
+      const state = await browserClerk(emulators.live, { debug: true }).authenticateRequest(pageLoad(path(back)));
       const nonce = back.searchParams.get('__clerk_handshake_nonce') as string;
       expect(logged.join('\n')).not.toContain(nonce);
       expect(logged.join('\n')).not.toContain('__session');
@@ -108,42 +109,42 @@ describe('a return trip with __clerk_handshake_nonce', () => {
 
 describe('a return trip with the legacy __clerk_handshake token', () => {
   it('is verified with the instance keys and signs the request in', async () => {
-    const back = await signInReturnUrl(live, { format: 'token', userId: 'user_token' });
+    const back = await signInReturnUrl(emulators.live, { format: 'token', userId: 'user_token' });
     expect(back.searchParams.has('__clerk_handshake')).toBe(true);
-    const state = await browserClerk(live).authenticateRequest(pageLoad(path(back)));
+    const state = await browserClerk(emulators.live).authenticateRequest(pageLoad(path(back)));
     expect(state.status).toBe('signed-in');
     expect(state.toAuth().userId).toBe('user_token');
   });
 
   it('refuses a JWT-template token (cat) carrying a handshake claim', async () => {
-    const { session } = await live.createSession({ userId: 'user_victim' });
-    const valid = await live.createSessionToken(session.id);
-    const forged = await live.signToken({
+    const { session } = await emulators.live.createSession({ userId: 'user_victim' });
+    const valid = await emulators.live.createSessionToken(session.id);
+    const forged = await emulators.live.signToken({
       claims: { handshake: [`__session=${valid}; Path=/`], exp: Math.floor(Date.now() / 1000) + 60 },
       header: { cat: 'cl_B7d4PD222AAA' },
     });
-    const state = await browserClerk(live).authenticateRequest(pageLoad(`/?__clerk_handshake=${forged}`));
+    const state = await browserClerk(emulators.live).authenticateRequest(pageLoad(`/?__clerk_handshake=${forged}`));
     expect(state.status).toBe('signed-out');
     expect(state.headers.getSetCookie()).toEqual([]);
   });
 
   it('refuses a token signed by a foreign key, an unsecured one, one with a typ other than JWT, an expired one and one with an empty kid', async () => {
-    const { session } = await live.createSession({ userId: 'user_victim' });
-    const claims = { handshake: [`__session=${await live.createSessionToken(session.id)}; Path=/`] };
+    const { session } = await emulators.live.createSession({ userId: 'user_victim' });
+    const claims = { handshake: [`__session=${await emulators.live.createSessionToken(session.id)}; Path=/`] };
     // The same claims signed properly are accepted: the refusals below are for the carrier alone.
-    const genuine = await live.signToken({ claims });
-    expect((await browserClerk(live).authenticateRequest(pageLoad(`/?__clerk_handshake=${genuine}`))).status).toBe(
-      'signed-in',
-    );
+    const genuine = await emulators.live.signToken({ claims });
+    expect(
+      (await browserClerk(emulators.live).authenticateRequest(pageLoad(`/?__clerk_handshake=${genuine}`))).status,
+    ).toBe('signed-in');
     const tokens = await Promise.all([
-      live.signToken({ claims, key: 'foreign' }),
-      live.signToken({ claims, alg: 'none' }),
-      live.signToken({ claims, header: { typ: 'at+jwt' } }),
-      live.signToken({ claims: { ...claims, exp: Math.floor(Date.now() / 1000) - 60 } }),
-      live.signToken({ claims, header: { kid: '' } }),
+      emulators.live.signToken({ claims, key: 'foreign' }),
+      emulators.live.signToken({ claims, alg: 'none' }),
+      emulators.live.signToken({ claims, header: { typ: 'at+jwt' } }),
+      emulators.live.signToken({ claims: { ...claims, exp: Math.floor(Date.now() / 1000) - 60 } }),
+      emulators.live.signToken({ claims, header: { kid: '' } }),
     ]);
     for (const token of tokens) {
-      const state = await browserClerk(live).authenticateRequest(pageLoad(`/?__clerk_handshake=${token}`));
+      const state = await browserClerk(emulators.live).authenticateRequest(pageLoad(`/?__clerk_handshake=${token}`));
       expect([state.status, state.headers.getSetCookie()]).toEqual(['signed-out', []]);
     }
   });
@@ -151,14 +152,14 @@ describe('a return trip with the legacy __clerk_handshake token', () => {
 
 describe('development instances', () => {
   it('send a page load without a dev-browser token through the handshake (dev-browser-missing)', async () => {
-    const state = await browserClerk(dev).authenticateRequest(pageLoad('/'));
+    const state = await browserClerk(emulators.dev).authenticateRequest(pageLoad('/'));
     expect([state.status, state.reason]).toEqual(['handshake', 'dev-browser-missing']);
     expect(handshakeTarget(state.headers).searchParams.has('__clerk_db_jwt')).toBe(false);
   });
 
   it('carry the dev-browser cookie into the handshake', async () => {
-    const s = dev.cookieSuffix;
-    const state = await browserClerk(dev).authenticateRequest(
+    const s = emulators.dev.cookieSuffix;
+    const state = await browserClerk(emulators.dev).authenticateRequest(
       pageLoad('/', { __clerk_db_jwt: 'dvb_abc', [`__client_uat_${s}`]: '1700000000' }),
     );
     expect(state.status).toBe('handshake');
@@ -166,7 +167,7 @@ describe('development instances', () => {
   });
 
   it('sync a dev-browser token that arrives in the URL (dev-browser-sync), without it in redirect_url', async () => {
-    const state = await browserClerk(dev).authenticateRequest(pageLoad('/x?__clerk_db_jwt=dvb_new&a=1'));
+    const state = await browserClerk(emulators.dev).authenticateRequest(pageLoad('/x?__clerk_db_jwt=dvb_new&a=1'));
     expect([state.status, state.reason]).toEqual(['handshake', 'dev-browser-sync']);
     const target = handshakeTarget(state.headers);
     expect(target.searchParams.get('redirect_url')).toBe(`${APP}/x?a=1`);
@@ -174,16 +175,16 @@ describe('development instances', () => {
   });
 
   it('sign the return trip in and redirect to the clean URL, keeping the dev-browser token as a cookie', async () => {
-    const back = await signInReturnUrl(dev, { userId: 'user_dev' });
+    const back = await signInReturnUrl(emulators.dev, { userId: 'user_dev' });
     const devBrowser = back.searchParams.get('__clerk_db_jwt') as string;
     expect(devBrowser).toBeTruthy();
     const request = pageLoad(path(back));
-    const state = await browserClerk(dev).authenticateRequest(request);
+    const state = await browserClerk(emulators.dev).authenticateRequest(request);
     expect(state.status).toBe('signed-in');
     expect(state.toAuth().userId).toBe('user_dev');
     expect(state.headers.get('location')).toBe(`${APP}/dashboard?tab=1`);
     expect(state.headers.getSetCookie()).toContain(
-      `__clerk_db_jwt_${dev.cookieSuffix}=${devBrowser}; Path=/; SameSite=Lax; Max-Age=31536000`,
+      `__clerk_db_jwt_${emulators.dev.cookieSuffix}=${devBrowser}; Path=/; SameSite=Lax; Max-Age=31536000`,
     );
     const response = handshakeResponse(state, request);
     expect(response?.status).toBe(307);
@@ -192,16 +193,16 @@ describe('development instances', () => {
   });
 
   it('redirect a return trip whose path starts with two slashes to the app itself, never to another host', async () => {
-    const back = await signInReturnUrl(dev, { userId: 'user_dev', redirect: `${APP}//evil.example/steal` });
+    const back = await signInReturnUrl(emulators.dev, { userId: 'user_dev', redirect: `${APP}//evil.example/steal` });
     const request = pageLoad(`${APP}${path(back)}`);
-    const state = await browserClerk(dev).authenticateRequest(request);
+    const state = await browserClerk(emulators.dev).authenticateRequest(request);
     expect(state.status).toBe('signed-in');
     expect(state.headers.get('location')).toBe(`${APP}//evil.example/steal`);
     expect(handshakeResponse(state, request)?.headers.get('location')).toBe(`${APP}//evil.example/steal`);
   });
 
   it('with handshake: false never redirect, even without a dev-browser token', async () => {
-    const state = await browserClerk(dev, { handshake: false }).authenticateRequest(pageLoad('/'));
+    const state = await browserClerk(emulators.dev, { handshake: false }).authenticateRequest(pageLoad('/'));
     expect([state.status, state.reason]).toEqual(['signed-out', 'token-missing']);
   });
 });

@@ -1,5 +1,6 @@
 import type { ClerkEdgeOptions } from '../../src/index.js';
-import type { ClerkEmulator } from '../../src/testing/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
 import { clerkFor } from '../support/fixtures.js';
 
 export const APP = 'http://app.test';
@@ -45,4 +46,22 @@ export async function signInReturnUrl(
 /** The handshake redirect's target of a state, as a URL. */
 export function handshakeTarget(headers: Headers): URL {
   return new URL(headers.get('location') as string);
+}
+
+/**
+ * A production (`live`) and a development (`dev`) emulator for one test file, started before its
+ * tests and closed after them.
+ */
+export function withLiveAndDevEmulators(): { readonly live: ClerkEmulator; readonly dev: ClerkEmulator } {
+  const holder = {} as { live: ClerkEmulator; dev: ClerkEmulator };
+  beforeAll(async () => {
+    [holder.live, holder.dev] = await Promise.all([
+      createClerkEmulator({ instanceType: 'live' }),
+      createClerkEmulator(),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([holder.live?.close(), holder.dev?.close()]);
+  });
+  return holder;
 }

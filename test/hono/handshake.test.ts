@@ -1,21 +1,14 @@
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClerkEdgeOptions } from '../../src/index.js';
 import { clerkMiddleware, getAuth } from '../../src/hono/index.js';
-import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
+import type { ClerkEmulator } from '../../src/testing/index.js';
 import { TEST_ENV } from '../support/fixtures.js';
-import { pageLoad, signInReturnUrl } from '../core/handshake-support.js';
+import { pageLoad, signInReturnUrl, withLiveAndDevEmulators } from '../core/handshake-support.js';
 
 // Hono's clerkMiddleware answers a handshake itself and puts the return trip's cookies on the route's response.
 
-let live: ClerkEmulator;
-let dev: ClerkEmulator;
-beforeAll(async () => {
-  [live, dev] = await Promise.all([createClerkEmulator({ instanceType: 'live' }), createClerkEmulator()]);
-});
-afterAll(async () => {
-  await Promise.all([live?.close(), dev?.close()]);
-});
+const emulators = withLiveAndDevEmulators();
 
 function appFor(emulator: ClerkEmulator, options: ClerkEdgeOptions = {}) {
   const reached: string[] = [];
@@ -46,11 +39,11 @@ const uat = (emulator: ClerkEmulator) => ({ [`__client_uat_${emulator.cookieSuff
 
 describe('Hono clerkMiddleware and the handshake', () => {
   it('answers a page load that needs a handshake with the 307 itself; the route is not reached', async () => {
-    const { app, reached } = appFor(live);
-    const response = await app.request(pageLoad('/dashboard', uat(live)));
+    const { app, reached } = appFor(emulators.live);
+    const response = await app.request(pageLoad('/dashboard', uat(emulators.live)));
     expect(response.status).toBe(307);
     const location = new URL(response.headers.get('location') as string);
-    expect(`${location.origin}${location.pathname}`).toBe(`${live.frontendApiUrl}/v1/client/handshake`);
+    expect(`${location.origin}${location.pathname}`).toBe(`${emulators.live.frontendApiUrl}/v1/client/handshake`);
     expect(location.searchParams.get('redirect_url')).toBe('http://app.test/dashboard');
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.getSetCookie()).toEqual([
@@ -60,29 +53,29 @@ describe('Hono clerkMiddleware and the handshake', () => {
   });
 
   it('never redirects a fetch call or a form POST: the route runs signed out', async () => {
-    const { app, reached } = appFor(live);
-    const api = await app.request(pageLoad('/api', uat(live), { headers: { 'sec-fetch-dest': 'empty' } }));
-    const form = await app.request(pageLoad('/form', uat(live), { method: 'POST' }));
+    const { app, reached } = appFor(emulators.live);
+    const api = await app.request(pageLoad('/api', uat(emulators.live), { headers: { 'sec-fetch-dest': 'empty' } }));
+    const form = await app.request(pageLoad('/form', uat(emulators.live), { method: 'POST' }));
     expect([api.status, form.status]).toEqual([200, 200]);
     expect(await form.text()).toBe('signed out');
     expect(reached).toEqual(['/api', '/form']);
   });
 
   it('puts the return trip cookies on the page the route renders, signed in', async () => {
-    const { app } = appFor(live);
-    const back = await signInReturnUrl(live, { userId: 'user_hono_hs' });
+    const { app } = appFor(emulators.live);
+    const back = await signInReturnUrl(emulators.live, { userId: 'user_hono_hs' });
     const response = await app.request(pageLoad(path(back)));
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('<p>user_hono_hs</p>');
     const names = response.headers.getSetCookie().map((cookie) => cookie.split('=')[0]);
-    expect(names).toContain(`__session_${live.cookieSuffix}`);
-    expect(names).toContain(`__refresh_${live.cookieSuffix}`);
+    expect(names).toContain(`__session_${emulators.live.cookieSuffix}`);
+    expect(names).toContain(`__refresh_${emulators.live.cookieSuffix}`);
   });
 
   it('answers a return trip whose payload cannot be fetched with a 503 page, not a redirect', async () => {
-    const { app, reached } = appFor(live);
-    const back = await signInReturnUrl(live);
-    live.fault('GET /v1/clients/handshake_payload', { status: 503, times: 1 });
+    const { app, reached } = appFor(emulators.live);
+    const back = await signInReturnUrl(emulators.live);
+    emulators.live.fault('GET /v1/clients/handshake_payload', { status: 503, times: 1 });
     const response = await app.request(pageLoad(path(back)));
     expect(response.status).toBe(503);
     expect(response.headers.get('location')).toBeNull();
@@ -91,20 +84,20 @@ describe('Hono clerkMiddleware and the handshake', () => {
   });
 
   it('on a development instance redirects the return trip to the clean URL with the cookies', async () => {
-    const { app, reached } = appFor(dev);
-    const back = await signInReturnUrl(dev, { redirect: '/home?x=1' });
+    const { app, reached } = appFor(emulators.dev);
+    const back = await signInReturnUrl(emulators.dev, { redirect: '/home?x=1' });
     const response = await app.request(pageLoad(path(back)));
     expect(response.status).toBe(307);
     expect(response.headers.get('location')).toBe('http://app.test/home?x=1');
     const names = response.headers.getSetCookie().map((cookie) => cookie.split('=')[0]);
-    expect(names).toContain(`__session_${dev.cookieSuffix}`);
-    expect(names).toContain(`__clerk_db_jwt_${dev.cookieSuffix}`);
+    expect(names).toContain(`__session_${emulators.dev.cookieSuffix}`);
+    expect(names).toContain(`__clerk_db_jwt_${emulators.dev.cookieSuffix}`);
     expect(reached).toEqual([]);
   });
 
   it('with handshake: false renders the page signed out', async () => {
-    const { app, reached } = appFor(live, { handshake: false });
-    const response = await app.request(pageLoad('/dashboard', uat(live)));
+    const { app, reached } = appFor(emulators.live, { handshake: false });
+    const response = await app.request(pageLoad('/dashboard', uat(emulators.live)));
     expect([response.status, await response.text()]).toEqual([200, '<p>signed out</p>']);
     expect(reached).toEqual(['/dashboard']);
   });
