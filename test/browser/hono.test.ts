@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
-import { cookiesOnHost, launchBrowser } from '../support/browser.js';
+import { contextSignedInWithoutSession, cookiesOnHost, launchBrowser } from '../support/browser.js';
 import { startHonoApp, type RunningApp } from './hono-app.js';
 
 // A real Chromium against a Hono app on localhost and the emulator's Frontend API on 127.0.0.1:
@@ -137,13 +137,7 @@ describe('a real browser, a Hono app and the handshake', () => {
   });
 
   it('with keys of another instance, the loop guard stops after 3 handshakes and the page is signed out', async () => {
-    const context = await browser.createBrowserContext();
-    await context.setCookie({
-      name: `__client_uat_${emulator.cookieSuffix}`,
-      value: String(Math.floor(Date.now() / 1000) - 5),
-      domain: 'localhost',
-      path: '/',
-    });
+    const context = await contextSignedInWithoutSession(browser, emulator);
     const handshakes = emulator.requestCount(HANDSHAKE);
     const { page, status } = await load(context, `${wrongKeys.url}/home`);
     expect(status).toBe(200);

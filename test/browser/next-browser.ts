@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClerkEmulator, type ClerkEmulator } from '../../src/testing/index.js';
 import { start, type FileConvention, type StartedApp } from '../e2e/next-app.js';
-import { cookiesOnHost, launchBrowser } from '../support/browser.js';
+import { contextSignedInWithoutSession, cookiesOnHost, launchBrowser } from '../support/browser.js';
 
 const LIFETIME_SECONDS = 2;
 /** The default clock skew (5 s) is part of when a token counts as expired. */
@@ -132,13 +132,7 @@ export function nextBrowserSuite(conventions: FileConvention[], dirs: Map<FileCo
     });
 
     it('with keys of another instance, the loop guard stops after 3 handshakes and the page is signed out', async () => {
-      const context = await browser.createBrowserContext();
-      await context.setCookie({
-        name: `__client_uat_${emulator.cookieSuffix}`,
-        value: String(Math.floor(Date.now() / 1000) - 5),
-        domain: 'localhost',
-        path: '/',
-      });
+      const context = await contextSignedInWithoutSession(browser, emulator);
       const handshakes = emulator.requestCount(HANDSHAKE);
       const page = await context.newPage();
       const response = await page.goto(`${wrongKeys.url.replace('127.0.0.1', 'localhost')}/`);

@@ -40,3 +40,21 @@ export async function launchBrowser(): Promise<Browser> {
 export async function cookiesOnHost(context: BrowserContext, hostname: string): Promise<Cookie[]> {
   return (await context.cookies()).filter((cookie) => cookie.domain.replace(/^\./, '') === hostname);
 }
+
+/**
+ * A new browser context that looks signed in to `emulator`'s instance (`__client_uat` a few seconds
+ * old on localhost) but holds no session cookie, so its first page load needs a handshake.
+ */
+export async function contextSignedInWithoutSession(
+  browser: Browser,
+  emulator: { cookieSuffix: string },
+): Promise<BrowserContext> {
+  const context = await browser.createBrowserContext();
+  await context.setCookie({
+    name: `__client_uat_${emulator.cookieSuffix}`,
+    value: String(Math.floor(Date.now() / 1000) - 5),
+    domain: 'localhost',
+    path: '/',
+  });
+  return context;
+}
