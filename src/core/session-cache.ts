@@ -8,7 +8,10 @@ import { untimely } from './session.js';
 interface VerifiedEntry {
   /** The exact token: an entry is a hit only for this string. */
   token: string;
-  claims: SessionClaims;
+  /** The verified payload's JSON text, until the first hit parses it into {@link claims}. */
+  json: string | undefined;
+  /** The claims shared by every hit, deeply frozen; parsed on the first hit. */
+  claims: SessionClaims | undefined;
   kid: string | undefined;
 }
 
@@ -31,7 +34,12 @@ const keyOf = (token: string) => token.slice(-KEY_CHARS);
  */
 export interface VerifiedSessionCache {
   get(token: string, keys: KeyStore, waitUntil?: WaitUntil): SessionClaims | undefined;
-  set(token: string, claims: SessionClaims, kid: string | undefined): void;
+  /**
+   * Remembers a verified token by its payload's JSON text (only `exp` is read from `claims`, at
+   * once). The request that verified it keeps its own claims object: only hits share one, parsed
+   * and frozen on the first hit, so a token seen once never pays for freezing.
+   */
+  set(token: string, verdict: { claims: SessionClaims; json: string; kid: string | undefined }): void;
   /** The entries: their count (`size`) and estimated memory (`bytes`, never above `sessionCache.maxBytes`). */
   readonly entries: LruCache<VerifiedEntry>;
 }
@@ -49,19 +57,25 @@ export function createVerifiedSessionCache(config: ResolvedConfig): VerifiedSess
         entry = entries.get(keyOf(token));
         if (entry?.token !== token) return undefined;
       }
+      // The text parsed when it was verified: it parses again, to the same claims.
+      if (entry.json !== undefined) {
+        entry.claims = deepFreeze(JSON.parse(entry.json) as SessionClaims);
+        entry.json = undefined;
+      }
+      const claims = entry.claims!;
       // The time checks of a full verification, with the same clock and skew.
-      if (untimely(entry.claims, config) || !keys.stillTrusts(entry.kid, waitUntil)) {
+      if (untimely(claims, config) || !keys.stillTrusts(entry.kid, waitUntil)) {
         entries.delete(keyOf(token));
         last = undefined;
         return undefined;
       }
       last = entry;
-      return entry.claims;
+      return claims;
     },
-    set(token, claims, kid) {
-      if (typeof claims.exp !== 'number') return;
-      const ttlMs = claims.exp * 1000 + config.clockSkewInMs - config.now();
-      entries.set(keyOf(token), { token, claims: deepFreeze(claims), kid }, ttlMs, entryBytes(token));
+    set(token, { claims: { exp }, json, kid }) {
+      if (typeof exp !== 'number') return;
+      const ttlMs = exp * 1000 + config.clockSkewInMs - config.now();
+      entries.set(keyOf(token), { token, json, claims: undefined, kid }, ttlMs, entryBytes(token));
       if (last?.token === token) last = undefined;
     },
   };

@@ -10,8 +10,8 @@ import { TOKEN_CATEGORY } from './token-class.js';
 /** Tokens larger than this are refused before any decoding or crypto. */
 export const MAX_TOKEN_BYTES = 16 * 1024;
 
-/** A verdict on one JWT. Internal. */
-export type JwtVerdict<C> = { ok: true; claims: C; kid: string | undefined } | Refusal;
+/** A verdict on one JWT: the claims, the payload's JSON text they were parsed from, the key's `kid`. Internal. */
+export type JwtVerdict<C> = { ok: true; claims: C; json: string; kid: string | undefined } | Refusal;
 
 /** The reason for each jose failure code; any other failure is `token-invalid`. jose messages are never passed on. */
 const JOSE_REASONS: Partial<Record<string, AuthErrorReason | null>> = {
@@ -25,10 +25,10 @@ const JOSE_REASONS: Partial<Record<string, AuthErrorReason | null>> = {
 
 const utf8 = new TextDecoder();
 
-/** The verified payload as a JSON object, or undefined (not UTF-8 JSON, or not an object). */
-function claimsOf<C>(payload: Uint8Array): C | undefined {
+/** The verified payload's JSON text as an object, or undefined (not JSON, or not an object). */
+function claimsOf<C>(json: string): C | undefined {
   try {
-    const claims = JSON.parse(utf8.decode(payload)) as unknown;
+    const claims = JSON.parse(json) as unknown;
     return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as C) : undefined;
   } catch {
     return undefined;
@@ -170,11 +170,11 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   // jose verifies the JWS (algorithm allowlist, `crit`, key type and size, signature); the JWT
   // claims are checked here, time claims last: an expired token is refreshed only when it would
   // otherwise be accepted.
-  let payload: Uint8Array;
+  let json: string;
   try {
     // An unencoded (`b64: false`) payload is never a JWT.
     if (header.b64 === false) return refused('token-malformed');
-    payload = (await compactVerify(token, lookup.key, { algorithms: [alg] })).payload;
+    json = utf8.decode((await compactVerify(token, lookup.key, { algorithms: [alg] })).payload);
   } catch (error) {
     const code = (error as { code?: string } | null)?.code as string;
     return refused(
@@ -183,7 +183,7 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
         : (JOSE_REASONS[code] ?? 'token-invalid'),
     );
   }
-  const claims = claimsOf<C>(payload);
+  const claims = claimsOf<C>(json);
   if (!claims) return refused('token-malformed');
   if (config.audience && !audienceMatches(claims.aud, config.audience)) return refused('token-invalid-audience');
 
@@ -191,5 +191,5 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   if (refusal) return refusal;
   const late = untimely(claims, config);
   if (late) return refused(late);
-  return { ok: true, claims, kid: lookup.kid };
+  return { ok: true, claims, json, kid: lookup.kid };
 }

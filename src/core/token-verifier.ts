@@ -60,7 +60,7 @@ export function createTokenVerifier(
   const verifyJwt = (token: string, waitUntil: WaitUntil | undefined, header?: ProtectedHeaderParameters) =>
     verifyInstanceJwt<SessionClaims>(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil, header);
   const remember = (token: string, verdict: JwtVerdict<SessionClaims>) => {
-    if (verdict.ok) verified?.set(token, verdict.claims, verdict.kid);
+    if (verdict.ok) verified?.set(token, verdict);
     return verdict;
   };
 

@@ -132,7 +132,8 @@ describe('verified-session cache', () => {
     const token = await ctx.emulator.signToken({
       claims: sessionClaims(ctx.emulator, { o: { id: 'org_1', rol: 'member' } }),
     });
-    const first = (await clerk.authenticateRequest(bearer(token))).toAuth();
+    await clerk.authenticateRequest(bearer(token)); // verified: that request's claims are its own
+    const first = (await clerk.authenticateRequest(bearer(token))).toAuth(); // the first hit
     expect(() => {
       (first as { sessionClaims: { sub: string } }).sessionClaims.sub = 'user_admin';
     }).toThrow();
@@ -164,6 +165,23 @@ describe('verified-session cache', () => {
       ...claims.list,
     ];
     expect(nested.map((value) => Object.isFrozen(value))).toEqual(nested.map(() => true));
+  });
+
+  it('gives the request that verified a token its own claims: changing them never reaches a later hit', async () => {
+    const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true } });
+    const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { sub: 'user_real' }) });
+    const first = (await clerk.authenticateRequest(bearer(token))).toAuth() as SessionAuthObject;
+    expect(Object.isFrozen(first.sessionClaims)).toBe(false);
+    (first.sessionClaims as { sub: string }).sub = 'user_admin';
+    (first.sessionClaims as { exp: number }).exp = 4_000_000_000;
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+    const second = (await clerk.authenticateRequest(bearer(token))).toAuth() as SessionAuthObject;
+    expect(verify).not.toHaveBeenCalled();
+    expect(second.userId).toBe('user_real');
+    expect(second.sessionClaims.sub).toBe('user_real');
+    expect(second.sessionClaims.exp).toBeLessThan(4_000_000_000);
+    expect(Object.isFrozen(second.sessionClaims)).toBe(true);
+    verify.mockRestore();
   });
 
   it('is bounded', async () => {
@@ -203,7 +221,8 @@ describe('verified-session cache', () => {
     const claims = sessionClaims(ctx.emulator);
     const body = 'a'.repeat(11 * 1024 - 10);
     // Tokens differ at the end, where a JWT's signature is.
-    for (let i = 0; i < 12_000; i++) cache.set(`${body}${i.toString().padStart(10, '0')}`, { ...claims }, 'kid');
+    const verdict = { claims, json: JSON.stringify(claims), kid: 'kid' };
+    for (let i = 0; i < 12_000; i++) cache.set(`${body}${i.toString().padStart(10, '0')}`, verdict);
     const perEntry = entryBytes(`${body}${'0'.repeat(10)}`);
     expect(cache.entries.size).toBe(Math.floor((8 * 1024 * 1024) / perEntry));
     expect(cache.entries.bytes).toBe(cache.entries.size * perEntry);
@@ -217,11 +236,15 @@ describe('verified-session cache', () => {
     const signature = 's'.repeat(64);
     const alice = `header.alice.${signature}`;
     const mallory = `header.mallory.${signature}`;
-    cache.set(alice, { ...sessionClaims(ctx.emulator), sub: 'user_alice' }, 'kid');
+    const verdictFor = (sub: string) => {
+      const claims = { ...sessionClaims(ctx.emulator), sub };
+      return { claims, json: JSON.stringify(claims), kid: 'kid' };
+    };
+    cache.set(alice, verdictFor('user_alice'));
     expect(cache.get(mallory, keys)).toBeUndefined();
     expect(cache.get(alice, keys)?.sub).toBe('user_alice');
     expect(cache.get(mallory, keys)).toBeUndefined();
-    cache.set(mallory, { ...sessionClaims(ctx.emulator), sub: 'user_mallory' }, 'kid');
+    cache.set(mallory, verdictFor('user_mallory'));
     // Each token is answered with its own verdict or with none (verified again), never with the other's.
     expect(cache.get(mallory, keys)?.sub).toBe('user_mallory');
     expect([undefined, 'user_alice']).toContain(cache.get(alice, keys)?.sub);
