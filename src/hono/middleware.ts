@@ -15,6 +15,7 @@ import type { AuthObject, RequestState } from '../core/state.js';
 import { withGetToken } from '../core/template-tokens.js';
 import type { AcceptsToken } from '../core/token-class.js';
 import { bindClerk, clerkContext, INSTANCE, type InstanceBinding } from './binding.js';
+import { coreRequest } from './node-request.js';
 
 export type { AuthRequirement } from '../core/responses.js';
 export { clerkWebhook, type ClerkWebhookOptions } from './webhooks.js';
@@ -93,7 +94,8 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
   const runtime = getRuntimeKey();
   return async function clerkEdgeMiddleware(c, next) {
     const auth = resolveAuth(options.env ?? requestEnvironment(c, runtime));
-    const verdicts = requestVerdicts(auth, c.req.raw, {
+    const request = coreRequest(c);
+    const verdicts = requestVerdicts(auth, request, {
       defaultAcceptsToken: options.acceptsToken,
       // Reading `c.executionCtx` throws where there is none (Node): read only when work is handed over.
       waitUntil: waitUntilFrom(() => c.executionCtx),
@@ -108,7 +110,7 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
     };
     c.set('clerkAuth', context);
     // A handshake redirect (or a return trip's 503 page) is answered here; the route is not reached.
-    const early = handshakeResponse(state, c.req.raw);
+    const early = handshakeResponse(state, request);
     if (early) return early;
     await next();
 
