@@ -34,18 +34,32 @@ export function classifyToken(token: string): TokenClass {
   const header = unverifiedHeader(token);
   if (!header) return { type: 'unknown' };
   const { typ, cat } = header;
-  if (typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ))
-    return { type: 'oauth_token', format: 'jwt', header };
   return {
-    type: cat === TOKEN_CATEGORY.m2m || (cat === undefined && hasMachineSubject(token)) ? 'm2m_token' : 'session_token',
+    type:
+      typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ)
+        ? 'oauth_token'
+        : cat === TOKEN_CATEGORY.m2m || (cat === undefined && hasMachineSubject(token))
+          ? 'm2m_token'
+          : 'session_token',
     format: 'jwt',
     header,
-  };
+  } as TokenClass;
 }
 
 /** Whether `value` is a JSON object (not null, not an array). */
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `read`, answering undefined wherever it throws. */
+const orUndefined =
+  <A, R>(read: (input: A) => R) =>
+  (input: A): R | undefined => {
+    try {
+      return read(input);
+    } catch {
+      return undefined;
+    }
+  };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -58,38 +72,24 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * jsonRecord(new TextEncoder().encode('{"sub":"mch_1"}')) // { sub: 'mch_1' }
  * ```
  */
-export function jsonRecord(data: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(utf8.decode(data));
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const jsonRecord = /* @__PURE__ */ orUndefined((data: Uint8Array) => {
+  const value: unknown = JSON.parse(utf8.decode(data));
+  return isRecord(value) ? value : undefined;
+});
 
 /**
  * The unverified protected header of a compact JWS, read by jose's `decodeProtectedHeader`;
  * undefined when there is none. Never throws.
  */
-export function unverifiedHeader(token: string): ProtectedHeaderParameters | undefined {
-  try {
-    return decodeProtectedHeader(token);
-  } catch {
-    return undefined;
-  }
-}
+export const unverifiedHeader: (token: string) => ProtectedHeaderParameters | undefined =
+  /* @__PURE__ */ orUndefined(decodeProtectedHeader);
 
 /**
  * The unverified claims of a compact JWS, read by jose's `decodeJwt`; undefined when it has none.
  * Only routes a token or picks what to check first: it accepts nothing.
  */
-export function unverifiedClaims(token: string): Record<string, unknown> | undefined {
-  try {
-    return decodeJwt(token);
-  } catch {
-    return undefined;
-  }
-}
+export const unverifiedClaims: (token: string) => Record<string, unknown> | undefined =
+  /* @__PURE__ */ orUndefined(decodeJwt);
 
 /** Whether the unverified payload's `sub` names a machine (`mch_…`). A payload that does not decode is not. */
 function hasMachineSubject(token: string): boolean {
