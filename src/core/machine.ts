@@ -77,33 +77,38 @@ const OPAQUE_SHAPE = /^[a-z]+_[\w+/]{16,256}={0,2}$/;
 
 const stringOrNull = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
 
-/** The identity of a verified token, from a verify endpoint's answer or a JWT's claims. */
-function identityFor(
+/** The verdict accepting a token, from a verify endpoint's answer or a JWT's claims. */
+function accepted(
   tokenType: MachineTokenType,
+  expiresAtMs: number,
   id: string,
   subject: string,
   scopes: unknown,
   claims: unknown,
   name: unknown,
   clientId: unknown,
-): MachineIdentity {
+): MachineVerdict {
   const prefixed = (prefix: string) => (subject.startsWith(prefix) ? subject : null);
   return {
-    tokenType,
-    id,
-    subject,
-    name: stringOrNull(name),
-    scopes:
-      typeof scopes === 'string'
-        ? scopes.split(/[\s,]+/).filter(Boolean)
-        : Array.isArray(scopes)
-          ? scopes.filter((item): item is string => typeof item === 'string')
-          : [],
-    claims: isRecord(claims) ? claims : null,
-    userId: prefixed('user_'),
-    orgId: prefixed('org_'),
-    machineId: prefixed('mch_'),
-    clientId: tokenType === 'oauth_token' ? stringOrNull(clientId) : null,
+    ok: true,
+    identity: {
+      tokenType,
+      id,
+      subject,
+      name: stringOrNull(name),
+      scopes:
+        typeof scopes === 'string'
+          ? scopes.split(/[\s,]+/).filter(Boolean)
+          : Array.isArray(scopes)
+            ? scopes.filter((item): item is string => typeof item === 'string')
+            : [],
+      claims: isRecord(claims) ? claims : null,
+      userId: prefixed('user_'),
+      orgId: prefixed('org_'),
+      machineId: prefixed('mch_'),
+      clientId: tokenType === 'oauth_token' ? stringOrNull(clientId) : null,
+    },
+    expiresAtMs,
   };
 }
 
@@ -143,10 +148,10 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
   const verifyJwt = async (
     token: string,
     type: MachineTokenType,
+    oauth: boolean,
     waitUntil?: WaitUntil,
     header?: ProtectedHeaderParameters,
   ): Promise<MachineVerdict> => {
-    const oauth = type === 'oauth_token';
     const verdict = await verifyInstanceJwt(
       token,
       config,
@@ -170,27 +175,24 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
       if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
         return refused('token-invalid-issuer');
     }
-    return {
-      ok: true,
-      identity: identityFor(
-        type,
-        stringOrNull(claims.jti) ?? subject,
-        subject,
-        claims.scope ?? claims.scopes,
-        claims,
-        null,
-        claims.client_id,
-      ),
-      expiresAtMs: (claims.exp as number) * 1000,
-    };
+    return accepted(
+      type,
+      (claims.exp as number) * 1000,
+      stringOrNull(claims.jti) ?? subject,
+      subject,
+      claims.scope ?? claims.scopes,
+      claims,
+      null,
+      claims.client_id,
+    );
   };
 
   return {
     async verify(token, type, format, waitUntil, header) {
-      if (format === 'jwt') return verifyJwt(token, type, waitUntil, header);
-      if (!OPAQUE_SHAPE.test(token)) return refused('token-invalid');
       const m2m = type === 'm2m_token';
       const oauth = type === 'oauth_token';
+      if (format === 'jwt') return verifyJwt(token, type, oauth, waitUntil, header);
+      if (!OPAQUE_SHAPE.test(token)) return refused('token-invalid');
       const bearer = (m2m && config.machineSecretKey) || config.secretKey;
       if (bearer === undefined) return unavailable('machine-secret-key-missing');
       // Keyed by the instance first: a verdict of one instance is never another's.
@@ -239,19 +241,16 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
                 ? refused('token-revoked')
                 : data.expired === true || expiresAtMs <= now()
                   ? refused('token-expired')
-                  : {
-                      ok: true,
-                      identity: identityFor(
-                        type,
-                        data.id,
-                        data.subject,
-                        data.scopes,
-                        data.claims,
-                        data.name,
-                        data.client_id,
-                      ),
+                  : accepted(
+                      type,
                       expiresAtMs,
-                    };
+                      data.id,
+                      data.subject,
+                      data.scopes,
+                      data.claims,
+                      data.name,
+                      data.client_id,
+                    );
         // Positive verdicts for the configured TTL (never past expiry), rejections briefly, infrastructure errors never.
         const ttl = verdict.ok
           ? Math.min(options.ttlMs, expiresAtMs - now())

@@ -2,7 +2,6 @@ import { decodeJwt, decodeProtectedHeader, type ProtectedHeaderParameters } from
 
 /** The kinds of token a request can carry. */
 export type TokenType = 'session_token' | 'api_key' | 'm2m_token' | 'oauth_token';
-export const TOKEN_TYPES: readonly TokenType[] = ['session_token', 'api_key', 'm2m_token', 'oauth_token'];
 /** What a route accepts: one type, several, or `'any'`. */
 export type AcceptsToken = TokenType | TokenType[] | 'any';
 
@@ -22,6 +21,9 @@ export type TokenClass =
 /** The prefixes of Clerk's opaque machine tokens. */
 export const OPAQUE_PREFIXES = { api_key: 'ak_', m2m_token: 'mt_', oauth_token: 'oat_' } as const;
 
+/** Every token type: `session_token`, `api_key`, `m2m_token`, `oauth_token`. */
+export const TOKEN_TYPES = ['session_token', ...Object.keys(OPAQUE_PREFIXES)] as readonly TokenType[];
+
 /**
  * Classifies a token by its shape: opaque machine prefixes, then the JWT header (`typ`, `cat`).
  * Reads only unverified data to route the token to the right verifier; it never accepts
@@ -34,11 +36,13 @@ export function classifyToken(token: string): TokenClass {
   const header = unverifiedHeader(token);
   if (!header) return { type: 'unknown' };
   const { typ, cat } = header;
+  // Read only when `cat` is absent: an M2M JWT without it shows itself by its `mch_` subject.
+  const sub = cat === undefined && unverifiedClaims(token)?.sub;
   return {
     type:
       typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ)
         ? 'oauth_token'
-        : cat === TOKEN_CATEGORY.m2m || (cat === undefined && hasMachineSubject(token))
+        : cat === TOKEN_CATEGORY.m2m || (typeof sub === 'string' && sub.startsWith('mch_'))
           ? 'm2m_token'
           : 'session_token',
     format: 'jwt',
@@ -48,7 +52,7 @@ export function classifyToken(token: string): TokenClass {
 
 /** Whether `value` is a JSON object (not null, not an array). */
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+  !!value && typeof value === 'object' && !Array.isArray(value);
 
 /** `read`, answering undefined wherever it throws. */
 const orUndefined =
@@ -90,12 +94,6 @@ export const unverifiedHeader: (token: string) => ProtectedHeaderParameters | un
  */
 export const unverifiedClaims: (token: string) => Record<string, unknown> | undefined =
   /* @__PURE__ */ orUndefined(decodeJwt);
-
-/** Whether the unverified payload's `sub` names a machine (`mch_…`). A payload that does not decode is not. */
-function hasMachineSubject(token: string): boolean {
-  const sub = unverifiedClaims(token)?.sub;
-  return typeof sub === 'string' && sub.startsWith('mch_');
-}
 
 /** Normalises `acceptsToken` into the list of accepted types. */
 export function acceptedTypes(acceptsToken: AcceptsToken): readonly TokenType[] {
