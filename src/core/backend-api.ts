@@ -52,6 +52,40 @@ export function parseRetryAfter(value: string | null): number | undefined {
       : undefined;
 }
 
+/** An answer read whole: the response (its body used up), the body's text, and on a 429 the back-off's wait. */
+type Exchanged = [response: Response, text: string, wait?: number];
+
+/** {@link gatedFetch}'s work, answering the text beside the spent response (the core needs no second Response). */
+async function exchange(
+  fetcher: typeof fetch,
+  input: string | Request,
+  init: RequestInit,
+  call: ApiCall,
+  gate?: BackoffGate,
+): Promise<Exchanged | ApiFailure> {
+  const { endpoint } = call;
+  const blocked = (endpoint && gate?.blockedFor(endpoint)) as number;
+  if (blocked > 0) return { kind: 'http-error', status: 429, retryAfterSeconds: blocked };
+  const signal = AbortSignal.timeout(call.timeoutMs);
+  try {
+    const headers = new Headers(init.headers);
+    headers.set('clerk-api-version', CLERK_API_VERSION_HEADER);
+    if (call.bearer) headers.set('authorization', `Bearer ${call.bearer}`);
+    const response = await fetcher(input, { ...init, headers, signal });
+    // An error body decides nothing (the status does): an unreadable one is no body.
+    const text = await (response.ok ? response.text() : response.text().catch(() => ''));
+    let wait: number | undefined;
+    if (response.status === 429 && gate && endpoint) {
+      wait = backoffSeconds(parseRetryAfter(response.headers.get('retry-after')));
+      gate.openFor(endpoint, wait);
+      wait = gate.blockedFor(endpoint) || wait;
+    }
+    return [response, text, wait];
+  } catch {
+    return { kind: 'unreachable', cause: signal.aborted ? 'timeout' : 'network-error' };
+  }
+}
+
 /**
  * The one gate in front of Clerk's APIs, for the core ({@link callClerkApi}) and `clerk-edge/api`
  * (openapi-fetch's `fetch`): refuses locally while `call.endpoint` is backing off in `gate`, adds
@@ -72,36 +106,23 @@ export async function gatedFetch(
   call: ApiCall,
   gate?: BackoffGate,
 ): Promise<Response | ApiFailure> {
-  const { endpoint } = call;
-  const blocked = (endpoint && gate?.blockedFor(endpoint)) as number;
-  if (blocked > 0) return { kind: 'http-error', status: 429, retryAfterSeconds: blocked };
-  const signal = AbortSignal.timeout(call.timeoutMs);
+  const exchanged = await exchange(fetcher, input, init, call, gate);
+  if (!Array.isArray(exchanged)) return exchanged;
+  const [response, text, wait] = exchanged;
   try {
-    const headers = new Headers(init.headers);
-    headers.set('clerk-api-version', CLERK_API_VERSION_HEADER);
-    if (call.bearer) headers.set('authorization', `Bearer ${call.bearer}`);
-    const response = await fetcher(input, { ...init, headers, signal });
-    const text = await response.text().catch((error: unknown) => {
-      // An error body decides nothing (the status does): an unreadable one is no body.
-      if (response.ok) throw error;
-      return '';
-    });
     const answer = new Response(text || null, response);
-    if (response.status === 429 && gate && endpoint) {
-      const wait = backoffSeconds(parseRetryAfter(answer.headers.get('retry-after')));
-      gate.openFor(endpoint, wait);
-      answer.headers.set('retry-after', `${gate.blockedFor(endpoint) || wait}`);
-    }
+    if (wait) answer.headers.set('retry-after', `${wait}`);
     return answer;
   } catch {
-    return { kind: 'unreachable', cause: signal.aborted ? 'timeout' : 'network-error' };
+    // A status a Response cannot be built with (outside 200-599): no usable answer.
+    return { kind: 'unreachable', cause: 'network-error' };
   }
 }
 
 /**
- * A JSON call to Clerk's APIs through {@link gatedFetch}, with the configuration's fetch and the
- * instance's back-off, its answer sorted into an {@link ApiResult}. Never throws: every failure is a
- * value (the core maps it to a reason with `apiRefusal`).
+ * A JSON call to Clerk's APIs behind the gate of {@link gatedFetch}, with the configuration's fetch
+ * and the instance's back-off, its answer sorted into an {@link ApiResult}. Never throws: every
+ * failure is a value (the core maps it to a reason with `apiRefusal`).
  *
  * @example
  * ```ts
@@ -110,7 +131,7 @@ export async function gatedFetch(
  */
 export async function callClerkApi<T>(config: ResolvedConfig, request: ApiRequest): Promise<ApiResult<T>> {
   const { body } = request;
-  const answer = await gatedFetch(
+  const exchanged = await exchange(
     config.fetch,
     request.url,
     {
@@ -121,9 +142,8 @@ export async function callClerkApi<T>(config: ResolvedConfig, request: ApiReques
     request,
     instanceBackoff(config),
   );
-  if (!(answer instanceof Response)) return answer;
-  const { status, ok } = answer;
-  const text = await answer.text();
+  if (!Array.isArray(exchanged)) return exchanged;
+  const [{ status, ok, headers }, text, wait] = exchanged;
   let data: unknown;
   try {
     data = text ? JSON.parse(text) : undefined;
@@ -132,5 +152,10 @@ export async function callClerkApi<T>(config: ResolvedConfig, request: ApiReques
   }
   return ok
     ? { kind: 'ok', data: data as T }
-    : { kind: 'http-error', status, retryAfterSeconds: parseRetryAfter(answer.headers.get('retry-after')), body: data };
+    : {
+        kind: 'http-error',
+        status,
+        retryAfterSeconds: wait ?? parseRetryAfter(headers.get('retry-after')),
+        body: data,
+      };
 }

@@ -52,7 +52,8 @@ export function machineAuthObject(identity: MachineIdentity): MachineAuthObject 
     ...identity,
     scopes,
     isAuthenticated: true,
-    hasScope: (scope) => typeof scope === 'string' && scopes.includes(scope),
+    // `scopes` holds strings only: nothing else is ever included.
+    hasScope: (scope) => scopes.includes(scope),
     has: () => false,
   };
 }
@@ -222,7 +223,8 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
           timeoutMs: options.timeoutMs,
           endpoint: `POST /${path}`,
         });
-        const data = result.kind === 'ok' ? result.data : undefined;
+        // Only an answer has data.
+        const data = (result as { data?: VerifyResponse }).data;
         // `expiration` is a Unix time; Clerk uses milliseconds, but accept seconds too. None: Infinity
         // (kept as null in JSON: read back with `?? Infinity`).
         const expiration = data?.expiration as number;
