@@ -52,7 +52,10 @@ export function parseRetryAfter(value: string | null): number | undefined {
       : undefined;
 }
 
-/** An answer read whole: the response (its body used up), the body's text, and on a 429 the back-off's wait. */
+/**
+ * An answer read whole: the response (its body used up), the body's text, and its `Retry-After` in
+ * seconds (on a 429 behind a gate, the back-off's wait).
+ */
 type Exchanged = [response: Response, text: string, wait?: number];
 
 /** {@link gatedFetch}'s work, answering the text beside the spent response (the core needs no second Response). */
@@ -74,9 +77,9 @@ async function exchange(
     const response = await fetcher(input, { ...init, headers, signal });
     // An error body decides nothing (the status does): an unreadable one is no body.
     const text = await (response.ok ? response.text() : response.text().catch(() => ''));
-    let wait: number | undefined;
+    let wait = parseRetryAfter(response.headers.get('retry-after'));
     if (response.status === 429 && gate && endpoint) {
-      wait = backoffSeconds(parseRetryAfter(response.headers.get('retry-after')));
+      wait = backoffSeconds(wait);
       gate.openFor(endpoint, wait);
       wait = gate.blockedFor(endpoint) || wait;
     }
@@ -111,7 +114,7 @@ export async function gatedFetch(
   const [response, text, wait] = exchanged;
   try {
     const answer = new Response(text || null, response);
-    if (wait) answer.headers.set('retry-after', `${wait}`);
+    if (response.status === 429 && gate && call.endpoint) answer.headers.set('retry-after', `${wait}`);
     return answer;
   } catch {
     // A status a Response cannot be built with (outside 200-599): no usable answer.
@@ -143,19 +146,12 @@ export async function callClerkApi<T>(config: ResolvedConfig, request: ApiReques
     instanceBackoff(config),
   );
   if (!Array.isArray(exchanged)) return exchanged;
-  const [{ status, ok, headers }, text, wait] = exchanged;
+  const [{ status, ok }, text, wait] = exchanged;
   let data: unknown;
   try {
     data = text ? JSON.parse(text) : undefined;
   } catch {
     if (ok) return { kind: 'unreachable', cause: 'malformed-response' };
   }
-  return ok
-    ? { kind: 'ok', data: data as T }
-    : {
-        kind: 'http-error',
-        status,
-        retryAfterSeconds: wait ?? parseRetryAfter(headers.get('retry-after')),
-        body: data,
-      };
+  return ok ? { kind: 'ok', data: data as T } : { kind: 'http-error', status, retryAfterSeconds: wait, body: data };
 }

@@ -35,7 +35,7 @@ export const SingleFlight = function <V>(maxWaitMs: number): SingleFlight<V> {
   /** The flight for `key`, unless it outlived its deadline (its promise may never settle: a new run replaces it). */
   const live = (key: string) => {
     const flight = flights.get(key);
-    return flight && flight[1] > Date.now() ? flight : undefined;
+    return (flight?.[1] as number) > Date.now() && flight;
   };
   const run = (key: string, task: () => Promise<V>): Promise<V> => {
     const joined = live(key);
