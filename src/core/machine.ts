@@ -167,10 +167,10 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
       header,
     );
     if (!verdict.ok) return verdict;
-    const { claims } = verdict;
+    const claims = verdict.claims;
     // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
     const subject = claims.sub as string;
-    const { iss } = claims;
+    const iss = claims.iss;
     if (!oauth) {
       if (!subject.startsWith('mch_')) return refused('token-invalid-claims');
       if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
