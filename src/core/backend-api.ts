@@ -110,7 +110,7 @@ export async function gatedFetch(
   gate?: BackoffGate,
 ): Promise<Response | ApiFailure> {
   const exchanged = await exchange(fetcher, input, init, call, gate);
-  if (!Array.isArray(exchanged)) return exchanged;
+  if ('kind' in exchanged) return exchanged;
   const [response, text, wait] = exchanged;
   try {
     const answer = new Response(text || null, response);
@@ -145,7 +145,7 @@ export async function callClerkApi<T>(config: ResolvedConfig, request: ApiReques
     request,
     instanceBackoff(config),
   );
-  if (!Array.isArray(exchanged)) return exchanged;
+  if ('kind' in exchanged) return exchanged;
   const [{ status, ok }, text, wait] = exchanged;
   let data: unknown;
   try {

@@ -10,7 +10,7 @@ import { verifyInstanceJwt } from './session.js';
 import { sha256Hex } from './hash.js';
 import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { isRecord, TOKEN_CATEGORY } from './token-class.js';
+import { isRecord, OAUTH_TYPES, TOKEN_CATEGORY } from './token-class.js';
 
 export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';
 
@@ -76,7 +76,8 @@ type VerifyResponse = Record<string, unknown> | undefined;
  */
 const OPAQUE_SHAPE = /^[a-z]+_[\w+/]{16,256}={0,2}$/;
 
-const stringOrNull = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+/** A non-empty string, else null. */
+const stringOrNull = (value: unknown) => (typeof value === 'string' && value) || null;
 
 /** The verdict accepting a token, from a verify endpoint's answer or a JWT's claims. */
 function accepted(
@@ -158,7 +159,7 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
       config,
       keys,
       {
-        allowedTypes: oauth ? ['at+jwt', 'application/at+jwt'] : [undefined, 'jwt'],
+        allowedTypes: oauth ? OAUTH_TYPES : [undefined, 'jwt'],
         allowedCategories: [undefined, oauth ? undefined : TOKEN_CATEGORY.m2m],
         checkIssuer: oauth,
         checkAuthorizedParty: false,

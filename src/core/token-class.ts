@@ -11,6 +11,9 @@ export const TOKEN_CATEGORY = {
   m2m: 'cl_B7d4PD333AAA',
 } as const;
 
+/** The `typ` values (lower case) of an OAuth access token in JWT format (RFC 9068). */
+export const OAUTH_TYPES = ['at+jwt', 'application/at+jwt'];
+
 /** How a credential was classified, before any verification. Internal. */
 export type TokenClass =
   | { type: 'session_token'; format: 'jwt'; header: ProtectedHeaderParameters }
@@ -40,7 +43,7 @@ export function classifyToken(token: string): TokenClass {
   const sub = cat === undefined && unverifiedClaims(token)?.sub;
   return {
     type:
-      typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ)
+      typeof typ === 'string' && OAUTH_TYPES.includes(typ.toLowerCase())
         ? 'oauth_token'
         : cat === TOKEN_CATEGORY.m2m || (typeof sub === 'string' && sub.startsWith('mch_'))
           ? 'm2m_token'
