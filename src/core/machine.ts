@@ -114,7 +114,10 @@ function accepted(
   };
 }
 
-/** Verifies machine tokens (see {@link createMachineVerifier}). Internal. */
+/**
+ * Verifies machine tokens (see {@link createMachineVerifier}). `type` and `format` are what
+ * `classifyToken` found (an opaque token's prefix is not checked again). Internal.
+ */
 export interface MachineVerifier {
   verify(
     token: string,
