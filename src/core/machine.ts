@@ -129,6 +129,56 @@ export interface MachineVerifier {
 }
 
 /**
+ * A JWT-format M2M or OAuth token, verified locally with the instance keys. OAuth tokens (RFC 9068
+ * `at+jwt`) must name this instance in `iss`; M2M JWTs need a machine subject (`mch_…`) and, since
+ * Clerk mints them with the instance's Frontend API as `iss` but its SDK checks none and early
+ * tokens carried none, an `iss` of this instance only when they have one.
+ */
+async function verifyMachineJwt(
+  config: ResolvedConfig,
+  keys: KeyStore,
+  token: string,
+  type: MachineTokenType,
+  oauth: boolean,
+  waitUntil?: WaitUntil,
+  header?: ProtectedHeaderParameters,
+): Promise<MachineVerdict> {
+  const verdict = await verifyInstanceJwt(
+    token,
+    config,
+    keys,
+    {
+      allowedTypes: oauth ? OAUTH_TYPES : [undefined, 'jwt'],
+      allowedCategories: [undefined, oauth ? undefined : TOKEN_CATEGORY.m2m],
+      checkIssuer: oauth,
+      checkAuthorizedParty: false,
+    },
+    waitUntil,
+    header,
+  );
+  if (!verdict.ok) return verdict;
+  const claims = verdict.claims;
+  // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
+  const subject = claims.sub as string;
+  const iss = claims.iss;
+  if (!oauth) {
+    if (!subject.startsWith('mch_')) return refused('token-invalid-claims');
+    if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
+      return refused('token-invalid-issuer');
+  }
+  return accepted(
+    type,
+    (claims.exp as number) * 1000,
+    stringOrNull(claims.jti) ?? subject,
+    subject,
+    claims.scope ?? claims.scopes,
+    claims,
+    null,
+    claims.client_id,
+  );
+}
+
+/**
  * Verifies machine tokens. Opaque tokens go to the Backend API once per cache lifetime:
  * verdicts are kept in a bounded LRU (and the shared store, if any) keyed by SHA-256 of the
  * token; concurrent verifications of one token share one call; infrastructure errors are never
@@ -144,59 +194,11 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
   const flight = new SingleFlight<MachineVerdict>(options.timeoutMs + FLIGHT_GRACE_MS);
   const cache = new LruCache<MachineVerdict>(options.maxEntries, now);
 
-  /**
-   * A JWT-format M2M or OAuth token, verified locally with the instance keys. OAuth tokens (RFC 9068
-   * `at+jwt`) must name this instance in `iss`; M2M JWTs need a machine subject (`mch_…`) and, since
-   * Clerk mints them with the instance's Frontend API as `iss` but its SDK checks none and early
-   * tokens carried none, an `iss` of this instance only when they have one.
-   */
-  const verifyJwt = async (
-    token: string,
-    type: MachineTokenType,
-    oauth: boolean,
-    waitUntil?: WaitUntil,
-    header?: ProtectedHeaderParameters,
-  ): Promise<MachineVerdict> => {
-    const verdict = await verifyInstanceJwt(
-      token,
-      config,
-      keys,
-      {
-        allowedTypes: oauth ? OAUTH_TYPES : [undefined, 'jwt'],
-        allowedCategories: [undefined, oauth ? undefined : TOKEN_CATEGORY.m2m],
-        checkIssuer: oauth,
-        checkAuthorizedParty: false,
-      },
-      waitUntil,
-      header,
-    );
-    if (!verdict.ok) return verdict;
-    const claims = verdict.claims;
-    // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
-    const subject = claims.sub as string;
-    const iss = claims.iss;
-    if (!oauth) {
-      if (!subject.startsWith('mch_')) return refused('token-invalid-claims');
-      if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
-        return refused('token-invalid-issuer');
-    }
-    return accepted(
-      type,
-      (claims.exp as number) * 1000,
-      stringOrNull(claims.jti) ?? subject,
-      subject,
-      claims.scope ?? claims.scopes,
-      claims,
-      null,
-      claims.client_id,
-    );
-  };
-
   return {
     async verify(token, type, format, waitUntil, header) {
       const m2m = type === 'm2m_token';
       const oauth = type === 'oauth_token';
-      if (format === 'jwt') return verifyJwt(token, type, oauth, waitUntil, header);
+      if (format === 'jwt') return verifyMachineJwt(config, keys, token, type, oauth, waitUntil, header);
       if (!OPAQUE_SHAPE.test(token)) return refused('token-invalid');
       const bearer = (m2m && config.machineSecretKey) || config.secretKey;
       if (bearer === undefined) return unavailable('machine-secret-key-missing');
