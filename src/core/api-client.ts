@@ -19,11 +19,7 @@ const clients = new WeakMap<ResolvedConfig, Map<ClerkClientFactory<unknown>, unk
  * ```
  */
 export function instanceClient<C>(config: ResolvedConfig, factory: ClerkClientFactory<C>): C {
-  let byFactory = clients.get(config);
-  if (!byFactory) {
-    byFactory = new Map();
-    clients.set(config, byFactory);
-  }
+  const byFactory = clients.get(config) ?? (clients.set(config, new Map()).get(config) as Map<unknown, unknown>);
   let client = byFactory.get(factory) as C | undefined;
   if (client === undefined) {
     client = factory({

@@ -6,7 +6,7 @@ import { CLERK_API_VERSION_HEADER, type ResolvedConfig } from './config.js';
  * Never carries the bearer or the request body. Internal.
  */
 export type ApiResult<T> =
-  | { kind: 'ok'; status: number; data: T }
+  | { kind: 'ok'; status?: number; data: T }
   /**
    * The API answered with a non-2xx status (or its endpoint is backing off: a 429 that was never
    * sent). `body` is the parsed error body, if it was JSON. On a 429, `retryAfterSeconds` is the
@@ -41,16 +41,56 @@ export function backendApiUrl(config: ResolvedConfig, path: string): string {
   return `${config.apiUrl}/${config.apiVersion}/${path}`;
 }
 
-/** `Retry-After` in seconds: a number of seconds or an HTTP date. */
+/** `Retry-After` in seconds: a number of seconds or an HTTP date (undefined when absent or neither). */
 export function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return +value;
-  const date = Date.parse(value);
-  return date ? Math.max(0, Math.ceil((date - Date.now()) / 1000)) : undefined;
+  // `null` is neither: it fails the pattern, and `Date.parse(null)` is NaN.
+  const date = Date.parse(value as string);
+  return /^\s*\d+\s*$/.test(value as string)
+    ? +(value as string)
+    : date
+      ? Math.max(0, Math.ceil((date - Date.now()) / 1000))
+      : undefined;
 }
 
 /**
- * The one gate in front of Clerk's APIs, for the core ({@link clerkFetch}) and `clerk-edge/api`
+ * An answer read whole: the response (its body used up), the body's text, and its `Retry-After` in
+ * seconds (on a 429 behind a gate, the back-off's wait).
+ */
+type Exchanged = [response: Response, text: string, wait?: number];
+
+/** {@link gatedFetch}'s work, answering the text beside the spent response (the core needs no second Response). */
+async function exchange(
+  fetcher: typeof fetch,
+  input: string | Request,
+  init: RequestInit,
+  call: ApiCall,
+  gate?: BackoffGate,
+): Promise<Exchanged | ApiFailure> {
+  const { endpoint } = call;
+  const blocked = (endpoint && gate?.blockedFor(endpoint)) as number;
+  if (blocked > 0) return { kind: 'http-error', status: 429, retryAfterSeconds: blocked };
+  const signal = AbortSignal.timeout(call.timeoutMs);
+  try {
+    const headers = new Headers(init.headers);
+    headers.set('clerk-api-version', CLERK_API_VERSION_HEADER);
+    if (call.bearer) headers.set('authorization', `Bearer ${call.bearer}`);
+    const response = await fetcher(input, { ...init, headers, signal });
+    // An error body decides nothing (the status does): an unreadable one is no body.
+    const text = await (response.ok ? response.text() : response.text().catch(() => ''));
+    let wait = parseRetryAfter(response.headers.get('retry-after'));
+    if (response.status === 429 && gate && endpoint) {
+      wait = backoffSeconds(wait);
+      gate.openFor(endpoint, wait);
+      wait = gate.blockedFor(endpoint) || wait;
+    }
+    return [response, text, wait];
+  } catch {
+    return { kind: 'unreachable', cause: signal.aborted ? 'timeout' : 'network-error' };
+  }
+}
+
+/**
+ * The one gate in front of Clerk's APIs, for the core ({@link callClerkApi}) and `clerk-edge/api`
  * (openapi-fetch's `fetch`): refuses locally while `call.endpoint` is backing off in `gate`, adds
  * the Clerk-API-Version header and the bearer, and gives the whole exchange (headers and body) one
  * timeout. Answers the Response with its body already read, or a failure; never throws. On a 429 it
@@ -69,52 +109,33 @@ export async function gatedFetch(
   call: ApiCall,
   gate?: BackoffGate,
 ): Promise<Response | ApiFailure> {
-  const { endpoint } = call;
-  const blocked = gate && endpoint ? gate.blockedFor(endpoint) : 0;
-  if (blocked > 0) return { kind: 'http-error', status: 429, retryAfterSeconds: blocked };
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), call.timeoutMs);
+  const exchanged = await exchange(fetcher, input, init, call, gate);
+  if ('kind' in exchanged) return exchanged;
+  const [response, text, wait] = exchanged;
   try {
-    const headers = new Headers(init.headers);
-    headers.set('clerk-api-version', CLERK_API_VERSION_HEADER);
-    if (call.bearer) headers.set('authorization', `Bearer ${call.bearer}`);
-    const response = await fetcher(input, { ...init, headers, signal: controller.signal });
-    const text = await response.text().catch((error: unknown) => {
-      // An error body decides nothing (the status does): an unreadable one is no body.
-      if (response.ok) throw error;
-      return '';
-    });
     const answer = new Response(text || null, response);
-    if (response.status === 429 && gate && endpoint) {
-      const wait = backoffSeconds(parseRetryAfter(answer.headers.get('retry-after')));
-      gate.openFor(endpoint, wait);
-      answer.headers.set('retry-after', `${gate.blockedFor(endpoint) || wait}`);
-    }
+    if (response.status === 429 && gate && call.endpoint) answer.headers.set('retry-after', `${wait}`);
     return answer;
   } catch {
-    return { kind: 'unreachable', cause: controller.signal.aborted ? 'timeout' : 'network-error' };
-  } finally {
-    clearTimeout(timer);
+    // A status a Response cannot be built with (outside 200-599): no usable answer.
+    return { kind: 'unreachable', cause: 'network-error' };
   }
 }
 
 /**
- * A JSON call to Clerk's APIs through {@link gatedFetch}, its answer sorted into an {@link ApiResult}.
- * Never throws: every failure is a value (the core maps it to a reason with `apiRefusal`).
+ * A JSON call to Clerk's APIs behind the gate of {@link gatedFetch}, with the configuration's fetch
+ * and the instance's back-off, its answer sorted into an {@link ApiResult}. Never throws: every
+ * failure is a value (the core maps it to a reason with `apiRefusal`).
  *
  * @example
  * ```ts
- * const result = await clerkFetch(fetch, { method: 'GET', url, bearer: secretKey, timeoutMs: 5000 })
+ * const result = await callClerkApi(config, { method: 'GET', url, bearer: secretKey, timeoutMs: 5000 })
  * ```
  */
-export async function clerkFetch<T>(
-  fetcher: typeof fetch,
-  request: ApiRequest,
-  gate?: BackoffGate,
-): Promise<ApiResult<T>> {
+export async function callClerkApi<T>(config: ResolvedConfig, request: ApiRequest): Promise<ApiResult<T>> {
   const { body } = request;
-  const answer = await gatedFetch(
-    fetcher,
+  const exchanged = await exchange(
+    config.fetch,
     request.url,
     {
       method: request.method,
@@ -122,23 +143,15 @@ export async function clerkFetch<T>(
       body: JSON.stringify(body),
     },
     request,
-    gate,
+    instanceBackoff(config),
   );
-  if (!(answer instanceof Response)) return answer;
-  const { status, ok } = answer;
-  const text = await answer.text();
+  if ('kind' in exchanged) return exchanged;
+  const [{ status, ok }, text, wait] = exchanged;
   let data: unknown;
   try {
     data = text ? JSON.parse(text) : undefined;
   } catch {
     if (ok) return { kind: 'unreachable', cause: 'malformed-response' };
   }
-  return ok
-    ? { kind: 'ok', status, data: data as T }
-    : { kind: 'http-error', status, retryAfterSeconds: parseRetryAfter(answer.headers.get('retry-after')), body: data };
-}
-
-/** {@link clerkFetch} with the configuration's fetch and, for `request.endpoint`, the instance's back-off. */
-export function callClerkApi<T>(config: ResolvedConfig, request: ApiRequest): Promise<ApiResult<T>> {
-  return clerkFetch<T>(config.fetch, request, instanceBackoff(config));
+  return ok ? { kind: 'ok', data: data as T } : { kind: 'http-error', status, retryAfterSeconds: wait, body: data };
 }

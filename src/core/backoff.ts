@@ -76,10 +76,5 @@ const gates = new WeakMap<ResolvedConfig, MemoryBackoff>();
  * ```
  */
 export function instanceBackoff(config: ResolvedConfig): MemoryBackoff {
-  let gate = gates.get(config);
-  if (!gate) {
-    gate = memoryBackoff(config.now);
-    gates.set(config, gate);
-  }
-  return gate;
+  return gates.get(config) ?? (gates.set(config, memoryBackoff(config.now)).get(config) as MemoryBackoff);
 }

@@ -10,7 +10,7 @@ import { verifyInstanceJwt } from './session.js';
 import { sha256Hex } from './hash.js';
 import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { isRecord, OPAQUE_PREFIXES, TOKEN_CATEGORY } from './token-class.js';
+import { isRecord, OAUTH_TYPES, TOKEN_CATEGORY } from './token-class.js';
 
 export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';
 
@@ -39,7 +39,10 @@ export interface MachineAuthObject {
 /** Serialisable part of a machine auth object (what caches keep, and what Next forwards). */
 export type MachineIdentity = Omit<MachineAuthObject, 'hasScope' | 'has' | 'isAuthenticated'>;
 
-/** A verdict on one machine token. Serialisable. Internal. */
+/**
+ * A verdict on one machine token. Serialisable. `expiresAtMs` is Infinity for a token that never
+ * expires (null once it went through JSON in a shared store: read it with `?? Infinity`). Internal.
+ */
 export type MachineVerdict = { ok: true; identity: MachineIdentity; expiresAtMs: number | null } | Refusal;
 
 /** Builds the auth object from a verified identity. */
@@ -49,7 +52,8 @@ export function machineAuthObject(identity: MachineIdentity): MachineAuthObject 
     ...identity,
     scopes,
     isAuthenticated: true,
-    hasScope: (scope) => typeof scope === 'string' && scopes.includes(scope),
+    // `scopes` holds strings only: nothing else is ever included.
+    hasScope: (scope) => scopes.includes(scope),
     has: () => false,
   };
 }
@@ -60,61 +64,60 @@ export function machineIdentityOf(auth: MachineAuthObject): MachineIdentity {
   return { tokenType, id, subject, name, scopes, claims, userId, orgId, machineId, clientId };
 }
 
-interface VerifyResponse {
-  id?: unknown;
-  subject?: unknown;
-  name?: unknown;
-  scopes?: unknown;
-  claims?: unknown;
-  revoked?: unknown;
-  expired?: unknown;
-  expiration?: unknown;
-  client_id?: unknown;
-}
-
-/** Each opaque type's Backend API verify endpoint and the body field that carries the token. */
-const ENDPOINTS: Record<MachineTokenType, [path: string, field: string]> = {
-  api_key: ['api_keys/verify', 'secret'],
-  m2m_token: ['m2m_tokens/verify', 'token'],
-  oauth_token: ['oauth_applications/access_tokens/verify', 'access_token'],
-};
+/** What a verify endpoint answers (fields unchecked). */
+type VerifyResponse = Record<string, unknown> | undefined;
 
 /**
- * The shape of Clerk's opaque machine tokens after their prefix (`ak_`, `mt_`, `oat_`): 16 to 256
- * characters of base62, `_` and base64's `+` and `/`, then at most two `=` of base64 padding (Clerk's
- * secrets are random base62 or base64, e.g. `ak_` + 32 or more, and may carry an environment infix
- * such as `ak_live_`). Anything else is `token-invalid` with no Backend API call.
+ * The shape of Clerk's opaque machine tokens (their prefix, `ak_`, `mt_` or `oat_`, is checked when
+ * the token is classified): 16 to 256 characters of base62, `_` and base64's `+` and `/`, then at
+ * most two `=` of base64 padding (Clerk's secrets are random base62 or base64, e.g. `ak_` + 32 or
+ * more, and may carry an environment infix such as `ak_live_`). Anything else is `token-invalid`
+ * with no Backend API call.
  */
 const OPAQUE_SHAPE = /^[a-z]+_[\w+/]{16,256}={0,2}$/;
 
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
+/** A non-empty string, else null. */
+const stringOrNull = (value: unknown) => (typeof value === 'string' && value) || null;
 
-/** The identity of a verified token, from a verify endpoint's answer or a JWT's claims in the same shape. */
-function identityFor(type: MachineTokenType, data: VerifyResponse & { id: string; subject: string }): MachineIdentity {
-  const { subject, scopes, claims } = data;
+/** The verdict accepting a token, from a verify endpoint's answer or a JWT's claims. */
+function accepted(
+  tokenType: MachineTokenType,
+  expiresAtMs: number,
+  id: string,
+  subject: string,
+  scopes: unknown,
+  claims: unknown,
+  name: unknown,
+  clientId: unknown,
+): MachineVerdict {
   const prefixed = (prefix: string) => (subject.startsWith(prefix) ? subject : null);
   return {
-    tokenType: type,
-    id: data.id,
-    subject,
-    name: stringOrNull(data.name),
-    scopes:
-      typeof scopes === 'string'
-        ? scopes.split(/[\s,]+/).filter(Boolean)
-        : Array.isArray(scopes)
-          ? scopes.filter((item): item is string => typeof item === 'string')
-          : [],
-    claims: isRecord(claims) ? claims : null,
-    userId: prefixed('user_'),
-    orgId: prefixed('org_'),
-    machineId: prefixed('mch_'),
-    clientId: type === 'oauth_token' ? stringOrNull(data.client_id) : null,
+    ok: true,
+    identity: {
+      tokenType,
+      id,
+      subject,
+      name: stringOrNull(name),
+      scopes:
+        typeof scopes === 'string'
+          ? scopes.split(/[\s,]+/).filter(Boolean)
+          : Array.isArray(scopes)
+            ? scopes.filter((item): item is string => typeof item === 'string')
+            : [],
+      claims: isRecord(claims) ? claims : null,
+      userId: prefixed('user_'),
+      orgId: prefixed('org_'),
+      machineId: prefixed('mch_'),
+      clientId: tokenType === 'oauth_token' ? stringOrNull(clientId) : null,
+    },
+    expiresAtMs,
   };
 }
 
-/** Verifies machine tokens (see {@link createMachineVerifier}). Internal. */
+/**
+ * Verifies machine tokens (see {@link createMachineVerifier}). `type` and `format` are what
+ * `classifyToken` found (an opaque token's prefix is not checked again). Internal.
+ */
 export interface MachineVerifier {
   verify(
     token: string,
@@ -125,22 +128,27 @@ export interface MachineVerifier {
   ): Promise<MachineVerdict>;
 }
 
-/** A JWT-format M2M or OAuth token, verified locally with the instance keys. */
+/**
+ * A JWT-format M2M or OAuth token, verified locally with the instance keys. OAuth tokens (RFC 9068
+ * `at+jwt`) must name this instance in `iss`; M2M JWTs need a machine subject (`mch_…`) and, since
+ * Clerk mints them with the instance's Frontend API as `iss` but its SDK checks none and early
+ * tokens carried none, an `iss` of this instance only when they have one.
+ */
 async function verifyMachineJwt(
   config: ResolvedConfig,
   keys: KeyStore,
   token: string,
-  type: 'm2m_token' | 'oauth_token',
+  type: MachineTokenType,
+  oauth: boolean,
   waitUntil?: WaitUntil,
   header?: ProtectedHeaderParameters,
 ): Promise<MachineVerdict> {
-  const oauth = type === 'oauth_token';
-  const verdict = await verifyInstanceJwt<Record<string, unknown> & { sub?: string; exp?: number }>(
+  const verdict = await verifyInstanceJwt(
     token,
     config,
     keys,
     {
-      allowedTypes: oauth ? ['at+jwt', 'application/at+jwt'] : [undefined, 'jwt'],
+      allowedTypes: oauth ? OAUTH_TYPES : [undefined, 'jwt'],
       allowedCategories: [undefined, oauth ? undefined : TOKEN_CATEGORY.m2m],
       checkIssuer: oauth,
       checkAuthorizedParty: false,
@@ -149,64 +157,25 @@ async function verifyMachineJwt(
     header,
   );
   if (!verdict.ok) return verdict;
-  const { claims } = verdict;
+  const claims = verdict.claims;
   // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
   const subject = claims.sub as string;
+  const iss = claims.iss;
   if (!oauth) {
     if (!subject.startsWith('mch_')) return refused('token-invalid-claims');
-    // Clerk mints M2M JWTs with the instance's Frontend API as `iss`, but its SDK checks none and
-    // early tokens carried none: an absent `iss` passes, a present one must be this instance's.
-    const { iss } = claims;
     if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
       return refused('token-invalid-issuer');
   }
-  return {
-    ok: true,
-    identity: identityFor(type, {
-      id: stringOrNull(claims.jti) ?? subject,
-      subject,
-      scopes: claims.scope ?? claims.scopes,
-      claims,
-      client_id: claims.client_id,
-    }),
-    expiresAtMs: (claims.exp as number) * 1000,
-  };
-}
-
-/** One Backend API verification of an opaque token. Never throws. */
-async function callVerify(
-  config: ResolvedConfig,
-  token: string,
-  type: MachineTokenType,
-  bearer: string,
-): Promise<MachineVerdict> {
-  const [path, field] = ENDPOINTS[type];
-  const result = await callClerkApi<VerifyResponse>(config, {
-    method: 'POST',
-    url: backendApiUrl(config, path),
-    bearer,
-    body: { [field]: token },
-    timeoutMs: config.machineTokens.timeoutMs,
-    endpoint: `POST /${path}`,
-  });
-  if (result.kind !== 'ok') return apiRefusal('machine-verify', result);
-  const data = result.data;
-  if (typeof data?.id !== 'string' || typeof data.subject !== 'string') return unavailable('backend-api-unavailable');
-  if (data.revoked === true) return refused('token-revoked');
-  // `expiration` is a Unix time; Clerk uses milliseconds, but accept seconds too.
-  const { expiration } = data;
-  const expiresAtMs =
-    typeof expiration === 'number' && expiration > 0 && expiration < Infinity
-      ? expiration < 1e12
-        ? expiration * 1000
-        : expiration
-      : null;
-  if (data.expired === true || (expiresAtMs !== null && expiresAtMs <= config.now())) return refused('token-expired');
-  return {
-    ok: true,
-    identity: identityFor(type, data as VerifyResponse & { id: string; subject: string }),
-    expiresAtMs,
-  };
+  return accepted(
+    type,
+    (claims.exp as number) * 1000,
+    stringOrNull(claims.jti) ?? subject,
+    subject,
+    claims.scope ?? claims.scopes,
+    claims,
+    null,
+    claims.client_id,
+  );
 }
 
 /**
@@ -225,55 +194,83 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
   const flight = new SingleFlight<MachineVerdict>(options.timeoutMs + FLIGHT_GRACE_MS);
   const cache = new LruCache<MachineVerdict>(options.maxEntries, now);
 
-  /** Positive verdicts for the configured TTL (never past expiry), rejections briefly, infrastructure errors never. */
-  const remember = async (key: string, verdict: MachineVerdict, waitUntil?: WaitUntil) => {
-    const ttl = verdict.ok
-      ? Math.min(options.ttlMs, (verdict.expiresAtMs ?? Infinity) - now())
-      : verdict.status === 'signed-out'
-        ? options.negativeTtlMs
-        : 0;
-    if (!(ttl > 0)) return;
-    cache.set(key, verdict, ttl);
-    if (store) {
-      const write = store
-        .set(`clerk-edge:machine:${key}`, verdict, Math.max(1, Math.floor(ttl / 1000)))
-        .catch(() => undefined);
-      if (waitUntil) waitUntil(write);
-      else await write;
-    }
-  };
-
-  /** A verdict from the shared store: positive or a rejection, never an infrastructure error. */
-  const readShared = async (key: string): Promise<MachineVerdict | undefined> => {
-    try {
-      const value = (await store?.get(`clerk-edge:machine:${key}`)) as MachineVerdict | undefined;
-      if (typeof value?.ok === 'boolean' && (value.ok || value.status === 'signed-out')) return value;
-    } catch {
-      // A broken shared store is only a cache miss.
-    }
-    return undefined;
-  };
-
   return {
     async verify(token, type, format, waitUntil, header) {
-      if (format === 'jwt')
-        return verifyMachineJwt(config, keys, token, type as 'm2m_token' | 'oauth_token', waitUntil, header);
-      if (!token.startsWith(OPAQUE_PREFIXES[type]) || !OPAQUE_SHAPE.test(token)) return refused('token-invalid');
-      const bearer = type === 'm2m_token' ? (config.machineSecretKey ?? config.secretKey) : config.secretKey;
+      const m2m = type === 'm2m_token';
+      const oauth = type === 'oauth_token';
+      if (format === 'jwt') return verifyMachineJwt(config, keys, token, type, oauth, waitUntil, header);
+      if (!OPAQUE_SHAPE.test(token)) return refused('token-invalid');
+      const bearer = (m2m && config.machineSecretKey) || config.secretKey;
       if (bearer === undefined) return unavailable('machine-secret-key-missing');
-
       // Keyed by the instance first: a verdict of one instance is never another's.
-      const instance = await instanceIdentity(config, type === 'm2m_token' ? 'machine' : 'secret');
-      const key = `${instance}:${await sha256Hex(`${type}\u0000${token}`)}`;
+      const instance = await instanceIdentity(config, m2m ? 'machine' : 'secret');
+      const key = `clerk-edge:machine:${instance}:${await sha256Hex(`${type}\u0000${token}`)}`;
       if (options.enabled) {
-        const cached = cache.get(key) ?? (await readShared(key));
-        // A cached positive verdict stops being valid at the token's own expiration.
-        if (cached?.ok && cached.expiresAtMs !== null && cached.expiresAtMs <= now()) return refused('token-expired');
-        if (cached) return cached;
+        let cached: MachineVerdict | undefined;
+        try {
+          cached = cache.get(key) ?? ((await store?.get(key)) as MachineVerdict | undefined);
+        } catch {
+          // A broken shared store is only a cache miss.
+        }
+        // A cached positive verdict stops being valid at the token's own expiration; the shared store
+        // may hold anything, of which only positive verdicts and rejections count (never an infrastructure error).
+        if (cached?.ok === true) return (cached.expiresAtMs ?? Infinity) <= now() ? refused('token-expired') : cached;
+        if (cached?.ok === false && cached.status === 'signed-out') return cached;
       }
       return flight.run(key, async () => {
-        const verdict = await callVerify(config, token, type, bearer);
-        if (options.enabled) await remember(key, verdict, waitUntil);
+        // The spec's verify endpoints (`POST /api_keys/verify`, `/m2m_tokens/verify`,
+        // `/oauth_applications/access_tokens/verify`) and the one body field each defines.
+        const path = oauth ? 'oauth_applications/access_tokens/verify' : `${type}s/verify`;
+        const result = await callClerkApi<VerifyResponse>(config, {
+          method: 'POST',
+          url: backendApiUrl(config, path),
+          bearer,
+          body: { [oauth ? 'access_token' : m2m ? 'token' : 'secret']: token },
+          timeoutMs: options.timeoutMs,
+          endpoint: `POST /${path}`,
+        });
+        // Only an answer has data.
+        const data = (result as { data?: VerifyResponse }).data;
+        // `expiration` is a Unix time; Clerk uses milliseconds, but accept seconds too. None: Infinity
+        // (kept as null in JSON: read back with `?? Infinity`).
+        const expiration = data?.expiration as number;
+        const expiresAtMs =
+          Number.isFinite(expiration) && expiration > 0
+            ? expiration < 1e12
+              ? expiration * 1000
+              : expiration
+            : Infinity;
+        const verdict: MachineVerdict =
+          result.kind !== 'ok'
+            ? apiRefusal('machine-verify', result)
+            : typeof data?.id !== 'string' || typeof data.subject !== 'string'
+              ? unavailable('backend-api-unavailable')
+              : data.revoked === true
+                ? refused('token-revoked')
+                : data.expired === true || expiresAtMs <= now()
+                  ? refused('token-expired')
+                  : accepted(
+                      type,
+                      expiresAtMs,
+                      data.id,
+                      data.subject,
+                      data.scopes,
+                      data.claims,
+                      data.name,
+                      data.client_id,
+                    );
+        // Positive verdicts for the configured TTL (never past expiry), rejections briefly, infrastructure errors never.
+        const ttl = verdict.ok
+          ? Math.min(options.ttlMs, expiresAtMs - now())
+          : verdict.status === 'signed-out'
+            ? options.negativeTtlMs
+            : 0;
+        if (options.enabled && ttl > 0) {
+          cache.set(key, verdict, ttl);
+          const write = store?.set(key, verdict, Math.max(1, Math.floor(ttl / 1000))).catch(() => undefined);
+          if (waitUntil && write) waitUntil(write);
+          else await write;
+        }
         return verdict;
       });
     },

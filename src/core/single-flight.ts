@@ -32,34 +32,28 @@ export interface SingleFlight<V> {
 // biome-ignore lint/complexity/useArrowFunction: callers construct it with `new`.
 export const SingleFlight = function <V>(maxWaitMs: number): SingleFlight<V> {
   const flights = new Map<string, Flight<V>>();
-  /** Forgets `flight`, unless a newer flight for `key` replaced it. */
-  const drop = (key: string, flight: Flight<V>) => {
-    if (flights.get(key) === flight) flights.delete(key);
-  };
-  /** The flight for `key`, unless it outlived its deadline (its promise may never settle). */
+  /** The flight for `key`, unless it outlived its deadline (its promise may never settle: a new run replaces it). */
   const live = (key: string) => {
     const flight = flights.get(key);
-    if (flight && Date.now() >= flight[1]) {
-      drop(key, flight);
-      return undefined;
-    }
-    return flight;
+    return (flight?.[1] as number) > Date.now() && flight;
   };
   const run = (key: string, task: () => Promise<V>): Promise<V> => {
     const joined = live(key);
     if (joined)
       return new Promise<V>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          drop(key, joined);
-          run(key, task).then(resolve, reject);
-        }, joined[1] - Date.now());
+        // Past the deadline `live` no longer finds it: this run starts (or joins) a newer flight.
+        const timer = setTimeout(() => run(key, task).then(resolve, reject), joined[1] - Date.now());
         joined[0].finally(() => clearTimeout(timer)).then(resolve, reject);
       });
-    const flight: Flight<V> = [task().finally(() => drop(key, flight)), Date.now() + maxWaitMs];
+    // Settled, it is forgotten, unless a newer flight already replaced it.
+    const flight: Flight<V> = [
+      task().finally(() => flights.get(key) === flight && flights.delete(key)),
+      Date.now() + maxWaitMs,
+    ];
     flights.set(key, flight);
     return flight[0];
   };
-  return { run, has: (key) => live(key) !== undefined };
+  return { run, has: (key) => !!live(key) };
 } as unknown as new <V>(
   maxWaitMs: number,
 ) => SingleFlight<V>;

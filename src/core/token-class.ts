@@ -2,7 +2,6 @@ import { decodeJwt, decodeProtectedHeader, type ProtectedHeaderParameters } from
 
 /** The kinds of token a request can carry. */
 export type TokenType = 'session_token' | 'api_key' | 'm2m_token' | 'oauth_token';
-export const TOKEN_TYPES: readonly TokenType[] = ['session_token', 'api_key', 'm2m_token', 'oauth_token'];
 /** What a route accepts: one type, several, or `'any'`. */
 export type AcceptsToken = TokenType | TokenType[] | 'any';
 
@@ -11,6 +10,9 @@ export const TOKEN_CATEGORY = {
   session: 'cl_B7d4PD111AAA',
   m2m: 'cl_B7d4PD333AAA',
 } as const;
+
+/** The `typ` values (lower case) of an OAuth access token in JWT format (RFC 9068). */
+export const OAUTH_TYPES = ['at+jwt', 'application/at+jwt'];
 
 /** How a credential was classified, before any verification. Internal. */
 export type TokenClass =
@@ -21,6 +23,9 @@ export type TokenClass =
 
 /** The prefixes of Clerk's opaque machine tokens. */
 export const OPAQUE_PREFIXES = { api_key: 'ak_', m2m_token: 'mt_', oauth_token: 'oat_' } as const;
+
+/** Every token type: `session_token`, `api_key`, `m2m_token`, `oauth_token`. */
+export const TOKEN_TYPES = ['session_token', ...Object.keys(OPAQUE_PREFIXES)] as readonly TokenType[];
 
 /**
  * Classifies a token by its shape: opaque machine prefixes, then the JWT header (`typ`, `cat`).
@@ -34,18 +39,34 @@ export function classifyToken(token: string): TokenClass {
   const header = unverifiedHeader(token);
   if (!header) return { type: 'unknown' };
   const { typ, cat } = header;
-  if (typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ))
-    return { type: 'oauth_token', format: 'jwt', header };
+  // Read only when `cat` is absent: an M2M JWT without it shows itself by its `mch_` subject.
+  const sub = cat === undefined && unverifiedClaims(token)?.sub;
   return {
-    type: cat === TOKEN_CATEGORY.m2m || (cat === undefined && hasMachineSubject(token)) ? 'm2m_token' : 'session_token',
+    type:
+      typeof typ === 'string' && OAUTH_TYPES.includes(typ.toLowerCase())
+        ? 'oauth_token'
+        : cat === TOKEN_CATEGORY.m2m || (typeof sub === 'string' && sub.startsWith('mch_'))
+          ? 'm2m_token'
+          : 'session_token',
     format: 'jwt',
     header,
-  };
+  } as TokenClass;
 }
 
 /** Whether `value` is a JSON object (not null, not an array). */
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+  !!value && typeof value === 'object' && !Array.isArray(value);
+
+/** `read`, answering undefined wherever it throws. */
+const orUndefined =
+  <A, R>(read: (input: A) => R) =>
+  (input: A): R | undefined => {
+    try {
+      return read(input);
+    } catch {
+      return undefined;
+    }
+  };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -58,44 +79,24 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * jsonRecord(new TextEncoder().encode('{"sub":"mch_1"}')) // { sub: 'mch_1' }
  * ```
  */
-export function jsonRecord(data: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(utf8.decode(data));
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const jsonRecord = /* @__PURE__ */ orUndefined((data: Uint8Array) => {
+  const value: unknown = JSON.parse(utf8.decode(data));
+  return isRecord(value) ? value : undefined;
+});
 
 /**
  * The unverified protected header of a compact JWS, read by jose's `decodeProtectedHeader`;
  * undefined when there is none. Never throws.
  */
-export function unverifiedHeader(token: string): ProtectedHeaderParameters | undefined {
-  try {
-    return decodeProtectedHeader(token);
-  } catch {
-    return undefined;
-  }
-}
+export const unverifiedHeader: (token: string) => ProtectedHeaderParameters | undefined =
+  /* @__PURE__ */ orUndefined(decodeProtectedHeader);
 
 /**
  * The unverified claims of a compact JWS, read by jose's `decodeJwt`; undefined when it has none.
  * Only routes a token or picks what to check first: it accepts nothing.
  */
-export function unverifiedClaims(token: string): Record<string, unknown> | undefined {
-  try {
-    return decodeJwt(token);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the unverified payload's `sub` names a machine (`mch_…`). A payload that does not decode is not. */
-function hasMachineSubject(token: string): boolean {
-  const sub = unverifiedClaims(token)?.sub;
-  return typeof sub === 'string' && sub.startsWith('mch_');
-}
+export const unverifiedClaims: (token: string) => Record<string, unknown> | undefined =
+  /* @__PURE__ */ orUndefined(decodeJwt);
 
 /** Normalises `acceptsToken` into the list of accepted types. */
 export function acceptedTypes(acceptsToken: AcceptsToken): readonly TokenType[] {
