@@ -151,7 +151,6 @@ async function verifyMachineJwt(
       allowedTypes: oauth ? OAUTH_TYPES : [undefined, 'jwt'],
       allowedCategories: [undefined, oauth ? undefined : TOKEN_CATEGORY.m2m],
       checkIssuer: oauth,
-      checkAuthorizedParty: false,
     },
     waitUntil,
     header,

@@ -5,7 +5,7 @@ import type { ResolvedConfig } from './config.js';
 import type { KeyStore } from './jwks.js';
 import { refused, type Refusal } from './refusal.js';
 import type { WaitUntil } from './wait-until.js';
-import { TOKEN_CATEGORY } from './token-class.js';
+import { OAUTH_TYPES, TOKEN_CATEGORY } from './token-class.js';
 
 /** Tokens larger than this are refused before any decoding or crypto. */
 export const MAX_TOKEN_BYTES = 16 * 1024;
@@ -48,8 +48,8 @@ export interface JwtCheckOptions {
   allowedCategories: ReadonlyArray<string | undefined>;
   /** Check `iss` against the instance. */
   checkIssuer: boolean;
-  /** Check `azp` against authorizedParties. */
-  checkAuthorizedParty: boolean;
+  /** Check `azp` against authorizedParties (default: no; machine JWTs have no browser origin). */
+  checkAuthorizedParty?: boolean;
   /** Refuse tokens whose subject is a machine (`mch_…`): M2M JWTs are never sessions. */
   refuseMachineSubjects?: boolean;
 }
@@ -106,7 +106,7 @@ function headerRefused(
   return typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg)
     ? 'token-invalid-algorithm'
     : !checks.allowedTypes.includes(typ)
-      ? typ === 'at+jwt' || typ === 'application/at+jwt'
+      ? OAUTH_TYPES.includes(typ as string)
         ? 'token-type-mismatch'
         : 'token-invalid-type'
       : !checks.allowedCategories.includes(header.cat as string | undefined)
