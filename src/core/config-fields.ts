@@ -15,8 +15,9 @@ export function warnOnce(message: string): void {
   console.warn(message);
 }
 
-export function finiteOr(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+export function finiteOr(value: unknown, fallback: number): number {
+  // Number.isFinite is false for anything that is not a number.
+  return Number.isFinite(value) && (value as number) >= 0 ? (value as number) : fallback;
 }
 
 /** The variable an option falls back to: `secretKey` → `CLERK_SECRET_KEY`, `sessionCache` → `CLERK_SESSION_CACHE`. */
@@ -50,17 +51,17 @@ export function configurationError(
 export function parsePublishableKey(
   key: string,
 ): { instanceType: 'test' | 'live'; frontendApiHost: string } | undefined {
-  const match = /^pk_(test|live)_([A-Za-z0-9+/=_-]+)$/.exec(key);
-  if (!match) return undefined;
-  let host: RegExpExecArray | null = null;
   try {
+    // Not a match destructures null and throws, as does a body that is not base64.
+    const [, instanceType, body] = /^pk_(test|live)_([\w+/=-]+)$/.exec(key)!;
     // base64url or base64 of `<host>$`; the host is letters, digits, dots and dashes, with an optional port.
-    host = /^([a-z0-9][a-z0-9.-]*(:\d{1,5})?)\$$/i.exec(atob(match[2]!.replace(/-/g, '+').replace(/_/g, '/')));
+    const [, frontendApiHost] = /^([a-z0-9][a-z0-9.-]*(:\d{1,5})?)\$$/i.exec(
+      atob(body!.replace(/-/g, '+').replace(/_/g, '/')),
+    )!;
+    return { instanceType: instanceType as 'test' | 'live', frontendApiHost: frontendApiHost! };
   } catch {
-    /* not base64 */
+    return undefined;
   }
-  if (!host) return undefined;
-  return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host[1]! };
 }
 
 /** An absolute http(s) URL, without trailing slashes; undefined for anything else. */
@@ -101,34 +102,29 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
 /**
  * `authorizedParties` from the option, else `CLERK_AUTHORIZED_PARTIES`. A list that was given but holds an
  * entry that is not an origin string throws: dropping it would silently turn the `azp` check off. So does
- * an explicit `[]` while the variable is set: the two settings conflict, and `[]` ("no check") never
- * silently discards the variable's origins.
+ * an explicit `[]` while the variable is set (the two settings conflict, and `[]` ("no check") never
+ * silently discards the variable's origins), and a variable made only of separators.
  */
 export function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): string[] {
   const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');
-  const invalid = (problem: string) => configurationError('authorizedParties', problem);
-  if (option !== undefined) {
-    const parties = Array.isArray(option)
-      ? option.map((party) => (typeof party === 'string' ? party.trim() : ''))
-      : [''];
-    if (parties.includes('')) throw invalid('must be a list of origins.');
-    if (parties.length === 0 && variable !== undefined) throw invalid('is [] while CLERK_AUTHORIZED_PARTIES is set.');
-    return parties;
-  }
   const parties =
-    variable
-      ?.split(',')
-      .map((party) => party.trim())
-      .filter((party) => party !== '') ?? [];
-  if (variable !== undefined && parties.length === 0) throw invalid('is empty.');
+    option === undefined
+      ? (variable?.split(',').flatMap((party) => party.trim() || []) ?? [])
+      : Array.isArray(option)
+        ? option.map((party) => (typeof party === 'string' ? party.trim() : ''))
+        : [''];
+  if (parties.includes('')) throw configurationError('authorizedParties', 'must be a list of origins.');
+  if (!parties.length && variable) {
+    throw configurationError('authorizedParties', 'holds no origin while CLERK_AUTHORIZED_PARTIES is set.');
+  }
   return parties;
 }
 
 /** `audience`: unset, or one or more non-empty strings. A given but empty value throws (it is never "no check"). */
 export function resolveAudience(option: unknown): string[] | undefined {
   if (option === undefined) return undefined;
-  const list = Array.isArray(option) ? option : [option];
-  if (list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
+  const list = ([] as unknown[]).concat(option);
+  if (!list.length || list.some((entry) => typeof entry !== 'string' || !entry.trim())) {
     throw configurationError('audience', 'holds an empty value.', '');
   }
   return list as string[];
