@@ -41,7 +41,7 @@ function denoEnvironment(env: DenoEnvironment): EnvironmentRecord {
         try {
           return env.get(name);
         } catch (error) {
-          if (!/^(NotCapable|PermissionDenied)$/.test((error as { name?: string } | null)?.name ?? '')) throw error;
+          if (!/^(NotCapable|PermissionDenied)$/.test((error as { name: string } | null)?.name as string)) throw error;
           throw new ClerkConfigurationError(
             'env',
             `Deno refused to read ${name}.`,

@@ -13,12 +13,14 @@ const identities = new WeakMap<ResolvedConfig, Partial<Record<IdentityPurpose, P
 
 /** The unhashed description of an instance for one purpose. Holds a secret: never leaves this module. */
 function describe(config: ResolvedConfig, purpose: IdentityPurpose): string {
-  const api = (key = '') => `api\u0000${config.apiUrl}/${config.apiVersion}\u0000${key}`;
-  if (purpose === 'machine') return api(config.machineSecretKey ?? config.secretKey);
-  if (purpose === 'secret') return api(config.secretKey);
-  const { jwtKey } = config;
-  if (jwtKey !== undefined) return `jwt-key\u0000${typeof jwtKey === 'string' ? jwtKey : JSON.stringify(jwtKey)}`;
-  return config.secretKey !== undefined ? api(config.secretKey) : `fapi\u0000${config.frontendApiUrl ?? ''}`;
+  const { jwtKey, secretKey } = config;
+  if (purpose === 'keys' && jwtKey !== undefined) {
+    return `jwt-key\u0000${typeof jwtKey === 'string' ? jwtKey : JSON.stringify(jwtKey)}`;
+  }
+  if (purpose === 'keys' && secretKey === undefined) return `fapi\u0000${config.frontendApiUrl ?? ''}`;
+  // The Backend API with the credential that authorises the calls (M2M: the machine secret key, else the secret key).
+  const credential = (purpose === 'machine' && config.machineSecretKey) || secretKey || '';
+  return `api\u0000${config.apiUrl}/${config.apiVersion}\u0000${credential}`;
 }
 
 /**
@@ -30,8 +32,7 @@ function describe(config: ResolvedConfig, purpose: IdentityPurpose): string {
  */
 export function instanceIdentity(config: ResolvedConfig, purpose: IdentityPurpose): Promise<string> {
   const byPurpose = identities.get(config) ?? {};
-  const identity = byPurpose[purpose] ?? sha256Hex(describe(config, purpose));
-  byPurpose[purpose] = identity;
   identities.set(config, byPurpose);
-  return identity;
+  byPurpose[purpose] ??= sha256Hex(describe(config, purpose));
+  return byPurpose[purpose];
 }
