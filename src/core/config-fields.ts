@@ -1,6 +1,4 @@
-import { environmentString } from './environment.js';
 import { ClerkConfigurationError } from './errors.js';
-import type { EnvironmentRecord } from './config.js';
 
 /*
  * The validators `resolveConfig` applies field by field. Each throws a ClerkConfigurationError
@@ -80,33 +78,32 @@ export function parseUrl(value: string): string | undefined {
  * public JWK (object or JSON); undefined for anything else.
  */
 export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey | undefined {
-  if (typeof jwtKey === 'object' && jwtKey !== null) {
-    if (typeof jwtKey.kty === 'string' && !('d' in jwtKey)) return jwtKey;
-  } else if (typeof jwtKey === 'string') {
+  let key = jwtKey as JsonWebKey | undefined;
+  if (typeof jwtKey === 'string') {
     const trimmed = jwtKey.trim();
-    if (trimmed.startsWith('{')) {
-      try {
-        return validateJwtKey(JSON.parse(trimmed) as JsonWebKey);
-      } catch {
-        /* not JSON */
-      }
-    }
     // A PEM public key, or its bare base64 body (the Dashboard's key is often pasted into one-line variables).
-    return /^(-----BEGIN PUBLIC KEY-----)?([A-Za-z0-9+/\s]{40,}={0,2})\s*(-----END PUBLIC KEY-----)?$/
-      .exec(trimmed)?.[2]
-      ?.replace(/\s/g, '');
+    if (trimmed[0] !== '{') {
+      return /^(-----BEGIN PUBLIC KEY-----)?([A-Za-z0-9+/\s]{40,}={0,2})\s*(-----END PUBLIC KEY-----)?$/
+        .exec(trimmed)?.[2]
+        ?.replace(/\s/g, '');
+    }
+    try {
+      key = JSON.parse(trimmed);
+    } catch {
+      return undefined;
+    }
   }
-  return undefined;
+  // A public JWK: an object with a `kty` and no private part.
+  return typeof key?.kty === 'string' && !('d' in key) ? key : undefined;
 }
 
 /**
- * `authorizedParties` from the option, else `CLERK_AUTHORIZED_PARTIES`. A list that was given but holds an
- * entry that is not an origin string throws: dropping it would silently turn the `azp` check off. So does
- * an explicit `[]` while the variable is set (the two settings conflict, and `[]` ("no check") never
- * silently discards the variable's origins), and a variable made only of separators.
+ * `authorizedParties` from the option, else `variable` (`CLERK_AUTHORIZED_PARTIES`, comma-separated). A list
+ * that was given but holds an entry that is not an origin string throws: dropping it would silently turn the
+ * `azp` check off. So does an explicit `[]` while the variable is set (the two settings conflict, and `[]`
+ * ("no check") never silently discards the variable's origins), and a variable made only of separators.
  */
-export function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): string[] {
-  const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');
+export function resolveAuthorizedParties(option: unknown, variable: string | undefined): string[] {
   const parties =
     option === undefined
       ? (variable?.split(',').flatMap((party) => party.trim() || []) ?? [])
@@ -115,7 +112,7 @@ export function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord
         : [''];
   if (parties.includes('')) throw configurationError('authorizedParties', 'must be a list of origins.');
   if (!parties.length && variable) {
-    throw configurationError('authorizedParties', 'holds no origin while CLERK_AUTHORIZED_PARTIES is set.');
+    throw configurationError('authorizedParties', 'is empty but CLERK_AUTHORIZED_PARTIES is set.');
   }
   return parties;
 }

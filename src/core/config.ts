@@ -198,7 +198,7 @@ const KEY_RULES: TextRules = {
   secretKey: [(key: string) => /^sk_(test|live)_\S+$/.test(key) && key, 'an sk_test_/sk_live_ key'],
   machineSecretKey: [(key: string) => /^ak_\S+$/.test(key) && key, 'an ak_ key'],
   publishableKey: [(key: string) => parsePublishableKey(key) && key, 'a pk_test_/pk_live_ key'],
-  jwtKey: [validateJwtKey, 'a PEM public key or a public JWK'],
+  jwtKey: [validateJwtKey, 'a PEM or JWK public key'],
 };
 
 /** Where Clerk is. */
@@ -255,10 +255,11 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
     throw configurationError('crypto', 'is missing.', 'Use a runtime with WebCrypto.');
   }
+  const fromEnv = (option: string) => environmentString(env, variableFor(option));
   const read = (rules: TextRules) => {
     const values: Record<string, unknown> = {};
     for (const [option, [parse, format, fallback]] of Object.entries(rules)) {
-      const value = options[option as 'apiUrl'] ?? environmentString(env, variableFor(option)) ?? fallback;
+      const value = options[option as 'apiUrl'] ?? fromEnv(option) ?? fallback;
       if (value === undefined) continue;
       values[option] = parse(value as never);
       if (!values[option]) throw configurationError(option, `must be ${format}.`);
@@ -270,16 +271,11 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     option: 'trustProxyHeaders' | 'debug' | 'handshake' | 'sessionCache',
     fallback: boolean,
     value = options[option as 'debug'],
-  ) => value ?? (environmentString(env, variableFor(option)) === String(!fallback)) !== fallback;
+  ) => value ?? (fromEnv(option) === String(!fallback)) !== fallback;
   const keys = read(KEY_RULES) as Pick<ResolvedConfig, 'secretKey' | 'machineSecretKey' | 'publishableKey' | 'jwtKey'>;
   // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
   if (!Object.keys(keys).length) {
-    throw configurationError(
-      'secretKey',
-      'is missing.',
-      'Set CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_PUBLISHABLE_KEY or CLERK_MACHINE_SECRET_KEY.',
-      true,
-    );
+    throw configurationError('secretKey', 'is missing.', 'Set CLERK_SECRET_KEY or CLERK_PUBLISHABLE_KEY.', true);
   }
   const instance = keys.publishableKey && parsePublishableKey(keys.publishableKey);
   const endpoints = read(ENDPOINT_RULES) as Pick<ResolvedConfig, 'apiUrl' | 'apiVersion' | 'frontendApiUrl'> & {
@@ -306,7 +302,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     ...endpoints,
     frontendApiUrl: endpoints.frontendApiUrl ?? instanceUrl,
     issuers,
-    authorizedParties: resolveAuthorizedParties(options.authorizedParties, env),
+    authorizedParties: resolveAuthorizedParties(options.authorizedParties, fromEnv('authorizedParties')),
     missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
     audience: resolveAudience(options.audience),
     clockSkewInMs: finiteOr(options.clockSkewInMs, 5000),

@@ -27,12 +27,28 @@ type RuntimeGlobals = {
 };
 
 /**
- * Deno's environment, read one variable at a time so that `--allow-env=CLERK_*` is enough
- * (`Deno.env.toObject()` needs access to every variable). A refused read (`NotCapable` on Deno 2,
- * `PermissionDenied` on Deno 1) becomes a configuration error naming the variable and the flag,
- * thrown where the options are resolved.
+ * The runtime's own environment, where options fall back to `CLERK_*` variables when no `env`
+ * option is given: `Deno.env` on Deno, `Bun.env` on Bun, `process.env` on Node and edge
+ * runtimes that have it, and an empty record elsewhere (Workers hand their bindings to each
+ * request instead). On Deno without `--allow-env`, reading a variable throws a
+ * `ClerkConfigurationError` (`option: 'env'`) that names the variable and the flag.
+ *
+ * @example
+ * ```ts
+ * import { platformEnvironment } from './environment.js';
+ *
+ * const secretKey = platformEnvironment().CLERK_SECRET_KEY; // Deno, Bun, Node alike
+ * ```
  */
-function denoEnvironment(env: DenoEnvironment): EnvironmentRecord {
+export function platformEnvironment(): EnvironmentRecord {
+  const { Deno, Bun, process } = globalThis as RuntimeGlobals;
+  // Deno first: it also has a `process` whose `env` throws Deno's raw permission error.
+  // Deno's environment is read one variable at a time so that `--allow-env=CLERK_*` is enough
+  // (`Deno.env.toObject()` needs access to every variable). A refused read (`NotCapable` on Deno 2,
+  // `PermissionDenied` on Deno 1) becomes a configuration error naming the variable and the flag,
+  // thrown where the options are resolved.
+  if (typeof Deno?.env?.get !== 'function') return Bun?.env ?? process?.env ?? {};
+  const env = Deno.env;
   return new Proxy<EnvironmentRecord>(
     {},
     {
@@ -51,25 +67,4 @@ function denoEnvironment(env: DenoEnvironment): EnvironmentRecord {
       },
     },
   );
-}
-
-/**
- * The runtime's own environment, where options fall back to `CLERK_*` variables when no `env`
- * option is given: `Deno.env` on Deno, `Bun.env` on Bun, `process.env` on Node and edge
- * runtimes that have it, and an empty record elsewhere (Workers hand their bindings to each
- * request instead). On Deno without `--allow-env`, reading a variable throws a
- * `ClerkConfigurationError` (`option: 'env'`) that names the variable and the flag.
- *
- * @example
- * ```ts
- * import { platformEnvironment } from './environment.js';
- *
- * const secretKey = platformEnvironment().CLERK_SECRET_KEY; // Deno, Bun, Node alike
- * ```
- */
-export function platformEnvironment(): EnvironmentRecord {
-  const runtime = globalThis as RuntimeGlobals;
-  // Deno first: it also has a `process` whose `env` throws Deno's raw permission error.
-  if (typeof runtime.Deno?.env?.get === 'function') return denoEnvironment(runtime.Deno.env);
-  return runtime.Bun?.env ?? runtime.process?.env ?? {};
 }

@@ -11,16 +11,21 @@ export type IdentityPurpose = 'keys' | 'secret' | 'machine';
 
 const identities = new WeakMap<ResolvedConfig, Partial<Record<IdentityPurpose, Promise<string>>>>();
 
-/** The unhashed description of an instance for one purpose. Holds a secret: never leaves this module. */
+/**
+ * The unhashed description of an instance for one purpose, as JSON (unambiguous whatever the values hold).
+ * Holds a secret: never leaves this module.
+ */
 function describe(config: ResolvedConfig, purpose: IdentityPurpose): string {
   const { jwtKey, secretKey } = config;
-  if (purpose === 'keys' && jwtKey !== undefined) {
-    return `jwt-key\u0000${typeof jwtKey === 'string' ? jwtKey : JSON.stringify(jwtKey)}`;
-  }
-  if (purpose === 'keys' && secretKey === undefined) return `fapi\u0000${config.frontendApiUrl ?? ''}`;
-  // The Backend API with the credential that authorises the calls (M2M: the machine secret key, else the secret key).
-  const credential = (purpose === 'machine' && config.machineSecretKey) || secretKey || '';
-  return `api\u0000${config.apiUrl}/${config.apiVersion}\u0000${credential}`;
+  const keys = purpose === 'keys';
+  return JSON.stringify(
+    keys && jwtKey
+      ? ['jwt-key', jwtKey]
+      : keys && !secretKey
+        ? ['fapi', config.frontendApiUrl]
+        : // The Backend API with the credential that authorises the calls (M2M: the machine secret key, else the secret key).
+          ['api', config.apiUrl, config.apiVersion, (purpose === 'machine' && config.machineSecretKey) || secretKey],
+  );
 }
 
 /**
