@@ -104,12 +104,14 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
  * ("no check") never silently discards the variable's origins), and a variable made only of separators.
  */
 export function resolveAuthorizedParties(option: unknown, variable: string | undefined): string[] {
-  const parties =
+  // Blank entries of the variable are separators; an option that is not a list, or a non-string or blank entry, is an error.
+  const parties = (
     option === undefined
-      ? (variable?.split(',').flatMap((party) => party.trim() || []) ?? [])
+      ? (variable?.split(',').filter((party) => party.trim()) ?? [])
       : Array.isArray(option)
-        ? option.map((party) => (typeof party === 'string' ? party.trim() : ''))
-        : [''];
+        ? option
+        : [0]
+  ).map((party) => (typeof party === 'string' ? party.trim() : ''));
   if (parties.includes('')) throw configurationError('authorizedParties', 'must be a list of origins.');
   if (!parties.length && variable) {
     throw configurationError('authorizedParties', 'is empty but CLERK_AUTHORIZED_PARTIES is set.');

@@ -252,7 +252,7 @@ function resolveTuning(options: ClerkEdgeOptions): Tuned {
  */
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const env = options.env ?? platformEnvironment();
-  if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
+  if (!globalThis.crypto?.subtle?.importKey) {
     throw configurationError('crypto', 'is missing.', 'Use a runtime with WebCrypto.');
   }
   const fromEnv = (option: string) => environmentString(env, variableFor(option));

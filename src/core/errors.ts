@@ -59,8 +59,8 @@ export type AuthErrorReason = (typeof AUTH_ERROR_REASONS)[number];
  * The fix for the reasons a setting or a request change fixes, in a few words (the reason names what
  * went wrong). Never includes request data. Every other reason points to the README's reason table,
  * which explains each at length: so do the reasons that already name their setting
- * (`token-invalid-audience`, `token-invalid-authorized-parties`, `token-invalid-algorithm`,
- * `secret-key-invalid`).
+ * (`token-invalid-issuer`, `token-invalid-audience`, `token-invalid-authorized-parties`,
+ * `token-invalid-algorithm`, `secret-key-invalid`).
  */
 const FIXES: Partial<Record<AuthErrorReason, string>> = {
   'token-missing': 'send a __session cookie or Bearer token',
@@ -69,7 +69,6 @@ const FIXES: Partial<Record<AuthErrorReason, string>> = {
   'jwt-key-missing': 'set CLERK_SECRET_KEY or CLERK_JWT_KEY',
   'token-not-active-yet': 'see clockSkewInMs',
   'token-iat-in-the-future': 'see clockSkewInMs',
-  'token-invalid-issuer': 'see issuer',
   'session-pending': 'see treatPendingAsSignedOut',
   'machine-secret-key-missing': 'set CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY',
   'handshake-loop': 'check keys, clock and proxy',

@@ -13,11 +13,11 @@ export interface AuthRequirement {
 
 /** Whether a signed-in state meets a requirement. Anything unexpected (including a throwing predicate) denies. */
 export function meetsRequirement(state: RequestState, requirement: AuthRequirement): boolean {
-  if (state.status !== 'signed-in') return false;
-  const auth = state.toAuth();
   try {
+    const auth = state.toAuth();
     const { has, scopes, predicate } = requirement;
     return (
+      state.status === 'signed-in' &&
       (has === undefined || auth.has(has)) &&
       (scopes === undefined || ('hasScope' in auth && scopes.every((scope) => auth.hasScope(scope)))) &&
       (predicate === undefined || predicate(auth) === true)
@@ -76,8 +76,8 @@ export function rejectionResponse(state: RequestState, { forbidden = false }: { 
       `Bearer realm="clerk"${reason === 'token-missing' ? '' : `, error="${error}", error_description="${reason ?? 'unauthorized'}"`}`,
     );
   }
-  return new Response(
-    JSON.stringify({ error: forbidden ? reason : unavailable ? 'unavailable' : 'unauthorized', reason }),
+  return Response.json(
+    { error: forbidden ? reason : unavailable ? 'unavailable' : 'unauthorized', reason },
     { status: forbidden ? 403 : unavailable ? 503 : 401, headers },
   );
 }
