@@ -153,7 +153,7 @@ export class ClerkConfigurationError extends ClerkEdgeError {
   /** True when something is missing (it may still come from a per-request environment), false when it is malformed. */
   declare readonly missing: boolean;
   constructor(option: string, message: string, hint: string, missing = false) {
-    super(missing ? 'configuration-missing' : 'configuration-invalid', message, hint);
+    super(`configuration-${missing ? 'missing' : 'invalid'}`, message, hint);
     this.option = option;
     this.missing = missing;
   }
