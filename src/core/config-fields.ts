@@ -97,42 +97,34 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
   return typeof key?.kty === 'string' && !('d' in key) ? key : undefined;
 }
 
-/** A list entry that is a string with something besides whitespace. */
-const filled = (entry: unknown) => typeof entry === 'string' && entry.trim();
-
 /**
- * A list option: `list` must be an array, non-empty unless `empty` is allowed, whose every entry passes `valid`
- * (default: a non-blank string); otherwise throws `problem` naming `option`. Returns a copy, so later changes to
- * the caller's array never reach the configuration.
- */
-export function listOption<T>(
-  option: string,
-  list: unknown,
-  problem: string,
-  valid: (entry: T) => unknown = filled,
-  empty?: boolean,
-): T[] {
-  if (!Array.isArray(list) || !(empty || list.length) || !list.every(valid)) {
-    throw configurationError(option, problem, '');
-  }
-  return [...list];
-}
-
-/**
- * `authorizedParties` from the option, else `variable` (`CLERK_AUTHORIZED_PARTIES`, comma-separated; blank
- * entries are separators). A list that was given but holds an entry that is not an origin string throws:
- * dropping it would silently turn the `azp` check off. So does an explicit `[]` while the variable is set (the
- * two settings conflict, and `[]` ("no check") never silently discards the variable's origins), and a variable
- * made only of separators.
+ * `authorizedParties` from the option, else `variable` (`CLERK_AUTHORIZED_PARTIES`, comma-separated). A list
+ * that was given but holds an entry that is not an origin string throws: dropping it would silently turn the
+ * `azp` check off. So does an explicit `[]` while the variable is set (the two settings conflict, and `[]`
+ * ("no check") never silently discards the variable's origins), and a variable made only of separators.
  */
 export function resolveAuthorizedParties(option: unknown, variable: string | undefined): string[] {
+  // Blank entries of the variable are separators; an option that is not a list, or a non-string or blank entry, is an error.
   const parties = (
     option === undefined
-      ? (variable?.split(',') ?? []).filter(filled)
-      : listOption<string>('authorizedParties', option, 'must be a list of origins.', filled, true)
-  ).map((party) => party.trim());
+      ? (variable?.split(',').filter((party) => party.trim()) ?? [])
+      : Array.isArray(option)
+        ? option
+        : [0]
+  ).map((party) => (typeof party === 'string' ? party.trim() : ''));
+  if (parties.includes('')) throw configurationError('authorizedParties', 'must be a list of origins.');
   if (!parties.length && variable) {
     throw configurationError('authorizedParties', 'is empty but CLERK_AUTHORIZED_PARTIES is set.');
   }
   return parties;
+}
+
+/** `audience`: unset, or one or more non-empty strings. A given but empty value throws (it is never "no check"). */
+export function resolveAudience(option: unknown): string[] | undefined {
+  if (option === undefined) return undefined;
+  const list = ([] as unknown[]).concat(option);
+  if (!list.length || list.some((entry) => typeof entry !== 'string' || !entry.trim())) {
+    throw configurationError('audience', 'holds an empty value.', '');
+  }
+  return list as string[];
 }

@@ -3,7 +3,7 @@ import {
   finiteOr,
   parsePublishableKey,
   parseUrl,
-  listOption,
+  resolveAudience,
   resolveAuthorizedParties,
   validateJwtKey,
   variableFor,
@@ -186,18 +186,17 @@ export const CLERK_API_VERSION_HEADER = '2025-11-10';
 
 /**
  * How a text option is read (explicit, else the variable named after it, see `variableFor`, else the default):
- * `parse` is a pattern the whole value must match, or returns the value to keep, or something falsy for a
- * malformed value, which throws naming the option, the expected `format` and the variable. (`jwtKey` may also
- * be a JWK object.)
+ * `parse` returns the value to keep, or something falsy for a malformed value, which throws naming the
+ * option, the expected `format` and the variable. (`jwtKey` may also be a JWK object.)
  */
-type TextRules = Record<string, [parse: RegExp | ((value: never) => unknown), format: string, fallback?: string]>;
+type TextRules = Record<string, [parse: (value: never) => unknown, format: string, fallback?: string]>;
 
 const URL_RULE: TextRules[string] = [parseUrl, 'an http(s) URL'];
 
 /** The keys of the instance, read first: at least one must be set. */
 const KEY_RULES: TextRules = {
-  secretKey: [/^sk_(test|live)_\S+$/, 'an sk_test_/sk_live_ key'],
-  machineSecretKey: [/^ak_\S+$/, 'an ak_ key'],
+  secretKey: [(key: string) => /^sk_(test|live)_\S+$/.test(key) && key, 'an sk_test_/sk_live_ key'],
+  machineSecretKey: [(key: string) => /^ak_\S+$/.test(key) && key, 'an ak_ key'],
   publishableKey: [(key: string) => parsePublishableKey(key) && key, 'a pk_test_/pk_live_ key'],
   jwtKey: [validateJwtKey, 'a PEM or JWK public key'],
 };
@@ -205,7 +204,7 @@ const KEY_RULES: TextRules = {
 /** Where Clerk is. */
 const ENDPOINT_RULES: TextRules = {
   apiUrl: [parseUrl, URL_RULE[1], DEFAULT_API_URL],
-  apiVersion: [/^v\d+$/, 'like v1', DEFAULT_API_VERSION],
+  apiVersion: [(version: string) => /^v\d+$/.test(version) && version, 'like v1', DEFAULT_API_VERSION],
   proxyUrl: URL_RULE,
   frontendApiUrl: URL_RULE,
 };
@@ -262,7 +261,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     for (const [option, [parse, format, fallback]] of Object.entries(rules)) {
       const value = options[option as 'apiUrl'] ?? fromEnv(option) ?? fallback;
       if (value === undefined) continue;
-      values[option] = 'test' in parse ? parse.test(value as string) && value : parse(value as never);
+      values[option] = parse(value as never);
       if (!values[option]) throw configurationError(option, `must be ${format}.`);
     }
     return values;
@@ -284,8 +283,16 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   };
   const instanceUrl = endpoints.proxyUrl ?? (instance && `https://${instance.frontendApiHost}`);
   const { issuer } = options;
+  const algorithms = options.algorithms ?? ['RS256'];
   const issuers = issuer === undefined ? (instanceUrl ? [instanceUrl] : undefined) : ([] as string[]).concat(issuer);
   if (!issuers) warnOnce('clerk-edge: iss is not checked; set CLERK_PUBLISHABLE_KEY.');
+  if (
+    !Array.isArray(algorithms) ||
+    !algorithms.length ||
+    algorithms.some((alg) => !SUPPORTED_ALGORITHMS.includes(alg))
+  ) {
+    throw configurationError('algorithms', `must be some of ${SUPPORTED_ALGORITHMS}.`, '');
+  }
   const tuned = resolveTuning(options);
   tuned.machineTokens.enabled = options.machineTokens?.enabled ?? true;
   tuned.sessionCache.enabled = flag('sessionCache', true, options.sessionCache?.enabled);
@@ -297,18 +304,9 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     issuers,
     authorizedParties: resolveAuthorizedParties(options.authorizedParties, fromEnv('authorizedParties')),
     missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
-    // A given but empty audience throws: it is never "no check".
-    audience:
-      options.audience === undefined
-        ? undefined
-        : listOption('audience', ([] as unknown[]).concat(options.audience), 'holds an empty value.'),
+    audience: resolveAudience(options.audience),
     clockSkewInMs: finiteOr(options.clockSkewInMs, 5000),
-    algorithms: listOption(
-      'algorithms',
-      options.algorithms ?? ['RS256'],
-      `must be some of ${SUPPORTED_ALGORITHMS}.`,
-      (alg: SupportedAlgorithm) => SUPPORTED_ALGORITHMS.includes(alg),
-    ),
+    algorithms: [...algorithms],
     acceptsToken: options.acceptsToken ?? 'session_token',
     treatPendingAsSignedOut: options.treatPendingAsSignedOut ?? true,
     ...tuned,
