@@ -61,7 +61,7 @@ export function platformEnvironment(): EnvironmentRecord {
           throw new ClerkConfigurationError(
             'env',
             `Deno refused to read ${name}.`,
-            'Run with --allow-env=CLERK_*, or pass `env: {}`.',
+            'Run with --allow-env=CLERK_*.',
           );
         }
       },
