@@ -53,7 +53,7 @@ export function parsePublishableKey(
     // Not a match destructures null and throws, as does a body that is not base64.
     const [, instanceType, body] = /^pk_(test|live)_([\w+/=-]+)$/.exec(key)!;
     // base64url or base64 of `<host>$`; the host is letters, digits, dots and dashes, with an optional port.
-    const [, frontendApiHost] = /^([a-z0-9][a-z0-9.-]*(:\d{1,5})?)\$$/i.exec(
+    const [, frontendApiHost] = /^([a-z\d][a-z\d.-]*(:\d{1,5})?)\$$/i.exec(
       atob(body!.replace(/-/g, '+').replace(/_/g, '/')),
     )!;
     return { instanceType: instanceType as 'test' | 'live', frontendApiHost: frontendApiHost! };
@@ -83,7 +83,7 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
     const trimmed = jwtKey.trim();
     // A PEM public key, or its bare base64 body (the Dashboard's key is often pasted into one-line variables).
     if (trimmed[0] !== '{') {
-      return /^(-----BEGIN PUBLIC KEY-----)?([A-Za-z0-9+/\s]{40,}={0,2})\s*(-----END PUBLIC KEY-----)?$/
+      return /^(-{5}BEGIN PUBLIC KEY-{5})?([A-Za-z\d+/\s]{40,}={0,2})\s*(-{5}END PUBLIC KEY-{5})?$/
         .exec(trimmed)?.[2]
         ?.replace(/\s/g, '');
     }
