@@ -114,7 +114,7 @@ export function resolveAuthorizedParties(option: unknown, variable: string | und
   ).map((party) => (typeof party === 'string' ? party.trim() : ''));
   if (parties.includes('')) throw configurationError('authorizedParties', 'must be a list of origins.');
   if (!parties.length && variable) {
-    throw configurationError('authorizedParties', 'is empty but CLERK_AUTHORIZED_PARTIES is set.');
+    throw configurationError('authorizedParties', 'is empty but CLERK_AUTHORIZED_PARTIES is set.', '');
   }
   return parties;
 }
