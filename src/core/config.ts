@@ -160,6 +160,8 @@ export interface ResolvedConfig {
   apiUrl: string;
   apiVersion: string;
   frontendApiUrl: string | undefined;
+  /** As given (it is already in `frontendApiUrl` and `issuers`). */
+  proxyUrl?: string | undefined;
   issuers: string[] | undefined;
   authorizedParties: string[];
   missingAuthorizedParty: 'reject' | 'allow';
@@ -278,9 +280,10 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     throw configurationError('secretKey', 'is missing.', 'Set CLERK_SECRET_KEY or CLERK_PUBLISHABLE_KEY.', true);
   }
   const instance = keys.publishableKey && parsePublishableKey(keys.publishableKey);
-  const endpoints = read(ENDPOINT_RULES) as Pick<ResolvedConfig, 'apiUrl' | 'apiVersion' | 'frontendApiUrl'> & {
-    proxyUrl?: string;
-  };
+  const endpoints = read(ENDPOINT_RULES) as Pick<
+    ResolvedConfig,
+    'apiUrl' | 'apiVersion' | 'frontendApiUrl' | 'proxyUrl'
+  >;
   const instanceUrl = endpoints.proxyUrl ?? (instance && `https://${instance.frontendApiHost}`);
   const { issuer } = options;
   const algorithms = options.algorithms ?? ['RS256'];
