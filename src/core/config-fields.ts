@@ -104,7 +104,8 @@ export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey
  * ("no check") never silently discards the variable's origins), and a variable made only of separators.
  */
 export function resolveAuthorizedParties(option: unknown, variable: string | undefined): string[] {
-  // Blank entries of the variable are separators; an option that is not a list, or a non-string or blank entry, is an error.
+  // Blank entries of the variable are separators; an option that is not a list, or holds a non-string or
+  // blank entry, is an error.
   const parties = (
     option === undefined
       ? (variable?.split(',').filter((party) => party.trim()) ?? [])

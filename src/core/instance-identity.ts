@@ -23,7 +23,8 @@ function describe(config: ResolvedConfig, purpose: IdentityPurpose): string {
       ? ['jwt-key', jwtKey]
       : keys && !secretKey
         ? ['fapi', config.frontendApiUrl]
-        : // The Backend API with the credential that authorises the calls (M2M: the machine secret key, else the secret key).
+        : // The Backend API with the credential that authorises the calls (M2M: the machine secret key, else
+          // the secret key).
           ['api', config.apiUrl, config.apiVersion, (purpose === 'machine' && config.machineSecretKey) || secretKey],
   );
 }
