@@ -58,11 +58,7 @@ export function platformEnvironment(): EnvironmentRecord {
           return env.get(name);
         } catch (error) {
           if (!/^(NotCapable|PermissionDenied)$/.test((error as { name: string } | null)?.name as string)) throw error;
-          throw new ClerkConfigurationError(
-            'env',
-            `Deno refused to read ${name}.`,
-            'Run with --allow-env=CLERK_*.',
-          );
+          throw new ClerkConfigurationError('env', `Deno refused to read ${name}.`, 'Run with --allow-env=CLERK_*.');
         }
       },
     },
