@@ -1,6 +1,4 @@
-import { environmentString } from './environment.js';
 import { ClerkConfigurationError } from './errors.js';
-import type { EnvironmentRecord } from './config.js';
 
 /*
  * The validators `resolveConfig` applies field by field. Each throws a ClerkConfigurationError
@@ -15,8 +13,9 @@ export function warnOnce(message: string): void {
   console.warn(message);
 }
 
-export function finiteOr(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+export function finiteOr(value: unknown, fallback: number): number {
+  // Number.isFinite is false for anything that is not a number.
+  return Number.isFinite(value) && (value as number) >= 0 ? (value as number) : fallback;
 }
 
 /** The variable an option falls back to: `secretKey` → `CLERK_SECRET_KEY`, `sessionCache` → `CLERK_SESSION_CACHE`. */
@@ -50,17 +49,17 @@ export function configurationError(
 export function parsePublishableKey(
   key: string,
 ): { instanceType: 'test' | 'live'; frontendApiHost: string } | undefined {
-  const match = /^pk_(test|live)_([A-Za-z0-9+/=_-]+)$/.exec(key);
-  if (!match) return undefined;
-  let host: RegExpExecArray | null = null;
   try {
+    // Not a match destructures null and throws, as does a body that is not base64.
+    const [, instanceType, body] = /^pk_(test|live)_([\w+/=-]+)$/.exec(key)!;
     // base64url or base64 of `<host>$`; the host is letters, digits, dots and dashes, with an optional port.
-    host = /^([a-z0-9][a-z0-9.-]*(:\d{1,5})?)\$$/i.exec(atob(match[2]!.replace(/-/g, '+').replace(/_/g, '/')));
+    const [, frontendApiHost] = /^([a-z\d][a-z\d.-]*(:\d{1,5})?)\$$/i.exec(
+      atob(body!.replace(/-/g, '+').replace(/_/g, '/')),
+    )!;
+    return { instanceType: instanceType as 'test' | 'live', frontendApiHost: frontendApiHost! };
   } catch {
-    /* not base64 */
+    return undefined;
   }
-  if (!host) return undefined;
-  return { instanceType: match[1] as 'test' | 'live', frontendApiHost: host[1]! };
 }
 
 /** An absolute http(s) URL, without trailing slashes; undefined for anything else. */
@@ -79,56 +78,53 @@ export function parseUrl(value: string): string | undefined {
  * public JWK (object or JSON); undefined for anything else.
  */
 export function validateJwtKey(jwtKey: string | JsonWebKey): string | JsonWebKey | undefined {
-  if (typeof jwtKey === 'object' && jwtKey !== null) {
-    if (typeof jwtKey.kty === 'string' && !('d' in jwtKey)) return jwtKey;
-  } else if (typeof jwtKey === 'string') {
+  let key = jwtKey as JsonWebKey | undefined;
+  if (typeof jwtKey === 'string') {
     const trimmed = jwtKey.trim();
-    if (trimmed.startsWith('{')) {
-      try {
-        return validateJwtKey(JSON.parse(trimmed) as JsonWebKey);
-      } catch {
-        /* not JSON */
-      }
-    }
     // A PEM public key, or its bare base64 body (the Dashboard's key is often pasted into one-line variables).
-    return /^(-----BEGIN PUBLIC KEY-----)?([A-Za-z0-9+/\s]{40,}={0,2})\s*(-----END PUBLIC KEY-----)?$/
-      .exec(trimmed)?.[2]
-      ?.replace(/\s/g, '');
+    if (trimmed[0] !== '{') {
+      return /^(-{5}BEGIN PUBLIC KEY-{5})?([A-Za-z\d+/\s]{40,}={0,2})\s*(-{5}END PUBLIC KEY-{5})?$/
+        .exec(trimmed)?.[2]
+        ?.replace(/\s/g, '');
+    }
+    try {
+      key = JSON.parse(trimmed);
+    } catch {
+      return undefined;
+    }
   }
-  return undefined;
+  // A public JWK: an object with a `kty` and no private part.
+  return typeof key?.kty === 'string' && !('d' in key) ? key : undefined;
 }
 
 /**
- * `authorizedParties` from the option, else `CLERK_AUTHORIZED_PARTIES`. A list that was given but holds an
- * entry that is not an origin string throws: dropping it would silently turn the `azp` check off. So does
- * an explicit `[]` while the variable is set: the two settings conflict, and `[]` ("no check") never
- * silently discards the variable's origins.
+ * `authorizedParties` from the option, else `variable` (`CLERK_AUTHORIZED_PARTIES`, comma-separated). A list
+ * that was given but holds an entry that is not an origin string throws: dropping it would silently turn the
+ * `azp` check off. So does an explicit `[]` while the variable is set (the two settings conflict, and `[]`
+ * ("no check") never silently discards the variable's origins), and a variable made only of separators.
  */
-export function resolveAuthorizedParties(option: unknown, env: EnvironmentRecord): string[] {
-  const variable = environmentString(env, 'CLERK_AUTHORIZED_PARTIES');
-  const invalid = (problem: string) => configurationError('authorizedParties', problem);
-  if (option !== undefined) {
-    const parties = Array.isArray(option)
-      ? option.map((party) => (typeof party === 'string' ? party.trim() : ''))
-      : [''];
-    if (parties.includes('')) throw invalid('must be a list of origins.');
-    if (parties.length === 0 && variable !== undefined) throw invalid('is [] while CLERK_AUTHORIZED_PARTIES is set.');
-    return parties;
+export function resolveAuthorizedParties(option: unknown, variable: string | undefined): string[] {
+  // Blank entries of the variable are separators; an option that is not a list, or holds a non-string or
+  // blank entry, is an error.
+  const parties = (
+    option === undefined
+      ? (variable?.split(',').filter((party) => party.trim()) ?? [])
+      : Array.isArray(option)
+        ? option
+        : [0]
+  ).map((party) => (typeof party === 'string' ? party.trim() : ''));
+  if (parties.includes('')) throw configurationError('authorizedParties', 'must be a list of origins.');
+  if (!parties.length && variable) {
+    throw configurationError('authorizedParties', 'is empty but CLERK_AUTHORIZED_PARTIES is set.', '');
   }
-  const parties =
-    variable
-      ?.split(',')
-      .map((party) => party.trim())
-      .filter((party) => party !== '') ?? [];
-  if (variable !== undefined && parties.length === 0) throw invalid('is empty.');
   return parties;
 }
 
 /** `audience`: unset, or one or more non-empty strings. A given but empty value throws (it is never "no check"). */
 export function resolveAudience(option: unknown): string[] | undefined {
   if (option === undefined) return undefined;
-  const list = Array.isArray(option) ? option : [option];
-  if (list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
+  const list = ([] as unknown[]).concat(option);
+  if (!list.length || list.some((entry) => typeof entry !== 'string' || !entry.trim())) {
     throw configurationError('audience', 'holds an empty value.', '');
   }
   return list as string[];

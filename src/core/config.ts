@@ -160,6 +160,8 @@ export interface ResolvedConfig {
   apiUrl: string;
   apiVersion: string;
   frontendApiUrl: string | undefined;
+  /** As given (it is already in `frontendApiUrl` and `issuers`). */
+  proxyUrl?: string | undefined;
   issuers: string[] | undefined;
   authorizedParties: string[];
   missingAuthorizedParty: 'reject' | 'allow';
@@ -183,99 +185,31 @@ export const DEFAULT_API_URL = 'https://api.clerk.com';
 export const DEFAULT_API_VERSION = 'v1';
 /** The Backend API version this package speaks (the spec's `info.version`). */
 export const CLERK_API_VERSION_HEADER = '2025-11-10';
-const DEFAULT_CLOCK_SKEW_MS = 5000;
-
-type KeyFields = Pick<
-  ResolvedConfig,
-  'secretKey' | 'machineSecretKey' | 'publishableKey' | 'jwtKey' | 'frontendApiHost' | 'instanceType'
->;
-
-/** The string options that fall back to a variable named after them (see `variableFor`). */
-type TextOption =
-  | 'secretKey'
-  | 'machineSecretKey'
-  | 'publishableKey'
-  | 'jwtKey'
-  | 'apiUrl'
-  | 'apiVersion'
-  | 'proxyUrl'
-  | 'frontendApiUrl';
 
 /**
- * Reads a text option (explicit, else its variable, else `fallback`) and parses it: `parse` returns what to
- * keep, or `false`/undefined for a malformed value, which throws naming the option, `format` and the variable.
- * (`jwtKey` may also be a JWK object.)
+ * How a text option is read (explicit, else the variable named after it, see `variableFor`, else the default):
+ * `parse` returns the value to keep, or something falsy for a malformed value, which throws naming the
+ * option, the expected `format` and the variable. (`jwtKey` may also be a JWK object.)
  */
-type Setting = <T>(
-  option: TextOption,
-  parse: (value: string) => T | false | undefined,
-  format: string,
-  fallback?: string,
-) => T | undefined;
+type TextRules = Record<string, [parse: (value: never) => unknown, format: string, fallback?: string]>;
 
-const URL_FORMAT = 'an http(s) URL';
+const URL_RULE: TextRules[string] = [parseUrl, 'an http(s) URL'];
 
-/** Which keys the instance has: each validated, and at least one way to obtain the instance keys. */
-function resolveKeys(setting: Setting): KeyFields {
-  const secretKey = setting('secretKey', (key) => /^sk_(test|live)_\S+$/.test(key) && key, 'an sk_test_/sk_live_ key');
-  const machineSecretKey = setting('machineSecretKey', (key) => /^ak_\S+$/.test(key) && key, 'an ak_ key');
-  const publishableKey = setting('publishableKey', (key) => parsePublishableKey(key) && key, 'a pk_test_/pk_live_ key');
-  const jwtKey = setting('jwtKey', validateJwtKey, 'a PEM public key or a public JWK');
-  // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
-  if (
-    secretKey === undefined &&
-    jwtKey === undefined &&
-    publishableKey === undefined &&
-    machineSecretKey === undefined
-  ) {
-    throw configurationError(
-      'secretKey',
-      'is missing.',
-      'Set CLERK_SECRET_KEY (or CLERK_JWT_KEY, CLERK_PUBLISHABLE_KEY, CLERK_MACHINE_SECRET_KEY).',
-      true,
-    );
-  }
-  return {
-    secretKey,
-    machineSecretKey,
-    publishableKey,
-    jwtKey,
-    ...(publishableKey ? parsePublishableKey(publishableKey) : undefined),
-  };
-}
+/** The keys of the instance, read first: at least one must be set. */
+const KEY_RULES: TextRules = {
+  secretKey: [(key: string) => /^sk_(test|live)_\S+$/.test(key) && key, 'an sk_test_/sk_live_ key'],
+  machineSecretKey: [(key: string) => /^ak_\S+$/.test(key) && key, 'an ak_ key'],
+  publishableKey: [(key: string) => parsePublishableKey(key) && key, 'a pk_test_/pk_live_ key'],
+  jwtKey: [validateJwtKey, 'a PEM or JWK public key'],
+};
 
-/** Where Clerk is: the Backend API, the Frontend API, and the issuers its tokens carry. */
-function resolveEndpoints(
-  issuer: string | string[] | undefined,
-  setting: Setting,
-  frontendApiHost: string | undefined,
-): Pick<ResolvedConfig, 'apiUrl' | 'apiVersion' | 'frontendApiUrl' | 'issuers'> {
-  const apiUrl = setting('apiUrl', parseUrl, URL_FORMAT, DEFAULT_API_URL)!;
-  const apiVersion = setting(
-    'apiVersion',
-    (version) => /^v\d+$/.test(version) && version,
-    'like v1',
-    DEFAULT_API_VERSION,
-  )!;
-  const instanceUrl = setting('proxyUrl', parseUrl, URL_FORMAT) ?? (frontendApiHost && `https://${frontendApiHost}`);
-  const issuers = issuer === undefined ? (instanceUrl ? [instanceUrl] : undefined) : ([] as string[]).concat(issuer);
-  if (issuers === undefined) warnOnce('clerk-edge: iss is not checked; set CLERK_PUBLISHABLE_KEY.');
-  return {
-    apiUrl,
-    apiVersion,
-    frontendApiUrl: setting('frontendApiUrl', parseUrl, URL_FORMAT) ?? instanceUrl,
-    issuers,
-  };
-}
-
-/** `algorithms`: a non-empty list of supported asymmetric algorithms, default RS256. */
-function resolveAlgorithms(option: unknown): SupportedAlgorithm[] {
-  const list = option ?? ['RS256'];
-  if (!Array.isArray(list) || !list.length || list.some((alg) => !SUPPORTED_ALGORITHMS.includes(alg))) {
-    throw configurationError('algorithms', `must be some of ${SUPPORTED_ALGORITHMS}.`, '');
-  }
-  return [...list];
-}
+/** Where Clerk is. */
+const ENDPOINT_RULES: TextRules = {
+  apiUrl: [parseUrl, URL_RULE[1], DEFAULT_API_URL],
+  apiVersion: [(version: string) => /^v\d+$/.test(version) && version, 'like v1', DEFAULT_API_VERSION],
+  proxyUrl: URL_RULE,
+  frontendApiUrl: URL_RULE,
+};
 
 /**
  * The longest `timeoutMs` honoured: a timer cannot hold more than 2^31-1 ms (a larger delay fires at once,
@@ -288,22 +222,20 @@ export const MAX_TIMEOUT_MS = 600_000;
  * default, one above {@link MAX_TIMEOUT_MS} is capped there.
  */
 const TUNING = {
-  keys: { ttlMs: 5 * 60_000, maxStaleMs: 24 * 60 * 60_000, unknownKidCooldownMs: 30_000, timeoutMs: 3000 },
+  keys: { ttlMs: 300_000, maxStaleMs: 86_400_000, unknownKidCooldownMs: 30_000, timeoutMs: 3000 },
   machineTokens: { ttlMs: 30_000, negativeTtlMs: 5000, maxEntries: 1000, timeoutMs: 5000 },
-  sessionCache: { maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 },
+  sessionCache: { maxEntries: 10_000, maxBytes: 2 ** 23 },
 };
 
+type Tuned = Pick<ResolvedConfig, 'keys' | 'machineTokens' | 'sessionCache'>;
+
 /** Cache and timeout tuning: every field has a safe default, and a value that is not a finite non-negative number is ignored. */
-function resolveTuning(
-  options: ClerkEdgeOptions,
-  env: EnvironmentRecord,
-): Pick<ResolvedConfig, 'keys' | 'machineTokens' | 'sessionCache'> {
+function resolveTuning(options: ClerkEdgeOptions): Tuned {
   const tuned: Record<string, Record<string, unknown>> = {};
   for (const [group, defaults] of Object.entries(TUNING)) {
-    const given = (options[group as keyof typeof TUNING] ?? {}) as Record<string, number | undefined>;
-    const values: Record<string, unknown> = {};
+    const values: Record<string, unknown> = { ...options[group as keyof Tuned] };
     for (const [name, fallback] of Object.entries(defaults)) {
-      const value = finiteOr(given[name], fallback);
+      const value = finiteOr(values[name], fallback);
       values[name] =
         name === 'timeoutMs'
           ? Math.min(value || fallback, MAX_TIMEOUT_MS)
@@ -313,19 +245,7 @@ function resolveTuning(
     }
     tuned[group] = values;
   }
-  tuned.machineTokens!.enabled = options.machineTokens?.enabled ?? true;
-  tuned.sessionCache!.enabled = booleanSetting(options.sessionCache?.enabled, env, 'sessionCache', true);
-  return tuned as unknown as Pick<ResolvedConfig, 'keys' | 'machineTokens' | 'sessionCache'>;
-}
-
-/** A boolean option, else its variable: `'true'` turns on a default-off flag, `'false'` turns off a default-on one. */
-function booleanSetting(
-  value: boolean | undefined,
-  env: EnvironmentRecord,
-  option: string,
-  fallback: boolean,
-): boolean {
-  return value ?? (environmentString(env, variableFor(option)) === String(!fallback)) !== fallback;
+  return tuned as unknown as Tuned;
 }
 
 /**
@@ -334,30 +254,65 @@ function booleanSetting(
  */
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const env = options.env ?? platformEnvironment();
-  if (typeof globalThis.crypto?.subtle?.importKey !== 'function') {
+  if (!globalThis.crypto?.subtle?.importKey) {
     throw configurationError('crypto', 'is missing.', 'Use a runtime with WebCrypto.');
   }
-  const setting: Setting = (option, parse, format, fallback) => {
-    const value = (options[option] as string | undefined) ?? environmentString(env, variableFor(option)) ?? fallback;
-    if (value === undefined) return undefined;
-    const parsed = parse(value);
-    if (parsed === false || parsed === undefined) throw configurationError(option, `must be ${format}.`);
-    return parsed;
+  const fromEnv = (option: string) => environmentString(env, variableFor(option));
+  const read = (rules: TextRules) => {
+    const values: Record<string, unknown> = {};
+    for (const [option, [parse, format, fallback]] of Object.entries(rules)) {
+      const value = options[option as 'apiUrl'] ?? fromEnv(option) ?? fallback;
+      if (value === undefined) continue;
+      values[option] = parse(value as never);
+      if (!values[option]) throw configurationError(option, `must be ${format}.`);
+    }
+    return values;
   };
-  const flag = (option: 'trustProxyHeaders' | 'debug' | 'handshake', fallback: boolean) =>
-    booleanSetting(options[option], env, option, fallback);
-  const keys = resolveKeys(setting);
+  // A boolean option, else its variable: `'true'` turns on a default-off flag, `'false'` turns off a default-on one.
+  const flag = (
+    option: 'trustProxyHeaders' | 'debug' | 'handshake' | 'sessionCache',
+    fallback: boolean,
+    value = options[option as 'debug'],
+  ) => value ?? (fromEnv(option) === String(!fallback)) !== fallback;
+  const keys = read(KEY_RULES) as Pick<ResolvedConfig, 'secretKey' | 'machineSecretKey' | 'publishableKey' | 'jwtKey'>;
+  // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
+  if (!Object.keys(keys).length) {
+    throw configurationError('secretKey', 'is missing.', 'Set CLERK_SECRET_KEY or CLERK_PUBLISHABLE_KEY.', true);
+  }
+  const instance = keys.publishableKey && parsePublishableKey(keys.publishableKey);
+  const endpoints = read(ENDPOINT_RULES) as Pick<
+    ResolvedConfig,
+    'apiUrl' | 'apiVersion' | 'frontendApiUrl' | 'proxyUrl'
+  >;
+  const instanceUrl = endpoints.proxyUrl ?? (instance && `https://${instance.frontendApiHost}`);
+  const { issuer } = options;
+  const algorithms = options.algorithms ?? ['RS256'];
+  const issuers = issuer === undefined ? (instanceUrl ? [instanceUrl] : undefined) : ([] as string[]).concat(issuer);
+  if (!issuers) warnOnce('clerk-edge: iss is not checked; set CLERK_PUBLISHABLE_KEY.');
+  if (
+    !Array.isArray(algorithms) ||
+    !algorithms.length ||
+    algorithms.some((alg) => !SUPPORTED_ALGORITHMS.includes(alg))
+  ) {
+    throw configurationError('algorithms', `must be some of ${SUPPORTED_ALGORITHMS}.`, '');
+  }
+  const tuned = resolveTuning(options);
+  tuned.machineTokens.enabled = options.machineTokens?.enabled ?? true;
+  tuned.sessionCache.enabled = flag('sessionCache', true, options.sessionCache?.enabled);
   return {
     ...keys,
-    ...resolveEndpoints(options.issuer, setting, keys.frontendApiHost),
-    authorizedParties: resolveAuthorizedParties(options.authorizedParties, env),
+    ...instance,
+    ...endpoints,
+    frontendApiUrl: endpoints.frontendApiUrl ?? instanceUrl,
+    issuers,
+    authorizedParties: resolveAuthorizedParties(options.authorizedParties, fromEnv('authorizedParties')),
     missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
     audience: resolveAudience(options.audience),
-    clockSkewInMs: finiteOr(options.clockSkewInMs, DEFAULT_CLOCK_SKEW_MS),
-    algorithms: resolveAlgorithms(options.algorithms),
+    clockSkewInMs: finiteOr(options.clockSkewInMs, 5000),
+    algorithms: [...algorithms],
     acceptsToken: options.acceptsToken ?? 'session_token',
     treatPendingAsSignedOut: options.treatPendingAsSignedOut ?? true,
-    ...resolveTuning(options, env),
+    ...tuned,
     store: options.store,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     trustProxyHeaders: flag('trustProxyHeaders', false),

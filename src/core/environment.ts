@@ -27,33 +27,6 @@ type RuntimeGlobals = {
 };
 
 /**
- * Deno's environment, read one variable at a time so that `--allow-env=CLERK_*` is enough
- * (`Deno.env.toObject()` needs access to every variable). A refused read (`NotCapable` on Deno 2,
- * `PermissionDenied` on Deno 1) becomes a configuration error naming the variable and the flag,
- * thrown where the options are resolved.
- */
-function denoEnvironment(env: DenoEnvironment): EnvironmentRecord {
-  return new Proxy<EnvironmentRecord>(
-    {},
-    {
-      get(_target, name) {
-        if (typeof name !== 'string') return undefined;
-        try {
-          return env.get(name);
-        } catch (error) {
-          if (!/^(NotCapable|PermissionDenied)$/.test((error as { name?: string } | null)?.name ?? '')) throw error;
-          throw new ClerkConfigurationError(
-            'env',
-            `Deno refused to read ${name}.`,
-            'Run with --allow-env=CLERK_*, or pass `env: {}`.',
-          );
-        }
-      },
-    },
-  );
-}
-
-/**
  * The runtime's own environment, where options fall back to `CLERK_*` variables when no `env`
  * option is given: `Deno.env` on Deno, `Bun.env` on Bun, `process.env` on Node and edge
  * runtimes that have it, and an empty record elsewhere (Workers hand their bindings to each
@@ -68,8 +41,26 @@ function denoEnvironment(env: DenoEnvironment): EnvironmentRecord {
  * ```
  */
 export function platformEnvironment(): EnvironmentRecord {
-  const runtime = globalThis as RuntimeGlobals;
+  const { Deno, Bun, process } = globalThis as RuntimeGlobals;
   // Deno first: it also has a `process` whose `env` throws Deno's raw permission error.
-  if (typeof runtime.Deno?.env?.get === 'function') return denoEnvironment(runtime.Deno.env);
-  return runtime.Bun?.env ?? runtime.process?.env ?? {};
+  // Deno's environment is read one variable at a time so that `--allow-env=CLERK_*` is enough
+  // (`Deno.env.toObject()` needs access to every variable). A refused read (`NotCapable` on Deno 2,
+  // `PermissionDenied` on Deno 1) becomes a configuration error naming the variable and the flag,
+  // thrown where the options are resolved.
+  if (typeof Deno?.env?.get !== 'function') return Bun?.env ?? process?.env ?? {};
+  const env = Deno.env;
+  return new Proxy<EnvironmentRecord>(
+    {},
+    {
+      get(_target, name) {
+        if (typeof name !== 'string') return undefined;
+        try {
+          return env.get(name);
+        } catch (error) {
+          if (!/^(NotCapable|PermissionDenied)$/.test((error as { name: string } | null)?.name as string)) throw error;
+          throw new ClerkConfigurationError('env', `Deno refused to read ${name}.`, 'Run with --allow-env=CLERK_*.');
+        }
+      },
+    },
+  );
 }

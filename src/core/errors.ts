@@ -58,23 +58,20 @@ export type AuthErrorReason = (typeof AUTH_ERROR_REASONS)[number];
 /**
  * The fix for the reasons a setting or a request change fixes, in a few words (the reason names what
  * went wrong). Never includes request data. Every other reason points to the README's reason table,
- * which explains each at length.
+ * which explains each at length: so do the reasons that already name their setting
+ * (`token-invalid-issuer`, `token-invalid-audience`, `token-invalid-authorized-parties`,
+ * `token-invalid-algorithm`, `secret-key-invalid`).
  */
 const FIXES: Partial<Record<AuthErrorReason, string>> = {
   'token-missing': 'send a __session cookie or Bearer token',
-  'authorization-header-malformed': 'send "Authorization: Bearer <token>"',
+  'authorization-header-malformed': 'send one Bearer token',
   'token-type-mismatch': 'see acceptsToken',
-  'token-invalid-algorithm': 'see algorithms',
   'jwt-key-missing': 'set CLERK_SECRET_KEY or CLERK_JWT_KEY',
   'token-not-active-yet': 'see clockSkewInMs',
   'token-iat-in-the-future': 'see clockSkewInMs',
-  'token-invalid-issuer': 'see issuer',
-  'token-invalid-audience': 'see audience',
-  'token-invalid-authorized-parties': 'see authorizedParties',
   'session-pending': 'see treatPendingAsSignedOut',
   'machine-secret-key-missing': 'set CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY',
   'handshake-loop': 'check keys, clock and proxy',
-  'secret-key-invalid': 'check CLERK_SECRET_KEY',
 };
 
 /**
@@ -156,7 +153,7 @@ export class ClerkConfigurationError extends ClerkEdgeError {
   /** True when something is missing (it may still come from a per-request environment), false when it is malformed. */
   declare readonly missing: boolean;
   constructor(option: string, message: string, hint: string, missing = false) {
-    super(missing ? 'configuration-missing' : 'configuration-invalid', message, hint);
+    super(`configuration-${missing ? 'missing' : 'invalid'}`, message, hint);
     this.option = option;
     this.missing = missing;
   }

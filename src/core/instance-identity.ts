@@ -11,14 +11,22 @@ export type IdentityPurpose = 'keys' | 'secret' | 'machine';
 
 const identities = new WeakMap<ResolvedConfig, Partial<Record<IdentityPurpose, Promise<string>>>>();
 
-/** The unhashed description of an instance for one purpose. Holds a secret: never leaves this module. */
+/**
+ * The unhashed description of an instance for one purpose, as JSON (unambiguous whatever the values hold).
+ * Holds a secret: never leaves this module.
+ */
 function describe(config: ResolvedConfig, purpose: IdentityPurpose): string {
-  const api = (key = '') => `api\u0000${config.apiUrl}/${config.apiVersion}\u0000${key}`;
-  if (purpose === 'machine') return api(config.machineSecretKey ?? config.secretKey);
-  if (purpose === 'secret') return api(config.secretKey);
-  const { jwtKey } = config;
-  if (jwtKey !== undefined) return `jwt-key\u0000${typeof jwtKey === 'string' ? jwtKey : JSON.stringify(jwtKey)}`;
-  return config.secretKey !== undefined ? api(config.secretKey) : `fapi\u0000${config.frontendApiUrl ?? ''}`;
+  const { jwtKey, secretKey } = config;
+  const keys = purpose === 'keys';
+  return JSON.stringify(
+    keys && jwtKey
+      ? ['jwt-key', jwtKey]
+      : keys && !secretKey
+        ? ['fapi', config.frontendApiUrl]
+        : // The Backend API with the credential that authorises the calls (M2M: the machine secret key, else
+          // the secret key).
+          ['api', config.apiUrl, config.apiVersion, (purpose === 'machine' && config.machineSecretKey) || secretKey],
+  );
 }
 
 /**
@@ -30,8 +38,7 @@ function describe(config: ResolvedConfig, purpose: IdentityPurpose): string {
  */
 export function instanceIdentity(config: ResolvedConfig, purpose: IdentityPurpose): Promise<string> {
   const byPurpose = identities.get(config) ?? {};
-  const identity = byPurpose[purpose] ?? sha256Hex(describe(config, purpose));
-  byPurpose[purpose] = identity;
   identities.set(config, byPurpose);
-  return identity;
+  byPurpose[purpose] ??= sha256Hex(describe(config, purpose));
+  return byPurpose[purpose];
 }

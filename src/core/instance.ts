@@ -24,8 +24,7 @@ export function createAuthResolver(
   // Platforms hand the same environment object to every request: remember its authenticator.
   const byIdentity = new WeakMap<object, ClerkAuth>();
   return (env) => {
-    if (typeof env !== 'object' || env === null || env === options.env)
-      return fromOptionsOnly ?? createClerkAuth(options);
+    if (!env || typeof env !== 'object' || env === options.env) return fromOptionsOnly ?? createClerkAuth(options);
     let auth = byIdentity.get(env);
     if (auth) return auth;
     // Every CLERK_* string is what `resolveConfig` can read: equal fingerprints, equal configurations.

@@ -30,11 +30,12 @@ function firstValue(request: Request, name: string): string | undefined {
 export function publicOrigin(request: Request, policy: OriginPolicy): string {
   const url = new URL(request.url);
   if (!policy.trustProxyHeaders) return url.origin;
-  const host = firstValue(request, 'x-forwarded-host') ?? url.host;
-  const forwardedProto = firstValue(request, 'x-forwarded-proto')?.toLowerCase() ?? '';
-  const proto = /^https?$/.test(forwardedProto) ? forwardedProto : url.protocol.slice(0, -1);
+  const proto = firstValue(request, 'x-forwarded-proto')?.toLowerCase() as string;
   try {
-    return new URL(`${proto}://${host}`).origin;
+    // A forwarded proto that is not http(s) (or none) keeps the request URL's.
+    return new URL(
+      `${/^https?$/.test(proto) ? `${proto}:` : url.protocol}//${firstValue(request, 'x-forwarded-host') ?? url.host}`,
+    ).origin;
   } catch {
     return url.origin;
   }
@@ -53,9 +54,7 @@ export function publicOrigin(request: Request, policy: OriginPolicy): string {
  */
 export function clientIp(request: Request, policy: OriginPolicy): string | undefined {
   if (!policy.trustProxyHeaders) return undefined;
-  const ip =
-    request.headers.get('cf-connecting-ip')?.trim() ||
-    request.headers.get('x-real-ip')?.trim() ||
-    firstValue(request, 'x-forwarded-for');
+  const header = (name: string) => request.headers.get(name)?.trim();
+  const ip = header('cf-connecting-ip') || header('x-real-ip') || firstValue(request, 'x-forwarded-for');
   return ip && /^[0-9a-f:.]{2,45}$/i.test(ip) ? ip : undefined;
 }

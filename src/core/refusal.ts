@@ -59,14 +59,16 @@ export type ClerkEndpoint = 'jwks' | 'machine-verify' | 'session-refresh' | 'han
  * ```
  */
 export function apiRefusal(endpoint: ClerkEndpoint, result: Exclude<ApiResult<unknown>, { kind: 'ok' }>): Refusal {
-  const failure = endpoint === 'jwks' ? 'jwks-unavailable' : 'backend-api-unavailable';
-  if (result.kind === 'unreachable') return unavailable(failure);
-  const { status } = result;
+  // An unreachable endpoint has no status: it falls through to the infrastructure reason.
+  const { status, retryAfterSeconds } = result as { status?: number; retryAfterSeconds?: number };
   const refresh = endpoint === 'session-refresh';
   // The credential we sent: never for the public key set; 401 also judges the refresh token.
-  if ((endpoint !== 'jwks' && [400, 404, 422].includes(status)) || (refresh && status === 401))
+  if ((endpoint !== 'jwks' && [400, 404, 422].includes(status!)) || (refresh && status === 401))
     return refused(refresh ? 'refresh-rejected' : 'token-invalid');
   // Our own secret key (the refresh endpoint's key was checked by the token verification before it).
   if (!refresh && (status === 401 || status === 403)) return unavailable('secret-key-invalid');
-  return unavailable(status === 429 ? 'rate-limited' : failure, result.retryAfterSeconds);
+  return unavailable(
+    status === 429 ? 'rate-limited' : endpoint === 'jwks' ? 'jwks-unavailable' : 'backend-api-unavailable',
+    retryAfterSeconds,
+  );
 }

@@ -13,11 +13,11 @@ export interface AuthRequirement {
 
 /** Whether a signed-in state meets a requirement. Anything unexpected (including a throwing predicate) denies. */
 export function meetsRequirement(state: RequestState, requirement: AuthRequirement): boolean {
-  if (state.status !== 'signed-in') return false;
-  const auth = state.toAuth();
   try {
+    const auth = state.toAuth();
     const { has, scopes, predicate } = requirement;
     return (
+      state.status === 'signed-in' &&
       (has === undefined || auth.has(has)) &&
       (scopes === undefined || ('hasScope' in auth && scopes.every((scope) => auth.hasScope(scope)))) &&
       (predicate === undefined || predicate(auth) === true)
@@ -25,17 +25,6 @@ export function meetsRequirement(state: RequestState, requirement: AuthRequireme
   } catch {
     return false;
   }
-}
-
-/** The RFC 6750 challenge for a rejected request. Contains only the stable reason, never request data. */
-export function wwwAuthenticate(state: RequestState, forbidden = false): string {
-  const reason = forbidden ? 'forbidden' : (state.reason ?? 'unauthorized');
-  const error = forbidden
-    ? 'insufficient_scope'
-    : reason === 'authorization-header-malformed'
-      ? 'invalid_request'
-      : 'invalid_token';
-  return `Bearer realm="clerk"${reason === 'token-missing' ? '' : `, error="${error}", error_description="${reason}"`}`;
 }
 
 /** Copies auth headers onto a response's headers: every `Set-Cookie` appended, the rest (debug headers) set. */
@@ -65,19 +54,30 @@ export function copyStateHeaders(state: RequestState, target: Headers): void {
 
 /**
  * The response for a request that may not pass: 503 + Retry-After for `unavailable` (never a
- * sign-out), 401 + WWW-Authenticate for signed-out, 403 when signed in but not allowed.
- * Body: `{ error, reason }`. Shared by every adapter so they answer alike.
+ * sign-out), 401 + an RFC 6750 WWW-Authenticate challenge for signed-out, 403 when signed in but not
+ * allowed. Body: `{ error, reason }`. Only the stable reason goes out, never request data. Shared by
+ * every adapter so they answer alike.
  */
 export function rejectionResponse(state: RequestState, { forbidden = false }: { forbidden?: boolean } = {}): Response {
+  const unavailable = !forbidden && state.status === 'unavailable';
+  const reason = forbidden ? 'forbidden' : state.reason;
   const headers = new Headers(state.headers);
   headers.set('content-type', 'application/json; charset=utf-8');
   headers.set('cache-control', 'no-store');
-  const unavailable = !forbidden && state.status === 'unavailable';
   if (unavailable) headers.set('retry-after', String(state.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
-  else headers.set('www-authenticate', wwwAuthenticate(state, forbidden));
-  const error = forbidden ? 'forbidden' : unavailable ? 'unavailable' : 'unauthorized';
-  return new Response(JSON.stringify({ error, reason: forbidden ? error : state.reason }), {
-    status: forbidden ? 403 : unavailable ? 503 : 401,
-    headers,
-  });
+  else {
+    const error = forbidden
+      ? 'insufficient_scope'
+      : reason === 'authorization-header-malformed'
+        ? 'invalid_request'
+        : 'invalid_token';
+    headers.set(
+      'www-authenticate',
+      `Bearer realm="clerk"${reason === 'token-missing' ? '' : `, error="${error}", error_description="${reason ?? 'unauthorized'}"`}`,
+    );
+  }
+  return Response.json(
+    { error: forbidden ? reason : unavailable ? 'unavailable' : 'unauthorized', reason },
+    { status: forbidden ? 403 : unavailable ? 503 : 401, headers },
+  );
 }
