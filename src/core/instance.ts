@@ -24,7 +24,11 @@ export function createAuthResolver(
   // Platforms hand the same environment object to every request: remember its authenticator.
   const byIdentity = new WeakMap<object, ClerkAuth>();
   return (env) => {
-    if (!env || typeof env !== 'object' || env === options.env) return fromOptionsOnly ?? createClerkAuth(options);
+    if (!env || typeof env !== 'object' || env === options.env) {
+      // Keys that were missing at creation (set since in the platform's environment): created once, then kept.
+      fromOptionsOnly ??= createClerkAuth(options);
+      return fromOptionsOnly;
+    }
     let auth = byIdentity.get(env);
     if (auth) return auth;
     // Every CLERK_* string is what `resolveConfig` can read: equal fingerprints, equal configurations.

@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { getRuntimeKey, env as honoEnvironment } from 'hono/adapter';
 import { HTTPException } from 'hono/http-exception';
 import type { ClerkClient } from '../api/client.js';
 import type { ClerkClientFactory } from '../core/api-client.js';
@@ -56,17 +55,18 @@ export type ClerkMiddlewareOptions = ClerkEdgeOptions & {
   clerkClient?: ClerkClientFactory<ClerkClient>;
 };
 
+type RuntimeGlobals = { navigator?: { userAgent?: string }; Deno?: unknown; process?: { env?: EnvironmentRecord } };
+
 /**
- * Hono's `env(c)`: bindings on Workers, the process environment elsewhere. Deno's
- * `Deno.env.toObject()` needs access to every variable; with only `--allow-env=CLERK_*` it
- * throws, and the environment read per variable when the middleware was created is used.
+ * The environment that comes with the request, as Hono's `env(c)` reads it without its runtime
+ * table (kept out of the bundle): the bindings (`c.env`) on Workers; `process.env` on Node, Bun and
+ * edge runtimes (one object, so one authenticator). Deno's and other runtimes' variables are read
+ * where the middleware is created (`Deno.env` one variable at a time, so `--allow-env=CLERK_*` is enough).
  */
-function requestEnvironment(c: Context, runtime: ReturnType<typeof getRuntimeKey>): EnvironmentRecord | undefined {
-  try {
-    return honoEnvironment(c, runtime) as EnvironmentRecord;
-  } catch {
-    return undefined;
-  }
+function requestEnvironment(c: Context): EnvironmentRecord | undefined {
+  const runtime = globalThis as RuntimeGlobals;
+  if (runtime.navigator?.userAgent === 'Cloudflare-Workers') return c.env as EnvironmentRecord;
+  return runtime.Deno ? undefined : runtime.process?.env;
 }
 
 /**
@@ -75,7 +75,8 @@ function requestEnvironment(c: Context, runtime: ReturnType<typeof getRuntimeKey
  * session refresh or a handshake's return trip are added to the response. A browser page load
  * that needs the handshake is answered with its 307 here (the route is not reached); `handshake: false`
  * turns that off (API-only). Keys come from the options, then from the
- * environment per field (Hono's `env(c)`: `process.env` on Node, bindings on Workers).
+ * environment per field (as Hono's `env(c)`: `process.env` on Node and Bun, bindings on Workers,
+ * `Deno.env` on Deno).
  * A malformed key throws here, when the middleware is created.
  *
  * @example
@@ -90,10 +91,8 @@ function requestEnvironment(c: Context, runtime: ReturnType<typeof getRuntimeKey
  */
 export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): MiddlewareHandler {
   const resolveAuth = createAuthResolver(options);
-  // The runtime does not change while the process lives: detected once, not per request.
-  const runtime = getRuntimeKey();
   return async function clerkEdgeMiddleware(c, next) {
-    const auth = resolveAuth(options.env ?? requestEnvironment(c, runtime));
+    const auth = resolveAuth(options.env ?? requestEnvironment(c));
     const request = coreRequest(c);
     const verdicts = requestVerdicts(auth, request, {
       defaultAcceptsToken: options.acceptsToken,

@@ -168,6 +168,23 @@ describe('clerk-edge/hono', () => {
     expect((await app.request('/protected', { headers: { authorization: `Bearer ${wrongIssuer}` } })).status).toBe(401);
   });
 
+  it('finds keys set in the environment after the middleware was created, and keeps one authenticator for them', async () => {
+    vi.stubEnv('CLERK_SECRET_KEY', '');
+    vi.stubEnv('CLERK_PUBLISHABLE_KEY', '');
+    const app = new Hono();
+    app.use(clerkMiddleware({ apiUrl: ctx.emulator.url }));
+    app.get('/protected', requireAuth(), (c) => c.text(getAuth(c).userId ?? ''));
+    vi.stubEnv('CLERK_SECRET_KEY', ctx.emulator.secretKey);
+    vi.stubEnv('CLERK_PUBLISHABLE_KEY', ctx.emulator.publishableKey);
+    ctx.emulator.resetCounts();
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request('/protected', { headers: { authorization: `Bearer ${await freshToken()}` } });
+      expect(await res.text()).toBe('user_hono');
+    }
+    // One authenticator, so one key set fetched for the three requests.
+    expect(ctx.emulator.requestCount('GET /v1/jwks')).toBe(1);
+  });
+
   it('answers getAuth(c, { acceptsToken }) for a token no guard verified with a signed-out object, never a 500', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const app = new Hono();

@@ -1,7 +1,7 @@
 /**
  * Reading `CLERK_*` the way each runtime provides them: `Bun.env`, `Deno.env` with full, partial
- * (`--allow-env=CLERK_*`) and no permission, and Hono's `env(c)`. The driver starts the runtime
- * with the emulator's keys in its environment (CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY, CLERK_API_URL).
+ * (`--allow-env=CLERK_*`) and no permission, and clerkMiddleware() reading them. The driver starts
+ * the runtime with the emulator's keys in its environment (CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY, CLERK_API_URL).
  */
 import assert from 'node:assert/strict';
 import { createClerkAuth } from 'clerk-edge';
@@ -17,7 +17,7 @@ export interface EnvironmentAccess {
   readAll(): Record<string, string | undefined>;
 }
 
-/** With permission to read the variables: no options at all, in the core and through Hono's `env(c)`. */
+/** With permission to read the variables: no options at all, in the core and through clerkMiddleware(). */
 export function environmentScenarios(env: EnvironmentAccess): Scenario[] {
   return [
     {
@@ -31,7 +31,7 @@ export function environmentScenarios(env: EnvironmentAccess): Scenario[] {
       },
     },
     {
-      name: `gives clerkMiddleware() its keys from ${env.label} through Hono's env(c)`,
+      name: `gives clerkMiddleware() its keys from ${env.label}`,
       async run(context) {
         const user = await signedInUser(context.emulator, 'user_hono_env');
         await withServer(context, createApp({}), async (url) => {
