@@ -1,4 +1,4 @@
-import type { RequestCredentials } from './credentials.js';
+import { parseCookies, type RequestCredentials } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
 import type { SessionRefresher } from './refresh.js';
 import { MAX_TOKEN_BYTES } from './session.js';
@@ -13,6 +13,23 @@ export type CookieAuthenticator = (
   credentials: RequestCredentials,
   waitUntil?: WaitUntil,
 ) => Promise<RequestState>;
+
+/**
+ * The cookies `Set-Cookie` directives set (their attributes ignored): the first non-empty value of each
+ * name. The one reader of the directives a refresh or a handshake brings back. Internal.
+ *
+ * @example
+ * ```ts
+ * directiveCookies(['__session=; Max-Age=0', '__session=eyJ...; Path=/']).get('__session') // 'eyJ...'
+ * ```
+ */
+export function directiveCookies(directives: string[]): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const directive of directives)
+    for (const [name, value] of parseCookies(directive.split(';')[0]!))
+      if (value && !cookies.has(name)) cookies.set(name, value);
+  return cookies;
+}
 
 /** A verdict other than signed-in on the request's session token (signed out unless `status` says otherwise). Internal. */
 export function refuseSession(

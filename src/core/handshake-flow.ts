@@ -1,15 +1,13 @@
 import type { ResolvedConfig } from './config.js';
-import { type CookieAuthenticator, cookieAuthenticator, refuseSession, signInWithCookies } from './cookie-session.js';
-import type { AuthErrorReason } from './errors.js';
 import {
-  browserUrl,
-  DEV_BROWSER,
-  handshakeInputs,
-  isPageLoad,
-  REDIRECT_COUNT,
-  sessionFromDirectives,
-  startHandshake,
-} from './handshake.js';
+  type CookieAuthenticator,
+  cookieAuthenticator,
+  directiveCookies,
+  refuseSession,
+  signInWithCookies,
+} from './cookie-session.js';
+import type { AuthErrorReason } from './errors.js';
+import { browserUrl, DEV_BROWSER, handshakeInputs, isPageLoad, REDIRECT_COUNT, startHandshake } from './handshake.js';
 import { handshakeResolver } from './handshake-payload.js';
 import type { KeyStore } from './jwks.js';
 import type { SessionRefresher } from './refresh.js';
@@ -68,13 +66,10 @@ export function browserAuthenticator(
         if (dev) directives.push(`${DEV_BROWSER}=${dev}${attributes}`);
         if (dev && suffix) directives.push(`${DEV_BROWSER}_${suffix}=${dev}${attributes}`);
       }
-      const state = await signInWithCookies(
-        tokens,
-        sessionFromDirectives(payload, suffix),
-        directives,
-        waitUntil,
-        headers,
-      );
+      // The new session token: `__session_<suffix>` first, then `__session`.
+      const cookies = directiveCookies(payload);
+      const token = (suffix && cookies.get(`__session_${suffix}`)) || cookies.get('__session');
+      const state = await signInWithCookies(tokens, token, directives, waitUntil, headers);
       if (state.status === 'signed-in') headers.append('set-cookie', `${REDIRECT_COUNT}=0; Path=/; Max-Age=0`);
       return state;
     }

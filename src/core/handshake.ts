@@ -163,16 +163,3 @@ export function handshakeResponse(state: RequestState, request: Request): Respon
   const page = '<!doctype html><title>503</title>Sign-in is unavailable; reload in a moment.';
   return new Response(page, { status: 503, headers });
 }
-
-/** The new session token among cookie directives: `__session_<suffix>` first, then `__session`. */
-export function sessionFromDirectives(directives: string[], cookieSuffix: string | undefined): string | undefined {
-  let plain: string | undefined;
-  for (const directive of directives) {
-    for (const [name, value] of parseCookies(directive.split(';')[0] as string)) {
-      if (!value) continue;
-      if (cookieSuffix !== undefined && name === `__session_${cookieSuffix}`) return value;
-      if (name === '__session') plain ??= value;
-    }
-  }
-  return plain;
-}

@@ -1,6 +1,6 @@
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
-import { parseCookies } from './credentials.js';
+import { directiveCookies } from './cookie-session.js';
 import { clientIp, publicOrigin } from './origin.js';
 import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import { sha256Hex } from './hash.js';
@@ -79,9 +79,10 @@ export function createSessionRefresher(config: ResolvedConfig): SessionRefresher
         });
         if (answer.kind !== 'ok') return apiRefusal('session-refresh', answer);
         const cookies = answer.data?.cookies;
+        // The new session token: the first `__session` or `__session_<suffix>` cookie.
         const sessionToken =
           Array.isArray(cookies) && cookies.every((cookie) => typeof cookie === 'string')
-            ? findSessionCookie(cookies)
+            ? [...directiveCookies(cookies)].find(([name]) => /^__session(_|$)/.test(name))?.[1]
             : undefined;
         return sessionToken
           ? { ok: true, sessionToken, setCookies: cookies as string[] }
@@ -92,14 +93,4 @@ export function createSessionRefresher(config: ResolvedConfig): SessionRefresher
       return result;
     },
   };
-}
-
-/** The new session token among `Set-Cookie` directives (`__session` or `__session_<suffix>`). */
-function findSessionCookie(directives: string[]): string | undefined {
-  for (const directive of directives) {
-    for (const [name, value] of parseCookies(directive.split(';')[0]!)) {
-      if ((name === '__session' || name.startsWith('__session_')) && value !== '') return value;
-    }
-  }
-  return undefined;
 }

@@ -4,7 +4,8 @@ import { callClerkApi, backendApiUrl } from './backend-api.js';
 import type { AuthObject } from './state.js';
 import { withSessionGetToken } from './claims.js';
 import type { ResolvedConfig } from './config.js';
-import { extractCredentials, parseCookies } from './credentials.js';
+import { directiveCookies } from './cookie-session.js';
+import { extractCredentials } from './credentials.js';
 import { ClerkEdgeError } from './errors.js';
 import { LruCache } from './lru.js';
 import { SingleFlight } from './single-flight.js';
@@ -155,12 +156,11 @@ async function requestSessionToken(
   responseHeaders: Headers | undefined,
 ): Promise<string | undefined> {
   const suffix = await clerk.cookieSuffix();
-  for (const cookie of responseHeaders?.getSetCookie() ?? []) {
-    for (const [name, value] of parseCookies(cookie.split(';')[0]!))
-      if ((name === '__session' || name === `__session_${suffix}`) && value) return value;
-  }
+  const fresh = directiveCookies(responseHeaders?.getSetCookie() ?? []);
   const credentials = extractCredentials(request.headers, suffix);
-  return credentials.bearerToken ?? credentials.sessionCookie;
+  return (
+    fresh.get(`__session_${suffix}`) ?? fresh.get('__session') ?? credentials.bearerToken ?? credentials.sessionCookie
+  );
 }
 
 /**
