@@ -86,7 +86,7 @@ export function cookieAuthenticator(tokens: TokenVerifier, refresher: SessionRef
     const expired = verdict.reason === 'token-expired';
     if (expired && refreshToken !== undefined) {
       if (request.method !== 'GET') return refuseSession('refresh-non-get-request');
-      const refreshed = await refresher.refresh(request, token, refreshToken);
+      const refreshed = await refresher(request, token, refreshToken);
       return refreshed.ok
         ? signInWithCookies(tokens, refreshed.sessionToken, refreshed.setCookies, waitUntil)
         : refuseSession(refreshed.reason, refreshed.status, refreshed);

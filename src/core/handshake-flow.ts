@@ -55,17 +55,17 @@ export function browserAuthenticator(
     const payload = inputs.nonce || inputs.token ? await resolve(inputs, waitUntil) : undefined;
     if (payload && !Array.isArray(payload)) return refuseSession(payload.reason, 'unavailable', payload);
     if (payload) {
-      const headers = new Headers();
-      const directives = [...payload];
       // A development instance redirects to the clean URL and keeps a dev-browser token from the URL.
-      if (development) {
-        headers.set('location', browserUrl(request, config));
-        headers.set('cache-control', 'no-store');
-        const dev = inputs.devInUrl;
-        const attributes = `; Path=/; SameSite=Lax; Max-Age=31536000${request.url.startsWith('https:') ? '; Secure' : ''}`;
-        if (dev) directives.push(`${DEV_BROWSER}=${dev}${attributes}`);
-        if (dev && suffix) directives.push(`${DEV_BROWSER}_${suffix}=${dev}${attributes}`);
-      }
+      const headers = new Headers(
+        development ? { location: browserUrl(request, config), 'cache-control': 'no-store' } : undefined,
+      );
+      const directives = [...payload];
+      const dev = development && inputs.devInUrl;
+      if (dev)
+        for (const name of suffix ? [DEV_BROWSER, `${DEV_BROWSER}_${suffix}`] : [DEV_BROWSER])
+          directives.push(
+            `${name}=${dev}; Path=/; SameSite=Lax; Max-Age=31536000${request.url.startsWith('https:') ? '; Secure' : ''}`,
+          );
       // The new session token: `__session_<suffix>` first, then `__session`.
       const cookies = directiveCookies(payload);
       const token = (suffix && cookies.get(`__session_${suffix}`)) || cookies.get('__session');
