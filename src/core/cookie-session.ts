@@ -80,21 +80,15 @@ export function cookieAuthenticator(tokens: TokenVerifier, refresher: SessionRef
     const tokenClass = classifyToken(token);
     if (tokenClass.type !== 'session_token')
       return refuseSession(tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch');
-    const verdict = await tokens.verifySessionJwt(token, waitUntil, tokenClass.header);
-    if (verdict.ok) return tokens.sessionState(verdict.claims);
+    const state = await tokens.verifySession(token, waitUntil, undefined, tokenClass.header);
     // `token-expired` is only reported once every other check passed (signature, azp, iss, aud, cat, sub).
-    const expired = verdict.reason === 'token-expired';
-    if (expired && refreshToken !== undefined) {
-      if (request.method !== 'GET') return refuseSession('refresh-non-get-request');
-      const refreshed = await refresher(request, token, refreshToken);
-      return refreshed.ok
-        ? signInWithCookies(tokens, refreshed.sessionToken, refreshed.setCookies, waitUntil)
-        : refuseSession(refreshed.reason, refreshed.status, refreshed);
-    }
-    return refuseSession(
-      verdict.reason,
-      verdict.status,
-      expired ? { ...verdict, detail: 'No __refresh cookie.' } : verdict,
-    );
+    if (state.reason !== 'token-expired') return state;
+    if (refreshToken === undefined)
+      return refuseSession('token-expired', 'signed-out', { detail: 'No __refresh cookie.' });
+    if (request.method !== 'GET') return refuseSession('refresh-non-get-request');
+    const refreshed = await refresher(request, token, refreshToken);
+    return refreshed.ok
+      ? signInWithCookies(tokens, refreshed.sessionToken, refreshed.setCookies, waitUntil)
+      : refuseSession(refreshed.reason, refreshed.status, refreshed);
   };
 }

@@ -151,15 +151,17 @@ export function handshakeResponse(state: RequestState, request: Request): Respon
   const redirect = state.headers.has('location');
   if (!redirect) {
     // A 503 page only for a page load that comes back from a handshake (carries a nonce or a token).
-    if (state.status !== 'unavailable' || !isPageLoad(request)) return undefined;
-    const { nonce, token } = handshakeInputs(request);
-    if (!nonce && !token) return undefined;
+    const inputs = state.status === 'unavailable' && isPageLoad(request) && handshakeInputs(request);
+    if (!inputs || !(inputs.nonce || inputs.token)) return undefined;
   }
   const headers = new Headers(state.headers);
   headers.set('cache-control', 'no-store');
-  if (redirect) return new Response(null, { status: 307, headers });
-  headers.set('retry-after', String(state.retryAfterSeconds ?? 5));
-  headers.set('content-type', 'text/html; charset=utf-8');
-  const page = '<!doctype html><title>503</title>Sign-in is unavailable; reload in a moment.';
-  return new Response(page, { status: 503, headers });
+  if (!redirect) {
+    headers.set('retry-after', `${state.retryAfterSeconds}`);
+    headers.set('content-type', 'text/html; charset=utf-8');
+  }
+  return new Response(
+    redirect ? null : '<!doctype html><title>503</title>Sign-in is unavailable; reload in a moment.',
+    { status: redirect ? 307 : 503, headers },
+  );
 }

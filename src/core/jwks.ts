@@ -52,7 +52,7 @@ async function importPublicKey(key: JWK | string, alg: string): Promise<CryptoKe
   if (!spki && !jwkFitsAlgorithm(key, alg)) return undefined;
   return crypto.subtle.importKey(
     (spki ? 'spki' : 'jwk') as 'jwk',
-    (spki ? Uint8Array.from(atob(key), (char) => char.charCodeAt(0)) : { ...key, alg }) as JsonWebKey,
+    (spki ? Uint8Array.from(atob(key), (char) => char.charCodeAt(0)) : key) as JsonWebKey,
     { name: FAMILIES[alg.slice(0, 2)]![1], namedCurve: CURVES[alg], hash: `SHA-${alg.slice(2)}` },
     false,
     ['verify'],
