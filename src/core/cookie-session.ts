@@ -15,6 +15,19 @@ export type CookieAuthenticator = (
 ) => Promise<RequestState>;
 
 /**
+ * `Set-Cookie` directives from a Clerk answer (a refresh or a handshake payload): at most 32 strings of at
+ * most 8192 characters without control characters; undefined for anything else. Internal.
+ */
+export function directivesOf(value: unknown): string[] | undefined {
+  return Array.isArray(value) &&
+    value.length <= 32 &&
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
+    value.every((item) => typeof item === 'string' && item.length <= 8192 && !/[\u0000-\u001f\u007f]/.test(item))
+    ? value
+    : undefined;
+}
+
+/**
  * The cookies `Set-Cookie` directives set (their attributes ignored): the first non-empty value of each
  * name. The one reader of the directives a refresh or a handshake brings back. Internal.
  *

@@ -9,6 +9,7 @@ import { apiRefusal, type Refusal, unavailable } from './refusal.js';
 import { MAX_TOKEN_BYTES } from './session.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
 import { jsonRecord, TOKEN_CATEGORY, unverifiedHeader } from './token-class.js';
+import { directivesOf } from './cookie-session.js';
 import type { WaitUntil } from './wait-until.js';
 
 /**
@@ -24,16 +25,6 @@ export type HandshakeResolver = (inputs: HandshakeInputs, waitUntil?: WaitUntil)
 /** How long a nonce that was redeemed or refused is answered from memory (Clerk's nonces live 5 minutes). */
 export const SPENT_NONCE_TTL_MS = 10 * 60 * 1000;
 const MAX_SPENT_NONCES = 5000;
-
-/** Directives as Set-Cookie values: at most 32 strings of at most 8192 characters without control characters. */
-function directivesOf(value: unknown): string[] | undefined {
-  return Array.isArray(value) &&
-    value.length <= 32 &&
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
-    value.every((item) => typeof item === 'string' && item.length <= 8192 && !/[\u0000-\u001f\u007f]/.test(item))
-    ? value
-    : undefined;
-}
 
 /**
  * Resolves handshake carriers: a nonce through the Backend API's `GET /v1/clients/handshake_payload`,

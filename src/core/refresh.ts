@@ -1,6 +1,6 @@
 import { backendApiUrl, callClerkApi } from './backend-api.js';
 import type { ResolvedConfig } from './config.js';
-import { directiveCookies } from './cookie-session.js';
+import { directiveCookies, directivesOf } from './cookie-session.js';
 import { clientIp, publicOrigin } from './origin.js';
 import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import { sha256Hex } from './hash.js';
@@ -32,8 +32,8 @@ export type SessionRefresher = (request: Request, expiredToken: string, refreshT
 
 /**
  * Refreshes expired cookie sessions through `POST /v1/sessions/{sid}/refresh` with
- * `format: "cookie"`. Concurrent refreshes of the same token pair share one call; a refused pair
- * is answered from memory for {@link REFRESH_REJECTION_TTL_MS}; a 429 closes the endpoint in the
+ * `format: "cookie"`. Concurrent refreshes of the same session and refresh token share one call
+ * (each caller's expired token was verified for that session); a refused pair is answered from memory for {@link REFRESH_REJECTION_TTL_MS}; a 429 closes the endpoint in the
  * instance's back-off (see `instanceBackoff`) until its wait has passed. Internal.
  *
  * @example
@@ -44,7 +44,10 @@ export type SessionRefresher = (request: Request, expiredToken: string, refreshT
 export function createSessionRefresher(config: ResolvedConfig): SessionRefresher {
   const { timeoutMs } = config.machineTokens;
   const flight = new SingleFlight<RefreshResult>(timeoutMs + FLIGHT_GRACE_MS);
-  /** Refusals by session id and SHA-256 of the refresh token (this authenticator's instance only), until their expiry. */
+  /**
+   * Refusals by session id and SHA-256 of the refresh token (this authenticator's instance only), until their
+   * expiry; the calls in flight by the same key.
+   */
   const rejections = new LruCache<true>(1000, config.now);
 
   return async (request, expiredToken, refreshToken) => {
@@ -55,10 +58,9 @@ export function createSessionRefresher(config: ResolvedConfig): SessionRefresher
     const sessionId = unverifiedClaims(expiredToken)?.sid;
     if (typeof sessionId !== 'string' || !/^\w+$/.test(sessionId)) return refused('token-invalid-claims');
 
-    const rejectionKey = `${sessionId}\u0000${await sha256Hex(refreshToken)}`;
-    if (rejections.get(rejectionKey)) return refused('refresh-rejected');
-    const flightKey = await sha256Hex(`${expiredToken}\u0000${refreshToken}`);
-    const result = await flight.run(flightKey, async (): Promise<RefreshResult> => {
+    const key = `${sessionId}\u0000${await sha256Hex(refreshToken)}`;
+    if (rejections.get(key)) return refused('refresh-rejected');
+    const result = await flight.run(key, async (): Promise<RefreshResult> => {
       const requestHeaders: Record<string, string[]> = {};
       for (const name of FORWARDED_HEADERS.slice(0, config.trustProxyHeaders ? 7 : 5)) {
         const value = request.headers.get(name);
@@ -82,18 +84,13 @@ export function createSessionRefresher(config: ResolvedConfig): SessionRefresher
         endpoint: 'POST /sessions/{session_id}/refresh',
       });
       if (answer.kind !== 'ok') return apiRefusal('session-refresh', answer);
-      const cookies = answer.data?.cookies;
+      const cookies = directivesOf(answer.data?.cookies);
       // The new session token: the first `__session` or `__session_<suffix>` cookie.
       const sessionToken =
-        Array.isArray(cookies) && cookies.every((cookie) => typeof cookie === 'string')
-          ? [...directiveCookies(cookies)].find(([name]) => /^__session(_|$)/.test(name))?.[1]
-          : undefined;
-      return sessionToken
-        ? { ok: true, sessionToken, setCookies: cookies as string[] }
-        : unavailable('backend-api-unavailable');
+        cookies && [...directiveCookies(cookies)].find(([name]) => /^__session(_|$)/.test(name))?.[1];
+      return sessionToken ? { ok: true, sessionToken, setCookies: cookies! } : unavailable('backend-api-unavailable');
     });
-    if (!result.ok && result.reason === 'refresh-rejected')
-      rejections.set(rejectionKey, true, REFRESH_REJECTION_TTL_MS);
+    if (!result.ok && result.reason === 'refresh-rejected') rejections.set(key, true, REFRESH_REJECTION_TTL_MS);
     return result;
   };
 }
