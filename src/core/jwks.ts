@@ -120,6 +120,11 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
   let lastUnknownKidRefetch = -Infinity;
   /** Key sets fetched so far: a lookup that saw one arrive does not refetch it for an unknown kid. */
   let fetches = 0;
+  // The Backend API JWKS (secret key), else the Frontend API's; none when only a machine secret key is configured.
+  const url =
+    config.secretKey !== undefined
+      ? backendApiUrl(config, 'jwks')
+      : config.frontendApiUrl && `${config.frontendApiUrl}/.well-known/jwks.json`;
   // Scoped by the instance identity (the JWKS URL and a hash of the secret key that fetches it).
   const storeKey = async () => `clerk-edge:jwks:${await instanceIdentity(config, 'keys')}`;
 
@@ -129,17 +134,13 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
   };
   /** The first key of the current set with this `kid` (never one without a `kid`). */
   const keyFor = (kid: string | undefined) => (kid ? current?.find((jwk) => jwk.kid === kid) : undefined);
-  const fresh = () => current && now() - fetchedAt < ttlMs;
 
   /** Fetches the key set; concurrent callers share one fetch. Never throws. */
   const refresh = () =>
     flight.run('jwks', async () => {
       const result = await callClerkApi<unknown>(config, {
         method: 'GET',
-        url:
-          config.secretKey !== undefined
-            ? backendApiUrl(config, 'jwks')
-            : `${config.frontendApiUrl}/.well-known/jwks.json`,
+        url: url as string,
         bearer: config.secretKey,
         timeoutMs,
         endpoint: 'GET /jwks',
@@ -175,11 +176,10 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
         if (expectedKid !== undefined && kid !== expectedKid) return refused('jwk-kid-mismatch');
       } else {
         // Only a machine secret key is configured: opaque M2M tokens work, JWTs cannot be verified.
-        if (config.secretKey === undefined && config.frontendApiUrl === undefined)
-          return unavailable('jwt-key-missing');
+        if (!url) return unavailable('jwt-key-missing');
         if (kid === undefined) return refused('jwk-kid-missing');
         const fetchesBefore = fetches;
-        if (!fresh() && store) {
+        if (!(current && now() - fetchedAt < ttlMs) && store) {
           try {
             const record = (await store.get(await storeKey())) as KeySetRecord;
             if (
