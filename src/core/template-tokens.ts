@@ -119,12 +119,14 @@ export async function templateToken(config: ResolvedConfig, sessionId: string, t
       const jwt = result.kind === 'ok' ? result.data?.jwt : undefined;
       if (typeof jwt !== 'string' || jwt.split('.').length !== 3) {
         // An HTTP error by its status; no answer, or one without a JWT, is `backend-api-unavailable`.
-        const { status, retryAfterSeconds } =
-          result.kind === 'http-error' ? result : { status: 0, retryAfterSeconds: 0 };
+        const { status, retryAfterSeconds } = (result.kind === 'http-error' ? result : {}) as {
+          status?: number;
+          retryAfterSeconds?: number;
+        };
         throw fail(
-          STATUS_CODES[status] ?? 'backend-api-unavailable',
+          STATUS_CODES[status as number] ?? 'backend-api-unavailable',
           status ? `Backend API answered ${status}.` : 'no JWT from the Backend API.',
-          status || undefined,
+          status,
           status === 429 ? retryAfterSeconds : undefined,
         );
       }
