@@ -22,7 +22,7 @@ export function directivesOf(value: unknown): string[] | undefined {
   return Array.isArray(value) &&
     value.length <= 32 &&
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
-    value.every((item) => typeof item === 'string' && item.length <= 8192 && !/[\u0000-\u001f\u007f]/.test(item))
+    value.every((item) => typeof item === 'string' && /^[^\0-\x1f\x7f]{0,8192}$/.test(item))
     ? value
     : undefined;
 }
