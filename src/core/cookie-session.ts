@@ -97,7 +97,7 @@ export function cookieAuthenticator(tokens: TokenVerifier, refresher: SessionRef
     // `token-expired` is only reported once every other check passed (signature, azp, iss, aud, cat, sub).
     if (state.reason !== 'token-expired') return state;
     if (refreshToken === undefined)
-      return refuseSession('token-expired', 'signed-out', { detail: 'No __refresh cookie.' });
+      return refuseSession(state.reason, 'signed-out', { detail: 'No __refresh cookie.' });
     if (request.method !== 'GET') return refuseSession('refresh-non-get-request');
     const refreshed = await refresher(request, token, refreshToken);
     return refreshed.ok
