@@ -1,4 +1,4 @@
-import type { RequestCredentials } from './credentials.js';
+import { parseCookies, type RequestCredentials } from './credentials.js';
 import type { AuthErrorReason } from './errors.js';
 import type { SessionRefresher } from './refresh.js';
 import { MAX_TOKEN_BYTES } from './session.js';
@@ -13,6 +13,36 @@ export type CookieAuthenticator = (
   credentials: RequestCredentials,
   waitUntil?: WaitUntil,
 ) => Promise<RequestState>;
+
+/**
+ * `Set-Cookie` directives from a Clerk answer (a refresh or a handshake payload): at most 32 strings of at
+ * most 8192 characters without control characters; undefined for anything else. Internal.
+ */
+export function directivesOf(value: unknown): string[] | undefined {
+  return Array.isArray(value) &&
+    value.length <= 32 &&
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
+    value.every((item) => typeof item === 'string' && /^[^\0-\x1f\x7f]{0,8192}$/.test(item))
+    ? value
+    : undefined;
+}
+
+/**
+ * The cookies `Set-Cookie` directives set (their attributes ignored): the first non-empty value of each
+ * name. The one reader of the directives a refresh or a handshake brings back. Internal.
+ *
+ * @example
+ * ```ts
+ * directiveCookies(['__session=; Max-Age=0', '__session=eyJ...; Path=/']).get('__session') // 'eyJ...'
+ * ```
+ */
+export function directiveCookies(directives: string[]): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const directive of directives)
+    for (const [name, value] of parseCookies(directive.split(';')[0]!))
+      if (value && !cookies.has(name)) cookies.set(name, value);
+  return cookies;
+}
 
 /** A verdict other than signed-in on the request's session token (signed out unless `status` says otherwise). Internal. */
 export function refuseSession(
@@ -63,21 +93,15 @@ export function cookieAuthenticator(tokens: TokenVerifier, refresher: SessionRef
     const tokenClass = classifyToken(token);
     if (tokenClass.type !== 'session_token')
       return refuseSession(tokenClass.type === 'unknown' ? 'token-malformed' : 'token-type-mismatch');
-    const verdict = await tokens.verifySessionJwt(token, waitUntil, tokenClass.header);
-    if (verdict.ok) return tokens.sessionState(verdict.claims);
+    const state = await tokens.verifySession(token, waitUntil, undefined, tokenClass.header);
     // `token-expired` is only reported once every other check passed (signature, azp, iss, aud, cat, sub).
-    const expired = verdict.reason === 'token-expired';
-    if (expired && refreshToken !== undefined) {
-      if (request.method !== 'GET') return refuseSession('refresh-non-get-request');
-      const refreshed = await refresher.refresh(request, token, refreshToken);
-      return refreshed.ok
-        ? signInWithCookies(tokens, refreshed.sessionToken, refreshed.setCookies, waitUntil)
-        : refuseSession(refreshed.reason, refreshed.status, refreshed);
-    }
-    return refuseSession(
-      verdict.reason,
-      verdict.status,
-      expired ? { ...verdict, detail: 'No __refresh cookie.' } : verdict,
-    );
+    if (state.reason !== 'token-expired') return state;
+    if (refreshToken === undefined)
+      return refuseSession(state.reason, 'signed-out', { detail: 'No __refresh cookie.' });
+    if (request.method !== 'GET') return refuseSession('refresh-non-get-request');
+    const refreshed = await refresher(request, token, refreshToken);
+    return refreshed.ok
+      ? signInWithCookies(tokens, refreshed.sessionToken, refreshed.setCookies, waitUntil)
+      : refuseSession(refreshed.reason, refreshed.status, refreshed);
   };
 }

@@ -1,23 +1,29 @@
-import type { ResolvedConfig } from './config.js';
-import { type CookieAuthenticator, cookieAuthenticator, refuseSession, signInWithCookies } from './cookie-session.js';
+import { CLERK_API_VERSION_HEADER, type ResolvedConfig } from './config.js';
+import {
+  type CookieAuthenticator,
+  cookieAuthenticator,
+  directiveCookies,
+  refuseSession,
+  signInWithCookies,
+} from './cookie-session.js';
 import type { AuthErrorReason } from './errors.js';
 import {
   browserUrl,
   DEV_BROWSER,
   handshakeInputs,
   isPageLoad,
+  MAX_HANDSHAKE_REDIRECTS,
   REDIRECT_COUNT,
-  sessionFromDirectives,
-  startHandshake,
 } from './handshake.js';
 import { handshakeResolver } from './handshake-payload.js';
 import type { KeyStore } from './jwks.js';
 import type { SessionRefresher } from './refresh.js';
+import type { RequestState } from './state.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 // How a browser's cookies are authenticated when the handshake is on: the return trip, the
 // development instance's dev-browser token, then the cookie ladder with its undecidable verdicts
-// turned into a handshake on page loads. Internal: createClerkAuth wires it.
+// turned into a handshake (the redirect with its loop guard) on page loads. Internal: createClerkAuth wires it.
 
 /** Signed-out reasons a page load recovers through the handshake: the cookies cannot be decided locally. */
 const HANDSHAKE_TRIGGERS: unknown[] = [
@@ -29,6 +35,9 @@ const HANDSHAKE_TRIGGERS: unknown[] = [
   'token-not-active-yet',
   'token-iat-in-the-future',
 ];
+
+/** Frontend APIs whose handshake loop was logged: one warning per instance and process. */
+const warnedLoop = new Set<string>();
 
 /**
  * The authenticator's browser-cookie path: Clerk's cookie ladder (with refresh), and with the
@@ -49,32 +58,61 @@ export function browserAuthenticator(
   if (!config.handshake) return authenticateCookies;
   const resolve = handshakeResolver(config, keys);
   const development = config.instanceType === 'test';
+  const frontendApi = config.frontendApiUrl;
 
   return async (request, credentials, waitUntil) => {
     const suffix = await cookieSuffix;
     const inputs = handshakeInputs(request, suffix);
-    const start = (reason: AuthErrorReason) => startHandshake(request, inputs, config, reason, suffix);
+    // The handshake for this page load: a 307 to `<Frontend API or proxy>/v1/client/handshake` with the loop guard;
+    // at the 3rd consecutive one a signed-out `handshake-loop`, logged with its last trigger (never request data).
+    // Without a Frontend API (only a JWT key configured) there is nowhere to send the browser.
+    const start = (reason: AuthErrorReason): RequestState => {
+      if (frontendApi === undefined) return refuseSession(reason);
+      if (inputs.count >= MAX_HANDSHAKE_REDIRECTS) {
+        const state = refuseSession('handshake-loop');
+        if (!warnedLoop.has(frontendApi)) {
+          warnedLoop.add(frontendApi);
+          console.warn(`clerk-edge: ${state.message} (last trigger: ${reason})`);
+        }
+        return state;
+      }
+      const query = new URLSearchParams({
+        redirect_url: browserUrl(request, config),
+        format: 'nonce',
+        suffixed_cookies: String(suffix !== undefined),
+        __clerk_hs_reason: reason,
+        __clerk_api_version: CLERK_API_VERSION_HEADER,
+      });
+      const devBrowser = development && (inputs.devInUrl ?? inputs.devCookie);
+      if (devBrowser) query.append(DEV_BROWSER, devBrowser);
+      const headers = new Headers({
+        // The config hands the Frontend API URL over normalised, without a trailing slash.
+        location: `${frontendApi}/v1/client/handshake?${query}`,
+        'cache-control': 'no-store',
+        vary: 'Cookie',
+        // Remembered 3 seconds: longer than one round trip, shorter than a user's next visit.
+        'set-cookie': `${REDIRECT_COUNT}=${inputs.count + 1}; Path=/; SameSite=Lax; HttpOnly; Max-Age=3`,
+      });
+      return refuseSession(reason, 'handshake', { headers });
+    };
     const payload = inputs.nonce || inputs.token ? await resolve(inputs, waitUntil) : undefined;
     if (payload && !Array.isArray(payload)) return refuseSession(payload.reason, 'unavailable', payload);
     if (payload) {
-      const headers = new Headers();
-      const directives = [...payload];
       // A development instance redirects to the clean URL and keeps a dev-browser token from the URL.
-      if (development) {
-        headers.set('location', browserUrl(request, config));
-        headers.set('cache-control', 'no-store');
-        const dev = inputs.devInUrl;
-        const attributes = `; Path=/; SameSite=Lax; Max-Age=31536000${request.url.startsWith('https:') ? '; Secure' : ''}`;
-        if (dev) directives.push(`${DEV_BROWSER}=${dev}${attributes}`);
-        if (dev && suffix) directives.push(`${DEV_BROWSER}_${suffix}=${dev}${attributes}`);
-      }
-      const state = await signInWithCookies(
-        tokens,
-        sessionFromDirectives(payload, suffix),
-        directives,
-        waitUntil,
-        headers,
+      const headers = new Headers(
+        development ? { location: browserUrl(request, config), 'cache-control': 'no-store' } : undefined,
       );
+      const directives = [...payload];
+      const dev = development && inputs.devInUrl;
+      if (dev)
+        for (const name of suffix ? [DEV_BROWSER, `${DEV_BROWSER}_${suffix}`] : [DEV_BROWSER])
+          directives.push(
+            `${name}=${dev}; Path=/; SameSite=Lax; Max-Age=31536000${request.url.startsWith('https:') ? '; Secure' : ''}`,
+          );
+      // The new session token: `__session_<suffix>` first, then `__session`.
+      const cookies = directiveCookies(payload);
+      const token = (suffix && cookies.get(`__session_${suffix}`)) || cookies.get('__session');
+      const state = await signInWithCookies(tokens, token, directives, waitUntil, headers);
       if (state.status === 'signed-in') headers.append('set-cookie', `${REDIRECT_COUNT}=0; Path=/; Max-Age=0`);
       return state;
     }

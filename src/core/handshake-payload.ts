@@ -9,6 +9,7 @@ import { apiRefusal, type Refusal, unavailable } from './refusal.js';
 import { MAX_TOKEN_BYTES } from './session.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
 import { jsonRecord, TOKEN_CATEGORY, unverifiedHeader } from './token-class.js';
+import { directivesOf } from './cookie-session.js';
 import type { WaitUntil } from './wait-until.js';
 
 /**
@@ -25,16 +26,6 @@ export type HandshakeResolver = (inputs: HandshakeInputs, waitUntil?: WaitUntil)
 export const SPENT_NONCE_TTL_MS = 10 * 60 * 1000;
 const MAX_SPENT_NONCES = 5000;
 
-/** Directives as Set-Cookie values: at most 32 strings of at most 8192 characters without control characters. */
-function directivesOf(value: unknown): string[] | undefined {
-  return Array.isArray(value) &&
-    value.length <= 32 &&
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
-    value.every((item) => typeof item === 'string' && item.length <= 8192 && !/[\u0000-\u001f\u007f]/.test(item))
-    ? value
-    : undefined;
-}
-
 /**
  * Resolves handshake carriers: a nonce through the Backend API's `GET /v1/clients/handshake_payload`,
  * a legacy `__clerk_handshake` token by its signature. A nonce costs at most one Backend API call per
@@ -42,8 +33,9 @@ function directivesOf(value: unknown): string[] | undefined {
  * refused is remembered (by its SHA-256, never the nonce itself) and not sent again. Internal.
  */
 export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): HandshakeResolver {
+  const { timeoutMs } = config.machineTokens;
   const spent = new LruCache<true>(MAX_SPENT_NONCES, config.now);
-  const flights = new SingleFlight<HandshakePayload>(config.machineTokens.timeoutMs + FLIGHT_GRACE_MS);
+  const flights = new SingleFlight<HandshakePayload>(timeoutMs + FLIGHT_GRACE_MS);
 
   /** The directives stored under a nonce; each nonce reaches the Backend API at most once. */
   async function fromNonce(nonce: string): Promise<HandshakePayload> {
@@ -55,13 +47,14 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
         method: 'GET',
         url: backendApiUrl(config, `clients/handshake_payload?nonce=${encodeURIComponent(nonce)}`),
         bearer: secretKey,
-        timeoutMs: config.machineTokens.timeoutMs,
+        timeoutMs,
       });
       const payload =
         result.kind === 'ok'
           ? (directivesOf(result.data?.directives) ?? unavailable('backend-api-unavailable'))
           : apiRefusal('handshake-payload', result);
-      if (!Array.isArray(payload) && payload.status === 'unavailable') return payload;
+      // An array has no `status`: only an infrastructure failure is answered as it is, and not remembered.
+      if ((payload as Refusal).status === 'unavailable') return payload;
       // Redeemed, or refused (unknown, used, expired: the request goes on with its cookies): never sent again.
       spent.set(key, true, SPENT_NONCE_TTL_MS);
       return Array.isArray(payload) ? payload : undefined;
@@ -79,18 +72,18 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
       const { alg, typ, cat, kid } = unverifiedHeader(token) ?? {};
       if (
         !(config.algorithms as unknown[]).includes(alg) ||
-        ![undefined, 'jwt'].includes(typeof typ === 'string' ? typ.toLowerCase() : (typ as undefined)) ||
-        ![undefined, TOKEN_CATEGORY.session].includes(cat as undefined) ||
+        // Not a string (an array, a number) has no `toLowerCase` and is refused.
+        (typ !== undefined && typ.toLowerCase?.() !== 'jwt') ||
+        (cat !== undefined && cat !== TOKEN_CATEGORY.session) ||
         (kid !== undefined && (typeof kid !== 'string' || kid === ''))
       )
         return undefined;
       const lookup = await keys.getKey(kid, alg as string, waitUntil);
       if (!lookup.ok) return lookup.status === 'unavailable' ? lookup : undefined;
-      const verified = await compactVerify(token, lookup.key, { algorithms: [alg as string] });
-      const claims = jsonRecord(verified.payload);
-      if (typeof claims?.exp === 'number' && claims.exp <= (config.now() - config.clockSkewInMs) / 1000)
-        return undefined;
-      return directivesOf(claims?.handshake);
+      const claims = jsonRecord((await compactVerify(token, lookup.key, { algorithms: [alg as string] })).payload);
+      return typeof claims?.exp === 'number' && claims.exp <= (config.now() - config.clockSkewInMs) / 1000
+        ? undefined
+        : directivesOf(claims?.handshake);
     } catch {
       return undefined;
     }

@@ -1,12 +1,11 @@
-import { CLERK_API_VERSION_HEADER, type ResolvedConfig } from './config.js';
+import type { ResolvedConfig } from './config.js';
 import { parseCookies } from './credentials.js';
-import type { AuthErrorReason } from './errors.js';
 import { publicOrigin } from './origin.js';
-import { refuseSession } from './cookie-session.js';
 import type { RequestState } from './state.js';
 
-// Clerk's handshake, the app's half: which requests may be redirected through the Frontend API,
-// the redirect itself with its loop guard, and what a request brings back from it.
+// Clerk's handshake, the app's half: which requests may be redirected through the Frontend API, what a
+// request brings back from it, and the response an adapter sends (the redirect itself, with its loop guard,
+// is built by the browser authenticator in handshake-flow.ts).
 
 /** Query parameter and cookie carrying the one-time nonce of a handshake's return trip. */
 export const HANDSHAKE_NONCE = '__clerk_handshake_nonce';
@@ -89,52 +88,6 @@ export function browserUrl(request: Request, config: ResolvedConfig): string {
   return new URL(publicOrigin(request, config) + url.pathname + url.search + url.hash).href;
 }
 
-const warnedLoop = new Set<string>();
-
-/**
- * The handshake for a page load whose cookies cannot be decided locally: a 307 to
- * `<Frontend API or proxy>/v1/client/handshake` with the loop guard, or, at the
- * {@link MAX_HANDSHAKE_REDIRECTS}th consecutive one, a signed-out `handshake-loop`. Internal.
- */
-export function startHandshake(
-  request: Request,
-  inputs: HandshakeInputs,
-  config: ResolvedConfig,
-  reason: AuthErrorReason,
-  cookieSuffix: string | undefined,
-): RequestState {
-  const frontendApi = config.frontendApiUrl;
-  // Without a Frontend API (only a JWT key configured) there is nowhere to send the browser.
-  if (frontendApi === undefined) return refuseSession(reason);
-  if (inputs.count >= MAX_HANDSHAKE_REDIRECTS) {
-    const state = refuseSession('handshake-loop');
-    // One warning per instance and process: the last trigger and the hint, never request data.
-    if (!warnedLoop.has(frontendApi)) {
-      warnedLoop.add(frontendApi);
-      console.warn(`clerk-edge: ${state.message} (last trigger: ${reason})`);
-    }
-    return state;
-  }
-  const query = new URLSearchParams({
-    redirect_url: browserUrl(request, config),
-    format: 'nonce',
-    suffixed_cookies: String(cookieSuffix !== undefined),
-    __clerk_hs_reason: reason,
-    __clerk_api_version: CLERK_API_VERSION_HEADER,
-  });
-  const devBrowser = inputs.devInUrl ?? inputs.devCookie;
-  if (config.instanceType === 'test' && devBrowser) query.append(DEV_BROWSER, devBrowser);
-  const headers = new Headers({
-    // The config hands the Frontend API URL over normalised, without a trailing slash.
-    location: `${frontendApi}/v1/client/handshake?${query}`,
-    'cache-control': 'no-store',
-    vary: 'Cookie',
-    // Remembered 3 seconds: longer than one round trip, shorter than a user's next visit.
-    'set-cookie': `${REDIRECT_COUNT}=${inputs.count + 1}; Path=/; SameSite=Lax; HttpOnly; Max-Age=3`,
-  });
-  return refuseSession(reason, 'handshake', { headers });
-}
-
 /**
  * The response an adapter sends itself, before any route: the redirect of a `handshake` state or of
  * a development instance's return trip (to the clean URL), or a 503 page when a return trip could
@@ -151,28 +104,17 @@ export function handshakeResponse(state: RequestState, request: Request): Respon
   const redirect = state.headers.has('location');
   if (!redirect) {
     // A 503 page only for a page load that comes back from a handshake (carries a nonce or a token).
-    if (state.status !== 'unavailable' || !isPageLoad(request)) return undefined;
-    const { nonce, token } = handshakeInputs(request);
-    if (!nonce && !token) return undefined;
+    const inputs = state.status === 'unavailable' && isPageLoad(request) && handshakeInputs(request);
+    if (!inputs || !(inputs.nonce || inputs.token)) return undefined;
   }
   const headers = new Headers(state.headers);
   headers.set('cache-control', 'no-store');
-  if (redirect) return new Response(null, { status: 307, headers });
-  headers.set('retry-after', String(state.retryAfterSeconds ?? 5));
-  headers.set('content-type', 'text/html; charset=utf-8');
-  const page = '<!doctype html><title>503</title>Sign-in is unavailable; reload in a moment.';
-  return new Response(page, { status: 503, headers });
-}
-
-/** The new session token among cookie directives: `__session_<suffix>` first, then `__session`. */
-export function sessionFromDirectives(directives: string[], cookieSuffix: string | undefined): string | undefined {
-  let plain: string | undefined;
-  for (const directive of directives) {
-    for (const [name, value] of parseCookies(directive.split(';')[0] as string)) {
-      if (!value) continue;
-      if (cookieSuffix !== undefined && name === `__session_${cookieSuffix}`) return value;
-      if (name === '__session') plain ??= value;
-    }
+  if (!redirect) {
+    headers.set('retry-after', `${state.retryAfterSeconds}`);
+    headers.set('content-type', 'text/html; charset=utf-8');
   }
-  return plain;
+  return new Response(
+    redirect ? null : '<!doctype html><title>503</title>Sign-in is unavailable; reload in a moment.',
+    { status: redirect ? 307 : 503, headers },
+  );
 }

@@ -16,60 +16,63 @@ interface KeySetRecord {
   fetchedAt: number;
 }
 
+/** The JWK `kty` and the WebCrypto algorithm of each family of `alg` (its first two letters). */
+const FAMILIES: Record<string, [kty: string, name: string]> = {
+  RS: ['RSA', 'RSASSA-PKCS1-v1_5'],
+  PS: ['RSA', 'RSA-PSS'],
+  ES: ['EC', 'ECDSA'],
+  Ed: ['OKP', 'Ed25519'],
+};
 /** The curve of each elliptic-curve `alg`; the RSA algorithms (`RS*`, `PS*`) have none. */
 const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521', EdDSA: 'Ed25519' };
 
-/** Whether a JWK may verify a signature made with `alg`: type, curve, `alg` and `use` must agree. */
+/**
+ * Whether a JWK may verify a signature made with `alg` (one of the configured, validated algorithms):
+ * type, curve, `alg` and `use` must agree, and it holds no private or secret part.
+ */
 function jwkFitsAlgorithm(jwk: JWK, alg: string): boolean {
   const crv = CURVES[alg];
-  const kty = crv ? (alg === 'EdDSA' ? 'OKP' : 'EC') : /^[RP]S(256|384|512)$/.test(alg) && 'RSA';
   return (
-    jwk.kty === kty &&
+    jwk.kty === FAMILIES[alg.slice(0, 2)]?.[0] &&
     (!crv || jwk.crv === crv) &&
     (jwk.alg === undefined || jwk.alg === alg) &&
     (jwk.use === undefined || jwk.use === 'sig') &&
-    !('d' in jwk) &&
-    !('k' in jwk)
+    !('d' in jwk || 'k' in jwk)
   );
 }
 
 /**
  * A public key for `alg` through WebCrypto (a platform primitive): a JWK that fits `alg` (else undefined), or
- * the base64 body of an SPKI PEM. jose still checks the key against the algorithm (type, curve, RSA size) when it verifies.
+ * the base64 body of an SPKI PEM. One parameter object serves every family: WebCrypto reads only the members
+ * of its algorithm (`namedCurve` for ECDSA, `hash` for RSA). jose still checks the key against the algorithm
+ * (type, curve, RSA size) when it verifies. Throws when WebCrypto refuses the key.
  */
 async function importPublicKey(key: JWK | string, alg: string): Promise<CryptoKey | undefined> {
-  if (typeof key !== 'string' && !jwkFitsAlgorithm(key, alg)) return undefined;
-  const crv = CURVES[alg];
-  const params =
-    alg === 'EdDSA'
-      ? { name: 'Ed25519' }
-      : crv
-        ? { name: 'ECDSA', namedCurve: crv }
-        : { name: alg[0] === 'P' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5', hash: `SHA-${alg.slice(2)}` };
   const spki = typeof key === 'string';
+  if (!spki && !jwkFitsAlgorithm(key, alg)) return undefined;
   return crypto.subtle.importKey(
     (spki ? 'spki' : 'jwk') as 'jwk',
-    (spki ? Uint8Array.from(atob(key), (char) => char.charCodeAt(0)) : { ...key, alg }) as JsonWebKey,
-    params,
+    (spki ? Uint8Array.from(atob(key), (char) => char.charCodeAt(0)) : key) as JsonWebKey,
+    { name: FAMILIES[alg.slice(0, 2)]![1], namedCurve: CURVES[alg], hash: `SHA-${alg.slice(2)}` },
     false,
     ['verify'],
   );
 }
 
-/** A non-empty `kid`: keys without one can never be chosen. */
-const kidOf = (jwk: JWK) => (typeof jwk.kid === 'string' && jwk.kid !== '' ? jwk.kid : undefined);
-
 /**
  * Whether `value` is a JWK set with at least one key that could verify a token this instance
  * accepts: `{"keys":[]}`, or keys of the wrong type only, is a failed fetch, never a replacement
- * for last-known-good keys.
+ * for last-known-good keys. Keys without a non-empty `kid` can never be chosen.
  */
 function isUsableKeySet(value: unknown, algorithms: readonly string[]): value is { keys: JWK[] } {
   const keys = (value as { keys?: unknown } | null)?.keys;
   return (
     Array.isArray(keys) &&
     keys.every(isRecord) &&
-    keys.some((jwk: JWK) => kidOf(jwk) && algorithms.some((alg) => jwkFitsAlgorithm(jwk, alg)))
+    keys.some(
+      (jwk: JWK) =>
+        typeof jwk.kid === 'string' && jwk.kid !== '' && algorithms.some((alg) => jwkFitsAlgorithm(jwk, alg)),
+    )
   );
 }
 
@@ -98,17 +101,30 @@ export interface KeyStore {
  * ```
  */
 export function createKeyStore(config: ResolvedConfig): KeyStore {
-  const { jwtKey, store, now, keys: options } = config;
-  const flight = new SingleFlight<{ ok: true } | Refusal>(options.timeoutMs + FLIGHT_GRACE_MS);
+  const {
+    jwtKey,
+    store,
+    now,
+    keys: { ttlMs, maxStaleMs, timeoutMs, unknownKidCooldownMs },
+  } = config;
+  /** Resolves to why a fetch failed, or to undefined when a usable key set arrived. */
+  const flight = new SingleFlight<Refusal | undefined>(timeoutMs + FLIGHT_GRACE_MS);
   /** The current key set, and when it was fetched. */
   let current: JWK[] | undefined;
   let fetchedAt = 0;
-  /** Imports of the current set (by `kid` and `alg`) or of `jwtKey` (by `alg`): a refreshed set imports again. */
+  /**
+   * Imports of `jwtKey` (by `alg`) or of the current set (by `alg` and `kid`: every supported `alg` has 5
+   * characters, so the concatenation is unambiguous). A refreshed set imports again.
+   */
   let imported = new Map<string, Promise<CryptoKey | undefined>>();
   let lastUnknownKidRefetch = -Infinity;
   /** Key sets fetched so far: a lookup that saw one arrive does not refetch it for an unknown kid. */
   let fetches = 0;
-  const age = () => now() - fetchedAt;
+  // The Backend API JWKS (secret key), else the Frontend API's; none when only a machine secret key is configured.
+  const url =
+    config.secretKey !== undefined
+      ? backendApiUrl(config, 'jwks')
+      : config.frontendApiUrl && `${config.frontendApiUrl}/.well-known/jwks.json`;
   // Scoped by the instance identity (the JWKS URL and a hash of the secret key that fetches it).
   const storeKey = async () => `clerk-edge:jwks:${await instanceIdentity(config, 'keys')}`;
 
@@ -116,30 +132,17 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
     ({ keys: current, fetchedAt } = record);
     imported = new Map();
   };
-  /** The first key of the current set with this `kid`. */
-  const keyFor = (kid: string) => current?.find((jwk) => kidOf(jwk) === kid);
-
-  /** The key for `alg`, imported once; undefined when the key cannot verify `alg`. */
-  const importOnce = async (cacheKey: string, key: JWK | string, alg: string) => {
-    let promise = imported.get(cacheKey);
-    if (!promise) {
-      promise = importPublicKey(key, alg).catch(() => undefined);
-      imported.set(cacheKey, promise);
-    }
-    return promise;
-  };
+  /** The first key of the current set with this `kid` (never one without a `kid`). */
+  const keyFor = (kid: string | undefined) => (kid ? current?.find((jwk) => jwk.kid === kid) : undefined);
 
   /** Fetches the key set; concurrent callers share one fetch. Never throws. */
   const refresh = () =>
     flight.run('jwks', async () => {
       const result = await callClerkApi<unknown>(config, {
         method: 'GET',
-        url:
-          config.secretKey !== undefined
-            ? backendApiUrl(config, 'jwks')
-            : `${config.frontendApiUrl}/.well-known/jwks.json`,
+        url: url as string,
         bearer: config.secretKey,
-        timeoutMs: options.timeoutMs,
+        timeoutMs,
         endpoint: 'GET /jwks',
       });
       if (result.kind !== 'ok') return apiRefusal('jwks', result);
@@ -148,85 +151,76 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
       adopt(record);
       fetches++;
       try {
-        await store?.set(await storeKey(), record, Math.ceil((options.ttlMs + options.maxStaleMs) / 1000));
+        await store?.set(await storeKey(), record, Math.ceil((ttlMs + maxStaleMs) / 1000));
       } catch {
         // The shared store is an optimisation; failing to write it changes no verdict.
       }
-      return { ok: true as const };
     });
 
-  /** A stale set is served while one background refresh runs. */
-  const refreshInBackground = (waitUntil: WaitUntil | undefined) => {
-    if (flight.has('jwks')) return;
-    const background = refresh();
-    waitUntil?.(background);
-  };
-
-  /** Fresh keys, stale keys (refreshing in the background), or a fetch when there are none usable: why not, if not. */
-  const currentKeys = async (waitUntil: WaitUntil | undefined): Promise<Refusal | undefined> => {
-    if (current && age() < options.ttlMs) return;
-    if (store) {
-      try {
-        const record = (await store.get(await storeKey())) as KeySetRecord;
-        if (
-          typeof record?.fetchedAt === 'number' &&
-          isUsableKeySet(record, config.algorithms) &&
-          (!current || record.fetchedAt > fetchedAt)
-        )
-          adopt(record);
-      } catch {
-        // A broken shared store is only a cache miss.
-      }
-      if (current && age() < options.ttlMs) return;
+  /** Whether the current set may still be used: fresh, or stale within `maxStaleMs` (then one background refresh runs). */
+  const usable = (waitUntil: WaitUntil | undefined) => {
+    const age = now() - fetchedAt;
+    if (!current || age >= ttlMs + maxStaleMs) return false;
+    if (age >= ttlMs && !flight.has('jwks')) {
+      const background = refresh();
+      waitUntil?.(background);
     }
-    if (current && age() < options.ttlMs + options.maxStaleMs) {
-      refreshInBackground(waitUntil);
-      return;
-    }
-    const outcome = await refresh();
-    return outcome.ok ? undefined : outcome;
+    return true;
   };
 
   return {
     async getKey(kid, alg, waitUntil) {
-      if (jwtKey !== undefined) {
-        const key = await importOnce(alg, jwtKey as JWK | string, alg);
+      let jwk = jwtKey as JWK | string | undefined;
+      if (jwk !== undefined) {
         const expectedKid = (jwtKey as JWK).kid;
         if (expectedKid !== undefined && kid !== expectedKid) return refused('jwk-kid-mismatch');
-        return key ? { ok: true, key, kid } : refused('jwk-alg-mismatch');
-      }
-      // Only a machine secret key is configured: opaque M2M tokens work, JWTs cannot be verified.
-      if (config.secretKey === undefined && config.frontendApiUrl === undefined) return unavailable('jwt-key-missing');
-      if (kid === undefined) return refused('jwk-kid-missing');
-
-      const fetchesBefore = fetches;
-      // A key-set failure carries its own wait (a 429's back-off), or the default.
-      const failure = await currentKeys(waitUntil);
-      if (failure) return failure;
-      if (!keyFor(kid)) {
-        const at = now();
-        // A set fetched during this lookup is as fresh as a refetch would be: one fetch, not two.
-        if (fetches === fetchesBefore && at - lastUnknownKidRefetch >= options.unknownKidCooldownMs) {
-          lastUnknownKidRefetch = at;
-          const outcome = await refresh();
-          if (!outcome.ok) return outcome;
-        } else if (flight.has('jwks')) {
-          await refresh();
+      } else {
+        // Only a machine secret key is configured: opaque M2M tokens work, JWTs cannot be verified.
+        if (!url) return unavailable('jwt-key-missing');
+        if (kid === undefined) return refused('jwk-kid-missing');
+        const fetchesBefore = fetches;
+        if (!(current && now() - fetchedAt < ttlMs) && store) {
+          try {
+            const record = (await store.get(await storeKey())) as KeySetRecord;
+            if (
+              typeof record?.fetchedAt === 'number' &&
+              isUsableKeySet(record, config.algorithms) &&
+              (!current || record.fetchedAt > fetchedAt)
+            )
+              adopt(record);
+          } catch {
+            // A broken shared store is only a cache miss.
+          }
         }
+        // Fresh keys, stale keys (refreshing in the background), or a fetch when there are none usable.
+        // A key-set failure carries its own wait (a 429's back-off), or the default.
+        let failure = usable(waitUntil) ? undefined : await refresh();
+        if (!failure && !keyFor(kid)) {
+          const at = now();
+          // A set fetched during this lookup is as fresh as a refetch would be: one fetch, not two.
+          if (fetches === fetchesBefore && at - lastUnknownKidRefetch >= unknownKidCooldownMs) {
+            lastUnknownKidRefetch = at;
+            failure = await refresh();
+          } else if (flight.has('jwks')) {
+            await refresh();
+          }
+        }
+        if (failure) return failure;
+        jwk = keyFor(kid);
+        if (!jwk) return refused('jwk-kid-mismatch');
       }
-      const jwk = keyFor(kid);
-      if (!jwk) return refused('jwk-kid-mismatch');
-      const key = await importOnce(`${kid}\u0000${alg}`, jwk, alg);
-      return key ? { ok: true, key, kid } : refused('jwk-alg-mismatch');
+      const cacheKey = jwtKey === undefined ? alg + kid : alg;
+      let key = imported.get(cacheKey);
+      if (!key) {
+        key = importPublicKey(jwk, alg).catch(() => undefined);
+        imported.set(cacheKey, key);
+      }
+      const cryptoKey = await key;
+      return cryptoKey ? { ok: true, key: cryptoKey, kid } : refused('jwk-alg-mismatch');
     },
 
     stillTrusts(kid, waitUntil) {
-      if (jwtKey !== undefined) return true;
-      if (kid === undefined || !keyFor(kid)) return false;
-      const elapsed = age();
-      if (elapsed >= options.ttlMs + options.maxStaleMs) return false;
-      if (elapsed >= options.ttlMs) refreshInBackground(waitUntil);
-      return true;
+      return jwtKey !== undefined || (!!keyFor(kid) && usable(waitUntil));
     },
   };
 }

@@ -1,13 +1,14 @@
-import { decodeJwt } from 'jose';
 import type { ClerkAuth } from './authenticate.js';
 import { callClerkApi, backendApiUrl } from './backend-api.js';
 import type { AuthObject } from './state.js';
 import { withSessionGetToken } from './claims.js';
 import type { ResolvedConfig } from './config.js';
-import { extractCredentials, parseCookies } from './credentials.js';
+import { directiveCookies } from './cookie-session.js';
+import { extractCredentials } from './credentials.js';
 import { ClerkEdgeError } from './errors.js';
 import { LruCache } from './lru.js';
 import { SingleFlight } from './single-flight.js';
+import { unverifiedClaims } from './token-class.js';
 
 /** Options of `getToken()`. */
 export interface GetTokenOptions {
@@ -71,15 +72,6 @@ const TIMEOUT_MS = 10_000;
 /** Per instance: minted tokens by session and template, and the calls in flight. */
 const minters = new WeakMap<ResolvedConfig, [LruCache<string>, SingleFlight<string>]>();
 
-function minterOf(config: ResolvedConfig): [LruCache<string>, SingleFlight<string>] {
-  let minter = minters.get(config);
-  if (!minter) {
-    minter = [new LruCache<string>(1000, config.now), new SingleFlight<string>(TIMEOUT_MS * 2)];
-    minters.set(config, minter);
-  }
-  return minter;
-}
-
 /** What a Backend API status means for a mint; any other status is `backend-api-unavailable`. */
 const STATUS_CODES: Partial<Record<number, ClerkTokenErrorCode>> = {
   404: 'template-token-not-found',
@@ -87,37 +79,6 @@ const STATUS_CODES: Partial<Record<number, ClerkTokenErrorCode>> = {
   403: 'secret-key-invalid',
   429: 'rate-limited',
 };
-
-async function mint(config: ResolvedConfig, sessionId: string, template: string): Promise<string> {
-  const fail = (code: ClerkTokenErrorCode, what: string, status?: number, wait?: number) =>
-    new ClerkTokenError(code, `no token from JWT template "${template}": ${what}`, status, wait);
-  if (config.secretKey === undefined) throw fail('secret-key-missing', 'set CLERK_SECRET_KEY.');
-  // An empty or dot-segment name would make the URL another endpoint (`tokens/..` is `POST /sessions/{id}`).
-  if (/^\.{0,2}$/.test(template)) throw fail('template-token-not-found', 'not a template name.');
-  // The instance's back-off gate (shared with clerk-edge/api) answers 429 itself while this endpoint waits.
-  const result = await callClerkApi<{ jwt?: unknown }>(config, {
-    method: 'POST',
-    url: backendApiUrl(config, `sessions/${encodeURIComponent(sessionId)}/tokens/${encodeURIComponent(template)}`),
-    bearer: config.secretKey,
-    body: {},
-    timeoutMs: TIMEOUT_MS,
-    endpoint: 'POST /sessions/{session_id}/tokens/{template_name}',
-  });
-  if (result.kind === 'unreachable') throw fail('backend-api-unavailable', 'Backend API unreachable.');
-  if (result.kind === 'http-error') {
-    const { status } = result;
-    throw fail(
-      STATUS_CODES[status] ?? 'backend-api-unavailable',
-      `Backend API answered ${status}.`,
-      status,
-      status === 429 ? result.retryAfterSeconds : undefined,
-    );
-  }
-  const jwt = result.data?.jwt;
-  if (typeof jwt !== 'string' || jwt.split('.').length !== 3)
-    throw fail('backend-api-unavailable', 'no JWT in the answer.');
-  return jwt;
-}
 
 /**
  * A token from `template` for `sessionId` of the instance `config` describes: from the cache
@@ -129,23 +90,52 @@ async function mint(config: ResolvedConfig, sessionId: string, template: string)
  * const jwt = await templateToken(clerk.config, 'sess_123', 'supabase')
  * ```
  */
-export function templateToken(config: ResolvedConfig, sessionId: string, template: string): Promise<string> {
-  const [cache, flight] = minterOf(config);
+export async function templateToken(config: ResolvedConfig, sessionId: string, template: string): Promise<string> {
+  let minter = minters.get(config);
+  if (!minter) {
+    minter = [new LruCache<string>(1000, config.now), new SingleFlight<string>(TIMEOUT_MS * 2)];
+    minters.set(config, minter);
+  }
+  const [cache, flight] = minter;
   // Owner first: the instance is the map this cache lives in, then the session, then the template.
   const key = `${sessionId}\u0000${template}`;
-  const cached = cache.get(key);
-  if (cached !== undefined) return Promise.resolve(cached);
-  return flight.run(key, async () => {
-    const jwt = await mint(config, sessionId, template);
-    try {
-      // `exp` read without verification (the token comes from the Backend API over TLS).
-      const { exp } = decodeJwt(jwt);
+  return (
+    cache.get(key) ??
+    flight.run(key, async () => {
+      const fail = (code: ClerkTokenErrorCode, what: string, status?: number, wait?: number) =>
+        new ClerkTokenError(code, `no token from JWT template "${template}": ${what}`, status, wait);
+      if (config.secretKey === undefined) throw fail('secret-key-missing', 'set CLERK_SECRET_KEY.');
+      // An empty or dot-segment name would make the URL another endpoint (`tokens/..` is `POST /sessions/{id}`).
+      if (/^\.{0,2}$/.test(template)) throw fail('template-token-not-found', 'not a template name.');
+      // The instance's back-off gate (shared with clerk-edge/api) answers 429 itself while this endpoint waits.
+      const result = await callClerkApi<{ jwt?: unknown }>(config, {
+        method: 'POST',
+        url: backendApiUrl(config, `sessions/${encodeURIComponent(sessionId)}/tokens/${encodeURIComponent(template)}`),
+        bearer: config.secretKey,
+        body: {},
+        timeoutMs: TIMEOUT_MS,
+        endpoint: 'POST /sessions/{session_id}/tokens/{template_name}',
+      });
+      const jwt = result.kind === 'ok' ? result.data?.jwt : undefined;
+      if (typeof jwt !== 'string' || jwt.split('.').length !== 3) {
+        // An HTTP error by its status; no answer, or one without a JWT, is `backend-api-unavailable`.
+        const { status, retryAfterSeconds } = (result.kind === 'http-error' ? result : {}) as {
+          status?: number;
+          retryAfterSeconds?: number;
+        };
+        throw fail(
+          STATUS_CODES[status as number] ?? 'backend-api-unavailable',
+          status ? `Backend API answered ${status}.` : 'no JWT from the Backend API.',
+          status,
+          status === 429 ? retryAfterSeconds : undefined,
+        );
+      }
+      // `exp` read without verification (the token comes from the Backend API over TLS); without one it is not kept.
+      const exp = unverifiedClaims(jwt)?.exp;
       if (typeof exp === 'number') cache.set(key, jwt, exp * 1000 - TEMPLATE_TOKEN_MARGIN_MS - config.now());
-    } catch {
-      // No readable `exp`: the token is handed out, not kept.
-    }
-    return jwt;
-  });
+      return jwt;
+    })
+  );
 }
 
 /** The session token a request carries: a fresh one from a refresh (`Set-Cookie`) first, then Authorization, then the cookie. */
@@ -155,12 +145,11 @@ async function requestSessionToken(
   responseHeaders: Headers | undefined,
 ): Promise<string | undefined> {
   const suffix = await clerk.cookieSuffix();
-  for (const cookie of responseHeaders?.getSetCookie() ?? []) {
-    for (const [name, value] of parseCookies(cookie.split(';')[0]!))
-      if ((name === '__session' || name === `__session_${suffix}`) && value) return value;
-  }
+  const fresh = directiveCookies(responseHeaders?.getSetCookie() ?? []);
   const credentials = extractCredentials(request.headers, suffix);
-  return credentials.bearerToken ?? credentials.sessionCookie;
+  return (
+    fresh.get(`__session_${suffix}`) ?? fresh.get('__session') ?? credentials.bearerToken ?? credentials.sessionCookie
+  );
 }
 
 /**

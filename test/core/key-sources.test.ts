@@ -1,4 +1,4 @@
-import { exportSPKI, importJWK } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, importJWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/index.js';
 import { bearer, clerkFor, sessionClaims, withEmulator } from '../support/fixtures.js';
@@ -96,6 +96,43 @@ describe('jwtKey', () => {
     const clerk = clerkFor(ctx.emulator, { secretKey: undefined, jwtKey: body });
     expect((await clerk.authenticateRequest(bearer(forged))).reason).toBe('token-invalid-signature');
   });
+
+  it.each(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const)(
+    'verifies a %s token with that key as a JWK or as SPKI, and refuses a token of another algorithm with it',
+    async (alg) => {
+      const other = alg === 'ES256' ? 'RS256' : 'ES256';
+      const sign = async (alg: string) =>
+        ctx.emulator.signToken({
+          alg,
+          key: (await generateKeyPair(alg, alg === 'EdDSA' ? { crv: 'Ed25519' } : {})).privateKey,
+          claims: sessionClaims(ctx.emulator),
+          header: { kid: 'k1' },
+        });
+      const { publicKey, privateKey } = await generateKeyPair(alg, alg === 'EdDSA' ? { crv: 'Ed25519' } : {});
+      const token = await ctx.emulator.signToken({
+        alg,
+        key: privateKey,
+        claims: sessionClaims(ctx.emulator),
+        header: { kid: 'k1' },
+      });
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'k1' };
+      const spki = (await exportSPKI(publicKey)).replace(/-----(BEGIN|END) PUBLIC KEY-----|\s+/g, '');
+      for (const jwtKey of [jwk, spki]) {
+        const clerk = clerkFor(ctx.emulator, { secretKey: undefined, jwtKey, algorithms: [alg, other] });
+        expect(await clerk.authenticateRequest(bearer(token))).toMatchObject({ status: 'signed-in' });
+        expect(await clerk.authenticateRequest(bearer(await sign(alg)))).toMatchObject({
+          status: 'signed-out',
+          reason: 'token-invalid-signature',
+        });
+        // A key of one type never verifies another algorithm: the JWK does not fit it, the SPKI body does not import as it.
+        expect(await clerk.authenticateRequest(bearer(await sign(other)))).toMatchObject({
+          status: 'signed-out',
+          reason: 'jwk-alg-mismatch',
+        });
+      }
+      expect(ctx.emulator.requests).toHaveLength(0);
+    },
+  );
 
   it('still refuses a value that is neither PEM, base64 SPKI nor JWK at creation', () => {
     expect(() => clerkFor(ctx.emulator, { secretKey: undefined, jwtKey: 'sk_test_not_a_key' })).toThrow(/jwtKey/);
