@@ -6,9 +6,9 @@ import { sha256Hex } from './hash.js';
 import type { KeyStore } from './jwks.js';
 import { LruCache } from './lru.js';
 import { apiRefusal, type Refusal, unavailable } from './refusal.js';
-import { MAX_TOKEN_BYTES } from './session.js';
+import { headerRefused, MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS } from './session.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { jsonRecord, TOKEN_CATEGORY, unverifiedHeader } from './token-class.js';
+import { jsonRecord, unverifiedHeader } from './token-class.js';
 import { directivesOf } from './cookie-session.js';
 import type { WaitUntil } from './wait-until.js';
 
@@ -69,15 +69,10 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
   async function fromToken(token: string, waitUntil?: WaitUntil): Promise<HandshakePayload> {
     try {
       if (token.length > MAX_TOKEN_BYTES) return undefined;
-      const { alg, typ, cat, kid } = unverifiedHeader(token) ?? {};
-      if (
-        !(config.algorithms as unknown[]).includes(alg) ||
-        // Not a string (an array, a number) has no `toLowerCase` and is refused.
-        (typ !== undefined && typ.toLowerCase?.() !== 'jwt') ||
-        (cat !== undefined && cat !== TOKEN_CATEGORY.session) ||
-        (kid !== undefined && (typeof kid !== 'string' || kid === ''))
-      )
-        return undefined;
+      const header = unverifiedHeader(token);
+      // The header checks of a session token (algorithm allowlist, `typ`, `cat`, `kid`).
+      if (!header || headerRefused(header, config, SESSION_TOKEN_CHECKS)) return undefined;
+      const { alg, kid } = header;
       const lookup = await keys.getKey(kid, alg as string, waitUntil);
       if (!lookup.ok) return lookup.status === 'unavailable' ? lookup : undefined;
       const claims = jsonRecord((await compactVerify(token, lookup.key, { algorithms: [alg as string] })).payload);

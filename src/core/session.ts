@@ -95,8 +95,8 @@ function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: Jwt
   return undefined;
 }
 
-/** The header checks: algorithm allowlist, `typ`, `cat`, `kid`. The reason they fail, or undefined. */
-function headerRefused(
+/** The header checks: algorithm allowlist, `typ`, `cat`, `kid`. The reason they fail, or undefined. Internal. */
+export function headerRefused(
   header: ProtectedHeaderParameters,
   config: ResolvedConfig,
   checks: JwtCheckOptions,

@@ -17,13 +17,10 @@ import type { WaitUntil } from './wait-until.js';
 export interface TokenVerifier {
   /** A verdict the verified-session cache still holds for `token`, if any. */
   cached(token: string, waitUntil?: WaitUntil): SessionClaims | undefined;
-  /** A full verification of a session JWT; successes are remembered by the verified-session cache (callers consult it first). */
-  verifySessionJwt(
-    token: string,
-    waitUntil: WaitUntil | undefined,
-    header?: ProtectedHeaderParameters,
-  ): Promise<JwtVerdict<SessionClaims>>;
-  /** {@link verifySessionJwt} as a request state (one await fewer than calling it: this runs per fresh token). */
+  /**
+   * A full verification of a session JWT as a request state; successes are remembered by the
+   * verified-session cache (callers consult it first).
+   */
   verifySession(
     token: string,
     waitUntil: WaitUntil | undefined,
@@ -123,9 +120,6 @@ export function createTokenVerifier(
     cached,
     sessionState,
     verifySession,
-    async verifySessionJwt(token, waitUntil, header) {
-      return remember(token, await verifyJwt(token, waitUntil, header));
-    },
     verifyToken(token, accepted, waitUntil) {
       const claims = accepted.includes('session_token') ? cached(token, waitUntil) : undefined;
       return claims ? Promise.resolve(sessionState(claims)) : verifyUncached(token, accepted, waitUntil);
