@@ -14,6 +14,7 @@ import {
   isPageLoad,
   MAX_HANDSHAKE_REDIRECTS,
   REDIRECT_COUNT,
+  redirectHeaders,
 } from './handshake.js';
 import { handshakeResolver } from './handshake-payload.js';
 import type { KeyStore } from './jwks.js';
@@ -85,7 +86,7 @@ export function browserAuthenticator(
       });
       const devBrowser = development && (inputs.devInUrl ?? inputs.devCookie);
       if (devBrowser) query.append(DEV_BROWSER, devBrowser);
-      const headers = new Headers({
+      const headers = redirectHeaders({
         // The config hands the Frontend API URL over normalised, without a trailing slash.
         location: `${frontendApi}/v1/client/handshake?${query}`,
         'cache-control': 'no-store',
@@ -99,9 +100,9 @@ export function browserAuthenticator(
     if (payload && !Array.isArray(payload)) return refuseSession(payload.reason, 'unavailable', payload);
     if (payload) {
       // A development instance redirects to the clean URL and keeps a dev-browser token from the URL.
-      const headers = new Headers(
-        development ? { location: browserUrl(request, config), 'cache-control': 'no-store' } : undefined,
-      );
+      const headers = development
+        ? redirectHeaders({ location: browserUrl(request, config), 'cache-control': 'no-store' })
+        : new Headers();
       const directives = [...payload];
       const dev = development && inputs.devInUrl;
       if (dev)

@@ -20,6 +20,19 @@ export const REDIRECT_COUNT = '__clerk_redirect_count';
 /** After this many consecutive handshakes the request is signed out (`handshake-loop`). */
 export const MAX_HANDSHAKE_REDIRECTS = 3;
 
+/** Response headers that carry a redirect (`location`): the adapter answers them itself. */
+const REDIRECTS = new WeakSet<Headers>();
+
+/**
+ * Headers for a state whose answer is a redirect (a handshake, a development return trip): with a
+ * `location`, and known to {@link handshakeResponse} without reading them (it runs on every request).
+ */
+export function redirectHeaders(init: Record<string, string>): Headers {
+  const headers = new Headers(init);
+  REDIRECTS.add(headers);
+  return headers;
+}
+
 /** Parameters removed from the URL the browser comes back to. */
 const RETURN_TRIP_PARAMS = [HANDSHAKE_NONCE, HANDSHAKE_TOKEN, HANDSHAKE_HELP, DEV_BROWSER, '__dev_session'];
 // Nonces, handshake tokens and dev-browser tokens (either shape) are opaque; anything else is ignored, never echoed.
@@ -101,7 +114,7 @@ export function browserUrl(request: Request, config: ResolvedConfig): string {
  * ```
  */
 export function handshakeResponse(state: RequestState, request: Request): Response | undefined {
-  const redirect = state.headers.has('location');
+  const redirect = REDIRECTS.has(state.headers);
   if (!redirect) {
     // A 503 page only for a page load that comes back from a handshake (carries a nonce or a token).
     const inputs = state.status === 'unavailable' && isPageLoad(request) && handshakeInputs(request);
