@@ -269,11 +269,10 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     return values;
   };
   // A boolean option, else its variable: `'true'` turns on a default-off flag, `'false'` turns off a default-on one.
-  const flag = (
-    option: 'trustProxyHeaders' | 'debug' | 'handshake' | 'sessionCache',
-    fallback: boolean,
-    value = options[option as 'debug'],
-  ) => value ?? (fromEnv(option) === String(!fallback)) !== fallback;
+  // (`sessionCache` is the `enabled` of its tuning object: an object without it still falls back to the variable.)
+  const flag = (option: 'trustProxyHeaders' | 'debug' | 'handshake' | 'sessionCache', fallback: boolean) =>
+    (option === 'sessionCache' ? options.sessionCache?.enabled : options[option]) ??
+    (fromEnv(option) === String(!fallback)) !== fallback;
   const keys = read(KEY_RULES) as Pick<ResolvedConfig, 'secretKey' | 'machineSecretKey' | 'publishableKey' | 'jwtKey'>;
   // A machine secret key alone serves routes that accept only (opaque) M2M tokens.
   if (!Object.keys(keys).length) {
@@ -298,7 +297,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   }
   const tuned = resolveTuning(options);
   tuned.machineTokens.enabled = options.machineTokens?.enabled ?? true;
-  tuned.sessionCache.enabled = flag('sessionCache', true, options.sessionCache?.enabled);
+  tuned.sessionCache.enabled = flag('sessionCache', true);
   return {
     ...keys,
     ...instance,

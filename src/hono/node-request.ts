@@ -10,8 +10,9 @@ import type { Context } from 'hono';
  * request (`c.env.incoming`, a documented binding) as Fetch `Headers` built from it would: names
  * without case (asked in lower case, as the core does), repeats joined with `, ` (`; ` for Cookie);
  * Node's parser has already trimmed the values. The view is used only when `c.req.raw` is positively the lightweight request of that
- * Node request and has built neither its headers nor a full request (so nothing could have changed
- * them); anything else, such as a request a wrapper passed to `app.fetch`, is used as is.
+ * Node request, has built neither its headers nor a full request and has no property of its own (so nothing
+ * could have changed them), and each read checks this again; anything else, such as a request a wrapper
+ * passed to `app.fetch`, is used as is.
  *
  * @example
  * ```ts
@@ -23,13 +24,20 @@ export function coreRequest(c: Context): Request {
   const incoming = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming;
   const rawHeaders = incoming?.rawHeaders as string[];
   if (!Array.isArray(rawHeaders)) return raw;
-  let own = false;
-  for (const symbol of Object.getOwnPropertySymbols(raw)) {
-    const value = (raw as unknown as Record<symbol, unknown>)[symbol];
-    if (value instanceof Headers || value instanceof Request) return raw;
-    own ||= value === incoming;
-  }
+  // Asked again on every read: a later middleware may still build the headers and change them (the core
+  // reads headers after the middleware too, for a guard's `acceptsToken`), or shadow `headers` on the object.
+  const pristine = () => {
+    if (Object.getOwnPropertyNames(raw).length) return false;
+    let own = false;
+    for (const symbol of Object.getOwnPropertySymbols(raw)) {
+      const value = (raw as unknown as Record<symbol, unknown>)[symbol];
+      if (value instanceof Headers || value instanceof Request) return false;
+      own ||= value === incoming;
+    }
+    return own;
+  };
   const get = (name: string) => {
+    if (!pristine()) return raw.headers.get(name);
     let value: string | null = null;
     for (let i = 0; i < rawHeaders.length; i += 2) {
       if (rawHeaders[i]!.toLowerCase() === name)
@@ -37,5 +45,5 @@ export function coreRequest(c: Context): Request {
     }
     return value;
   };
-  return own ? ({ url: raw.url, method: raw.method, headers: { get } } as unknown as Request) : raw;
+  return pristine() ? ({ url: raw.url, method: raw.method, headers: { get } } as unknown as Request) : raw;
 }

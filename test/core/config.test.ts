@@ -95,6 +95,17 @@ describe('configuration', () => {
     ).toBe(true);
   });
 
+  it('keeps CLERK_SESSION_CACHE=false when sessionCache tuning is passed without enabled', () => {
+    const tuned = (env: Record<string, string>) =>
+      resolveConfig({ secretKey: SECRET, sessionCache: { maxEntries: 5 }, env }).sessionCache;
+    expect(tuned({ CLERK_SESSION_CACHE: 'false' })).toEqual({
+      enabled: false,
+      maxEntries: 5,
+      maxBytes: 8 * 1024 * 1024,
+    });
+    expect(tuned({})).toEqual({ enabled: true, maxEntries: 5, maxBytes: 8 * 1024 * 1024 });
+  });
+
   it.each([Number.NaN, Number.POSITIVE_INFINITY, -1])('falls back to the default skew for %s', (skew) => {
     expect(resolveConfig({ secretKey: SECRET, clockSkewInMs: skew, env: {} }).clockSkewInMs).toBe(5000);
   });

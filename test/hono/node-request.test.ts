@@ -134,6 +134,54 @@ describe('clerk-edge/hono on @hono/node-server: headers read from the Node reque
     expect((await rawRequest(derived, '/me', [`Authorization: Bearer ${token}`])).status).toBe(401);
   });
 
+  it('judges a machine token by the headers a later middleware left, as c.req.raw.headers reads them', async () => {
+    const app = new Hono();
+    app.use(clerkMiddleware({ secretKey: ctx.emulator.secretKey, apiUrl: ctx.emulator.url, env: TEST_ENV }));
+    // After the middleware, before the guard: credentials are stripped (or set) on the request itself.
+    app.use('/stripped', async (c, next) => {
+      c.req.raw.headers.delete('authorization');
+      await next();
+    });
+    app.use('/mapped', async (c, next) => {
+      c.req.raw.headers.set('authorization', `Bearer ${c.req.raw.headers.get('x-api-key')}`);
+      await next();
+    });
+    const guard = requireAuth({ acceptsToken: 'api_key' });
+    app.get('/stripped', guard, (c) => c.json({ subject: getAuth(c, { acceptsToken: 'api_key' }).subject }));
+    app.get('/mapped', guard, (c) => c.json({ subject: getAuth(c, { acceptsToken: 'api_key' }).subject }));
+    const port = await listen(app.fetch);
+    const { secret } = await ctx.emulator.createApiKey({ subject: 'user_node' });
+    const stripped = await rawRequest(port, '/stripped', [`Authorization: Bearer ${secret}`]);
+    expect({ status: stripped.status, body: JSON.parse(stripped.body) }).toEqual({
+      status: 401,
+      body: { error: 'unauthorized', reason: 'token-missing' },
+    });
+    const mapped = await rawRequest(port, '/mapped', [`X-Api-Key: ${secret}`]);
+    expect({ status: mapped.status, body: JSON.parse(mapped.body) }).toEqual({
+      status: 200,
+      body: { subject: 'user_node' },
+    });
+  });
+
+  it('uses the request itself when a wrapper replaced its headers on the same object', async () => {
+    const app = new Hono();
+    app.use(clerkMiddleware({ secretKey: ctx.emulator.secretKey, apiUrl: ctx.emulator.url, env: TEST_ENV }));
+    app.get('/me', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }));
+    app.get('/read', (c) => c.json(readBoth(c)));
+    const { session } = await ctx.emulator.createSession({ userId: 'user_node' });
+    const token = await ctx.emulator.createSessionToken(session.id);
+    // A front layer that strips credentials by shadowing `headers` on the lightweight request itself.
+    const port = await listen((request, env) => {
+      const headers = new Headers();
+      Object.defineProperty(request, 'headers', { value: headers });
+      return app.fetch(request, env);
+    });
+    expect((await rawRequest(port, '/me', [`Authorization: Bearer ${token}`])).status).toBe(401);
+    const result = JSON.parse((await rawRequest(port, '/read', [`Authorization: Bearer ${token}`])).body);
+    expect(result.usedView).toBe(false);
+    expect(result.fromView.authorization).toBeNull();
+  });
+
   it('reaches the same verdicts as app.request for the same headers', async () => {
     const app = new Hono();
     app.use(clerkMiddleware({ secretKey: ctx.emulator.secretKey, apiUrl: ctx.emulator.url, env: TEST_ENV }));
