@@ -9,10 +9,10 @@ import type { Context } from 'hono';
  * `c.req.raw`, or on @hono/node-server a view of it whose `headers.get(name)` reads the Node
  * request (`c.env.incoming`, a documented binding) as Fetch `Headers` built from it would: names
  * without case (asked in lower case, as the core does), repeats joined with `, ` (`; ` for Cookie);
- * Node's parser has already trimmed the values. The view is used only when `c.req.raw` is positively the lightweight request of that
- * Node request, has built neither its headers nor a full request and has no property of its own (so nothing
- * could have changed them), and each read checks this again; anything else, such as a request a wrapper
- * passed to `app.fetch`, is used as is.
+ * Node's parser has already trimmed the values. The view is used only when `c.req.raw` is
+ * positively the lightweight request of that Node request, has built neither its headers nor a full
+ * request and has no property of its own (so nothing could have changed them), and each read checks
+ * this again; anything else, such as a request a wrapper passed to `app.fetch`, is used as is.
  *
  * @example
  * ```ts
