@@ -9,10 +9,10 @@ import type { Context } from 'hono';
  * `c.req.raw`, or on @hono/node-server a view of it whose `headers.get(name)` reads the Node
  * request (`c.env.incoming`, a documented binding) as Fetch `Headers` built from it would: names
  * without case (asked in lower case, as the core does), repeats joined with `, ` (`; ` for Cookie);
- * Node's parser has already trimmed the values. The view is used only when `c.req.raw` is
- * positively the lightweight request of that Node request, has built neither its headers nor a full
- * request and has no property of its own (so nothing could have changed them), and each read checks
- * this again; anything else, such as a request a wrapper passed to `app.fetch`, is used as is.
+ * Node's parser has already trimmed the values. Each read uses the Node request only while
+ * `c.req.raw` is positively the lightweight request of that Node request, has built neither its
+ * headers nor a full request and has no own `headers` (so nothing could have changed them); otherwise
+ * it reads `c.req.raw.headers`, as it does for a request a wrapper passed to `app.fetch`.
  *
  * @example
  * ```ts
@@ -24,10 +24,11 @@ export function coreRequest(c: Context): Request {
   const incoming = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming;
   const rawHeaders = incoming?.rawHeaders as string[];
   if (!Array.isArray(rawHeaders)) return raw;
-  // Asked again on every read: a later middleware may still build the headers and change them (the core
-  // reads headers after the middleware too, for a guard's `acceptsToken`), or shadow `headers` on the object.
+  // Checked on every read (about 1 µs, still far less than building the headers): a later middleware
+  // may build the headers and change them (the core reads headers after the middleware too, for a
+  // guard's `acceptsToken`), or shadow `headers` on the object.
   const pristine = () => {
-    if (Object.getOwnPropertyNames(raw).length) return false;
+    if (Object.hasOwn(raw, 'headers')) return false;
     let own = false;
     for (const symbol of Object.getOwnPropertySymbols(raw)) {
       const value = (raw as unknown as Record<symbol, unknown>)[symbol];
@@ -45,5 +46,5 @@ export function coreRequest(c: Context): Request {
     }
     return value;
   };
-  return pristine() ? ({ url: raw.url, method: raw.method, headers: { get } } as unknown as Request) : raw;
+  return { url: raw.url, method: raw.method, headers: { get } } as unknown as Request;
 }

@@ -58,10 +58,8 @@ function readBoth(c: Context) {
   const view = coreRequest(c);
   const fromView = Object.fromEntries(NAMES.map((name) => [name, view.headers.get(name)]));
   const usedView = view !== c.req.raw;
-  // Fetch Headers cannot be asked for a pseudo-header (it throws); the view answers null, as they hold none.
-  const pseudo = usedView ? view.headers.get(':path') : null;
   const fromFetch = Object.fromEntries(NAMES.map((name) => [name, c.req.raw.headers.get(name)]));
-  return { usedView, fromView, fromFetch, pseudo, url: view.url, method: view.method };
+  return { usedView, fromView, fromFetch, url: view.url, method: view.method };
 }
 
 describe('clerk-edge/hono on @hono/node-server: headers read from the Node request', () => {
@@ -90,21 +88,21 @@ describe('clerk-edge/hono on @hono/node-server: headers read from the Node reque
       'sec-fetch-dest': '',
       'x-absent': null,
     });
-    expect(result.pseudo).toBeNull();
     expect(result.url).toBe(`http://127.0.0.1:${port}/read?x=1`);
     expect(result.method).toBe('GET');
   });
 
-  it('uses the request itself once its headers were built (a middleware before may have changed them)', async () => {
+  it('reads the headers of the request once they were built (a middleware before changed them)', async () => {
     const app = new Hono();
     app.use(async (c, next) => {
-      c.req.raw.headers.get('accept');
+      c.req.raw.headers.set('authorization', 'Bearer changed');
       await next();
     });
     app.get('/read', (c) => c.json(readBoth(c)));
     const port = await listen(app.fetch);
     const result = JSON.parse((await rawRequest(port, '/read', ['Authorization: Bearer one'])).body);
-    expect(result.usedView).toBe(false);
+    expect(result.fromView.authorization).toBe('Bearer changed');
+    expect(result.fromView).toEqual(result.fromFetch);
   });
 
   it('uses the request itself outside @hono/node-server (app.request)', async () => {
@@ -163,7 +161,7 @@ describe('clerk-edge/hono on @hono/node-server: headers read from the Node reque
     });
   });
 
-  it('uses the request itself when a wrapper replaced its headers on the same object', async () => {
+  it('reads the headers a wrapper put on the same request object', async () => {
     const app = new Hono();
     app.use(clerkMiddleware({ secretKey: ctx.emulator.secretKey, apiUrl: ctx.emulator.url, env: TEST_ENV }));
     app.get('/me', requireAuth(), (c) => c.json({ userId: getAuth(c).userId }));
@@ -178,7 +176,6 @@ describe('clerk-edge/hono on @hono/node-server: headers read from the Node reque
     });
     expect((await rawRequest(port, '/me', [`Authorization: Bearer ${token}`])).status).toBe(401);
     const result = JSON.parse((await rawRequest(port, '/read', [`Authorization: Bearer ${token}`])).body);
-    expect(result.usedView).toBe(false);
     expect(result.fromView.authorization).toBeNull();
   });
 
