@@ -285,21 +285,48 @@ function factorAge(value: unknown): [number, number] | null {
 
 // Claims kept by the verified-session cache are frozen and shared; so is the auth object built from them.
 const authOfSharedClaims = new WeakMap<SessionClaims, SessionAuthObject>();
-// Each shared auth object's writable twin (same values): copying a frozen object is many times slower.
-const writableTwins = new WeakMap<SessionAuthObject, SessionAuthObject>();
 
 /** Turns verified session claims into the auth object (built once for claims shared by the verified-session cache). */
 export function sessionAuthObject(claims: SessionClaims): SessionAuthObject {
   if (!Object.isFrozen(claims)) return buildSessionAuthObject(claims);
   let auth = authOfSharedClaims.get(claims);
   if (!auth) {
-    const twin = buildSessionAuthObject(claims);
-    [twin.orgPermissions, twin.features, twin.plans].forEach(Object.freeze);
-    auth = Object.freeze({ ...twin });
+    auth = buildSessionAuthObject(claims);
+    [auth.orgPermissions, auth.features, auth.plans, auth].forEach(Object.freeze);
     authOfSharedClaims.set(claims, auth);
-    writableTwins.set(auth, twin);
   }
   return auth;
+}
+
+/**
+ * The session auth object with these fields, `has` and `getToken`. Every session auth object is
+ * made here, as one literal: one shape, so copying one per request stays fast whatever mix of
+ * frozen, shared and fresh objects a process sees (a spread of a frozen object, or one that adds
+ * properties, is many times slower).
+ */
+function sessionAuth(
+  fields: Omit<AuthFields, 'tokenType' | 'isAuthenticated'>,
+  has: HasCheck,
+  getToken: GetToken,
+): SessionAuthObject {
+  return {
+    tokenType: 'session_token',
+    isAuthenticated: true,
+    userId: fields.userId,
+    sessionId: fields.sessionId,
+    sessionStatus: fields.sessionStatus,
+    actor: fields.actor,
+    orgId: fields.orgId,
+    orgRole: fields.orgRole,
+    orgSlug: fields.orgSlug,
+    orgPermissions: fields.orgPermissions,
+    features: fields.features,
+    plans: fields.plans,
+    factorVerificationAge: fields.factorVerificationAge,
+    sessionClaims: fields.sessionClaims,
+    has,
+    getToken,
+  };
 }
 
 /**
@@ -312,26 +339,29 @@ export function sessionAuthObject(claims: SessionClaims): SessionAuthObject {
  * ```
  */
 export function withSessionGetToken(auth: SessionAuthObject, getToken: GetToken): SessionAuthObject {
-  return { ...(writableTwins.get(auth) ?? auth), getToken };
+  return sessionAuth(auth, auth.has, getToken);
 }
 
 function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
   const [orgId, orgRole, orgSlug, orgPermissions] = organizationFromClaims(claims);
-  const base: Omit<SessionAuthObject, 'has' | 'getToken'> = {
-    tokenType: 'session_token',
-    isAuthenticated: true,
-    userId: claims.sub as string,
-    sessionId: stringOrNull(claims.sid),
-    sessionStatus: stringOrNull(claims.sts),
-    actor: typeof claims.act?.sub === 'string' ? claims.act : null,
-    orgId,
-    orgRole,
-    orgSlug,
-    orgPermissions,
-    features: splitList(claims.fea),
-    plans: splitList(claims.pla),
-    factorVerificationAge: factorAge(claims.fva),
-    sessionClaims: claims,
-  };
-  return { ...base, has: createHas(base), getToken: unboundToken };
+  const auth = sessionAuth(
+    {
+      userId: claims.sub as string,
+      sessionId: stringOrNull(claims.sid),
+      sessionStatus: stringOrNull(claims.sts),
+      actor: typeof claims.act?.sub === 'string' ? claims.act : null,
+      orgId,
+      orgRole,
+      orgSlug,
+      orgPermissions,
+      features: splitList(claims.fea),
+      plans: splitList(claims.pla),
+      factorVerificationAge: factorAge(claims.fva),
+      sessionClaims: claims,
+    },
+    denyAll,
+    unboundToken,
+  );
+  auth.has = createHas(auth);
+  return auth;
 }
