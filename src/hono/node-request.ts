@@ -21,13 +21,31 @@ import type { Context } from 'hono';
  */
 export function coreRequest(c: Context): Request {
   const raw = c.req.raw;
-  const incoming = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming;
-  const rawHeaders = incoming?.rawHeaders as string[];
-  if (!Array.isArray(rawHeaders)) return raw;
-  // Checked on every read (about 1 µs, still far less than building the headers): a later middleware
-  // may build the headers and change them (the core reads headers after the middleware too, for a
-  // guard's `acceptsToken`), or shadow `headers` on the object.
-  const pristine = () => {
+  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
+  if (!Array.isArray(incoming?.rawHeaders)) return raw;
+  return { url: raw.url, method: raw.method, headers: new NodeHeaders(raw, incoming) } as unknown as Request;
+}
+
+/** The Node request @hono/node-server passes the app. */
+interface NodeIncoming {
+  rawHeaders: string[];
+}
+
+/** `headers.get` of {@link coreRequest}'s view. A class: nothing is allocated per request but the instance. */
+class NodeHeaders {
+  constructor(
+    private readonly raw: Request,
+    private readonly incoming: NodeIncoming,
+  ) {}
+
+  /**
+   * Whether `raw` is still the untouched lightweight request of `incoming`. Checked on every read
+   * (about 1 µs, still far less than building the headers): a later middleware may build the
+   * headers and change them (the core reads headers after the middleware too, for a guard's
+   * `acceptsToken`), or shadow `headers` on the object.
+   */
+  pristine(): boolean {
+    const { raw, incoming } = this;
     if (Object.hasOwn(raw, 'headers')) return false;
     let own = false;
     for (const symbol of Object.getOwnPropertySymbols(raw)) {
@@ -36,15 +54,16 @@ export function coreRequest(c: Context): Request {
       own ||= value === incoming;
     }
     return own;
-  };
-  const get = (name: string) => {
-    if (!pristine()) return raw.headers.get(name);
+  }
+
+  get(name: string): string | null {
+    if (!this.pristine()) return this.raw.headers.get(name);
+    const { rawHeaders } = this.incoming;
     let value: string | null = null;
     for (let i = 0; i < rawHeaders.length; i += 2) {
       if (rawHeaders[i]!.toLowerCase() === name)
         value = value === null ? rawHeaders[i + 1]! : `${value}${name === 'cookie' ? ';' : ','} ${rawHeaders[i + 1]}`;
     }
     return value;
-  };
-  return { url: raw.url, method: raw.method, headers: { get } } as unknown as Request;
+  }
 }
