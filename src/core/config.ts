@@ -35,7 +35,7 @@ export type SupportedAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
 export interface KeyStoreOptions {
   /** How long fetched keys are fresh. Default 5 minutes. */
   ttlMs?: number;
-  /** How long past freshness keys are still served (stale-while-revalidate, and last-known-good through an outage). Default 24 hours. */
+  /** How long past freshness keys are still served (stale-while-revalidate, last-known-good through an outage). Default 24 hours; above 7 days it throws. */
   maxStaleMs?: number;
   /** At most one refetch for unknown `kid`s per this window. Default 30 seconds. */
   unknownKidCooldownMs?: number;
@@ -108,7 +108,10 @@ export interface ClerkEdgeOptions {
   audience?: string | string[];
   /** Expected `iss`, overriding the one derived from the publishable key or proxy URL. */
   issuer?: string | string[];
-  /** Allowed clock skew for `exp`, `nbf` and `iat`. Default 5000. Non-finite or negative values fall back to the default. */
+  /**
+   * Allowed clock skew for `exp`, `nbf` and `iat`. Default 5000. Non-finite or negative values fall back
+   * to the default; above 10 minutes it throws `ClerkConfigurationError`.
+   */
   clockSkewInMs?: number;
   /** Signature algorithms accepted for session tokens. Default `['RS256']`. */
   algorithms?: SupportedAlgorithm[];
@@ -218,6 +221,14 @@ const ENDPOINT_RULES: TextRules = {
 export const MAX_TIMEOUT_MS = 600_000;
 
 /**
+ * The largest `clockSkewInMs` and `keys.maxStaleMs` accepted: beyond them the skew would keep expired
+ * tokens valid, or keys the instance rotated out trusted, for that long (a check turned off by a setting).
+ * Larger values throw at creation.
+ */
+export const MAX_CLOCK_SKEW_MS = 600_000;
+export const MAX_STALE_MS = 7 * 86_400_000;
+
+/**
  * Tuning defaults. Counts (`maxEntries`, `maxBytes`) are floored to at least 1; a `timeoutMs` of 0 takes the
  * default, one above {@link MAX_TIMEOUT_MS} is capped there.
  */
@@ -236,6 +247,8 @@ function resolveTuning(options: ClerkEdgeOptions): Tuned {
     const values: Record<string, unknown> = { ...options[group as keyof Tuned] };
     for (const [name, fallback] of Object.entries(defaults)) {
       const value = finiteOr(values[name], fallback);
+      if (name === 'maxStaleMs' && value > MAX_STALE_MS)
+        throw configurationError('keys', 'maxStaleMs is above 7 days.', 'Keys rotated out would stay trusted.');
       values[name] =
         name === 'timeoutMs'
           ? Math.min(value || fallback, MAX_TIMEOUT_MS)
@@ -246,6 +259,14 @@ function resolveTuning(options: ClerkEdgeOptions): Tuned {
     tuned[group] = values;
   }
   return tuned as unknown as Tuned;
+}
+
+/** `clockSkewInMs`: 5000 unless a finite non-negative number; above {@link MAX_CLOCK_SKEW_MS} it throws. */
+function resolveClockSkew(value: unknown): number {
+  const skew = finiteOr(value, 5000);
+  if (skew > MAX_CLOCK_SKEW_MS)
+    throw configurationError('clockSkewInMs', 'is above 10 minutes.', 'Expired tokens would stay valid.');
+  return skew;
 }
 
 /**
@@ -307,7 +328,7 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
     authorizedParties: resolveAuthorizedParties(options.authorizedParties, fromEnv('authorizedParties')),
     missingAuthorizedParty: options.missingAuthorizedParty === 'allow' ? 'allow' : 'reject',
     audience: resolveAudience(options.audience),
-    clockSkewInMs: finiteOr(options.clockSkewInMs, 5000),
+    clockSkewInMs: resolveClockSkew(options.clockSkewInMs),
     algorithms: [...algorithms],
     acceptsToken: options.acceptsToken ?? 'session_token',
     treatPendingAsSignedOut: options.treatPendingAsSignedOut ?? true,

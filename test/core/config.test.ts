@@ -172,6 +172,23 @@ describe('no configuration silently disables a check', () => {
     expect(error.code).toBe('configuration-invalid');
   });
 
+  it('refuses a clock skew above 10 minutes, which would keep expired tokens valid', () => {
+    expect(resolveConfig({ secretKey: SECRET, clockSkewInMs: 600_000, env: {} }).clockSkewInMs).toBe(600_000);
+    for (const clockSkewInMs of [600_001, 1e12]) {
+      const error = configError(() => createClerkAuth({ secretKey: SECRET, clockSkewInMs, env: {} }));
+      expect(error.option).toBe('clockSkewInMs');
+      expect(error.code).toBe('configuration-invalid');
+    }
+  });
+
+  it('refuses keys.maxStaleMs above 7 days, which would keep rotated-out keys trusted', () => {
+    const week = 7 * 86_400_000;
+    expect(resolveConfig({ secretKey: SECRET, keys: { maxStaleMs: week }, env: {} }).keys.maxStaleMs).toBe(week);
+    const error = configError(() => createClerkAuth({ secretKey: SECRET, keys: { maxStaleMs: week + 1 }, env: {} }));
+    expect(error.option).toBe('keys');
+    expect(error.message).toContain('maxStaleMs');
+  });
+
   it.each([',', ' , ,', ',,,'])('refuses CLERK_AUTHORIZED_PARTIES=%j made only of separators', (value) => {
     const error = configError(() =>
       createClerkAuth({ env: { CLERK_SECRET_KEY: SECRET, CLERK_AUTHORIZED_PARTIES: value } }),
