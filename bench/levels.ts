@@ -3,7 +3,8 @@
 // inputs; the floor is jose with a key imported before timing.
 import { verifyToken as clerkVerifyToken, createClerkClient } from '@clerk/backend';
 import { jwtVerify } from 'jose';
-import { createClerkAuth } from '../src/core/authenticate.js';
+import { createClerkAuth, type ClerkAuth } from '../src/core/authenticate.js';
+import type { RequestState } from '../src/core/state.js';
 import { APP_LABELS, buildApp, type AppKind } from './apps.js';
 import { bearer, ms, SETTINGS, timingRow, times, variantName, type TokenMode } from './context.js';
 import { CLERK_SDK_EXTRA, type ClerkEdgeVariant } from './fixtures.js';
@@ -26,26 +27,40 @@ function joseFloor({ tokenFor, floorKey }: TokenBench, mode: TokenMode): Contend
   };
 }
 
+/**
+ * One contender per clerk-edge configuration: a fresh authenticator per round, and `run` (warm-up or
+ * timed call `i`) must answer signed in.
+ */
+function clerkEdgeContenders(
+  { keys, variants }: TokenBench,
+  method: string,
+  run: (auth: ClerkAuth, phase: 'warm' | 'op', i: number) => Promise<RequestState>,
+): Contender[] {
+  return variants.map((variant) => ({
+    id: `clerk-edge.${variant.key}`,
+    setup: (): Round => {
+      const auth = createClerkAuth({ ...keys, env: {}, ...variant.options });
+      return {
+        warm: (i) => run(auth, 'warm', i),
+        op: async (i) => {
+          const state = await run(auth, 'op', i);
+          check(state.status === 'signed-in', `clerk-edge ${method}: ${state.reason}`);
+        },
+      };
+    },
+  }));
+}
+
 /** Token level: the floor, clerk-edge's verifySessionToken per configuration, @clerk/backend's verifyToken. */
 export async function tokenLevel(bench: TokenBench): Promise<void> {
   const { keys, variants, tokenFor } = bench;
   for (const mode of ['fresh', 'repeated'] as const) {
     const contenders: Contender[] = [joseFloor(bench, mode)];
-    for (const variant of variants) {
-      contenders.push({
-        id: `clerk-edge.${variant.key}`,
-        setup: (): Round => {
-          const auth = createClerkAuth({ ...keys, env: {}, ...variant.options });
-          return {
-            warm: (i) => auth.verifySessionToken(tokenFor(mode, 'warm', i)),
-            op: async (i) => {
-              const state = await auth.verifySessionToken(tokenFor(mode, 'op', i));
-              check(state.status === 'signed-in', `clerk-edge verifySessionToken: ${state.reason}`);
-            },
-          };
-        },
-      });
-    }
+    contenders.push(
+      ...clerkEdgeContenders(bench, 'verifySessionToken', (auth, phase, i) =>
+        auth.verifySessionToken(tokenFor(mode, phase, i)),
+      ),
+    );
     contenders.push({
       id: 'clerk',
       setup: () => {
@@ -103,21 +118,11 @@ export async function requestLevel(bench: TokenBench): Promise<void> {
   const { keys, variants, requests } = bench;
   for (const mode of ['fresh', 'repeated'] as const) {
     const contenders: Contender[] = [joseFloor(bench, mode)];
-    for (const variant of variants) {
-      contenders.push({
-        id: `clerk-edge.${variant.key}`,
-        setup: () => {
-          const auth = createClerkAuth({ ...keys, env: {}, ...variant.options });
-          return {
-            warm: (i) => auth.authenticateRequest(requests[mode].warm[i]!),
-            op: async (i) => {
-              const state = await auth.authenticateRequest(requests[mode].op[i]!);
-              check(state.status === 'signed-in', `clerk-edge authenticateRequest: ${state.reason}`);
-            },
-          };
-        },
-      });
-    }
+    contenders.push(
+      ...clerkEdgeContenders(bench, 'authenticateRequest', (auth, phase, i) =>
+        auth.authenticateRequest(requests[mode][phase][i]!),
+      ),
+    );
     contenders.push({
       id: 'clerk',
       setup: () => {
