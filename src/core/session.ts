@@ -5,7 +5,7 @@ import type { ResolvedConfig } from './config.js';
 import type { KeyStore } from './jwks.js';
 import { refused, type Refusal } from './refusal.js';
 import type { WaitUntil } from './wait-until.js';
-import { OAUTH_TYPES, TOKEN_CATEGORY } from './token-class.js';
+import { jsonObject, OAUTH_TYPES, TOKEN_CATEGORY } from './token-class.js';
 
 /** Tokens larger than this are refused before any decoding or crypto. */
 export const MAX_TOKEN_BYTES = 16 * 1024;
@@ -24,16 +24,6 @@ const JOSE_REASONS: Partial<Record<string, AuthErrorReason | null>> = {
 };
 
 const utf8 = new TextDecoder();
-
-/** The verified payload's JSON text as an object, or undefined (not JSON, or not an object). */
-function claimsOf<C>(json: string): C | undefined {
-  try {
-    const claims = JSON.parse(json) as unknown;
-    return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as C) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether `aud` (a string or a list of strings) names one of the expected audiences. */
 function audienceMatches(aud: unknown, expected: readonly string[]): boolean {
@@ -183,7 +173,7 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
         : (JOSE_REASONS[code] ?? 'token-invalid'),
     );
   }
-  const claims = claimsOf<C>(json);
+  const claims = jsonObject(json) as C | undefined;
   if (!claims) return refused('token-malformed');
   if (config.audience && !audienceMatches(claims.aud, config.audience)) return refused('token-invalid-audience');
 

@@ -71,18 +71,28 @@ const orUndefined =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * A JSON object from UTF-8 bytes (a payload jose has already verified); undefined for anything else
- * (bad UTF-8, not JSON, not an object). Never throws.
+ * A JSON object from JSON text (a payload jose has already verified); undefined for anything else
+ * (not JSON, not an object). Never throws.
+ *
+ * @example
+ * ```ts
+ * jsonObject('{"sub":"mch_1"}') // { sub: 'mch_1' }
+ * ```
+ */
+export const jsonObject = /* @__PURE__ */ orUndefined((text: string) => {
+  const value: unknown = JSON.parse(text);
+  return isRecord(value) ? value : undefined;
+});
+
+/**
+ * {@link jsonObject} from UTF-8 bytes; undefined for bad UTF-8 too. Never throws.
  *
  * @example
  * ```ts
  * jsonRecord(new TextEncoder().encode('{"sub":"mch_1"}')) // { sub: 'mch_1' }
  * ```
  */
-export const jsonRecord = /* @__PURE__ */ orUndefined((data: Uint8Array) => {
-  const value: unknown = JSON.parse(utf8.decode(data));
-  return isRecord(value) ? value : undefined;
-});
+export const jsonRecord = /* @__PURE__ */ orUndefined((data: Uint8Array) => jsonObject(utf8.decode(data)));
 
 /**
  * The unverified protected header of a compact JWS, read by jose's `decodeProtectedHeader`;
