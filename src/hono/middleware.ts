@@ -115,6 +115,7 @@ export function clerkMiddleware(options: ClerkMiddlewareOptions = {}): Middlewar
 
     // c.header() keeps the app's own Set-Cookie; replacing c.res would let Hono drop ours.
     const extra = verdicts.responseHeaders();
+    if (extra.keys().next().done) return;
     for (const cookie of extra.getSetCookie()) c.header('set-cookie', cookie, { append: true });
     extra.forEach((value, name) => {
       if (name !== 'set-cookie') c.header(name, value);
@@ -180,9 +181,7 @@ export interface RequireAuthOptions extends AuthRequirement {
  * ```
  */
 export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler {
-  return async function clerkEdgeRequireAuth(c, next) {
-    const context = clerkContext(c);
-    const state = options.acceptsToken === undefined ? context.state : await context.authenticate(options.acceptsToken);
+  const check = (state: RequestState, next: () => Promise<void>) => {
     if (state.status !== 'signed-in') {
       throw new HTTPException(state.status === 'unavailable' ? 503 : 401, {
         res: rejectionResponse(state),
@@ -192,6 +191,18 @@ export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler
     if (!meetsRequirement(state, options)) {
       throw new HTTPException(403, { res: rejectionResponse(state, { forbidden: true }), cause: 'forbidden' });
     }
-    await next();
+    return next();
+  };
+  // Not `async`: the middleware's own verdict is already settled, so the common guard adds no await
+  // of its own. What it throws still arrives as a rejection, as from an async function.
+  return function clerkEdgeRequireAuth(c, next) {
+    try {
+      const context = clerkContext(c);
+      return options.acceptsToken === undefined
+        ? check(context.state, next)
+        : context.authenticate(options.acceptsToken).then((state) => check(state, next));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }

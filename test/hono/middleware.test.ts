@@ -214,6 +214,46 @@ describe('clerk-edge/hono', () => {
     expect(await (await app.request('/')).text()).toBe('middleware-missing');
   });
 
+  it('requireAuth without the middleware rejects (never throws synchronously), and the app answers 500', async () => {
+    const guard = requireAuth();
+    const context = { get: () => undefined } as unknown as Parameters<typeof guard>[0];
+    let result: Promise<unknown> | undefined;
+    expect(() => {
+      result = guard(context, async () => {}) as Promise<unknown>;
+    }).not.toThrow();
+    await expect(result).rejects.toMatchObject({ code: 'middleware-missing' });
+
+    const app = new Hono();
+    app.get('/', requireAuth(), (c) => c.text('reached'));
+    app.get('/api', requireAuth({ acceptsToken: 'api_key' }), (c) => c.text('reached'));
+    app.onError((error, c) => c.text((error as { code?: string }).code ?? 'unknown', 500));
+    for (const path of ['/', '/api']) {
+      const res = await app.request(path);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe('middleware-missing');
+    }
+  });
+
+  it('a guard that refuses stops the route, with or without acceptsToken, and a passing one runs it once', async () => {
+    const app = buildApp();
+    let reached = 0;
+    app.get('/count', requireAuth(), (c) => {
+      reached++;
+      return c.text('ok');
+    });
+    app.get('/count-api', requireAuth({ acceptsToken: ['session_token', 'api_key'] }), (c) => {
+      reached++;
+      return c.text('ok');
+    });
+    expect((await app.request('/count')).status).toBe(401);
+    expect((await app.request('/count-api')).status).toBe(401);
+    expect(reached).toBe(0);
+    const headers = { authorization: `Bearer ${await freshToken()}` };
+    expect((await app.request('/count', { headers })).status).toBe(200);
+    expect((await app.request('/count-api', { headers })).status).toBe(200);
+    expect(reached).toBe(2);
+  });
+
   it('types the context variable and getAuth', () => {
     const app = new Hono();
     app.get('/', (c) => {
