@@ -50,8 +50,8 @@ class NodeHeaders {
     let own = false;
     for (const symbol of Object.getOwnPropertySymbols(raw)) {
       const value = (raw as unknown as Record<symbol, unknown>)[symbol];
-      if (value instanceof Headers || value instanceof Request) return false;
-      own ||= value === incoming;
+      if (value === incoming) own = true;
+      else if (value instanceof Headers || value instanceof Request) return false;
     }
     return own;
   }
@@ -61,7 +61,9 @@ class NodeHeaders {
     const { rawHeaders } = this.incoming;
     let value: string | null = null;
     for (let i = 0; i < rawHeaders.length; i += 2) {
-      if (rawHeaders[i]!.toLowerCase() === name)
+      const header = rawHeaders[i]!;
+      // Lengths first: most names differ in length, and then no lower-cased copy is made.
+      if (header.length === name.length && header.toLowerCase() === name)
         value = value === null ? rawHeaders[i + 1]! : `${value}${name === 'cookie' ? ';' : ','} ${rawHeaders[i + 1]}`;
     }
     return value;
