@@ -5,6 +5,8 @@
 // It also measures the same Worker calling one Backend API operation through `clerk-edge/api`
 // (the request client and the grouped client), and checks that the minimal Worker bundles no code
 // of `clerk-edge/api`: apps that do not use the client do not pay for it.
+// The minimal Worker is measured twice: from the sources (what `--baseline` compares) and from the
+// package as npm ships it (tsup's ESM output, split into chunks the way `npm run build` splits it).
 // `--baseline <git ref>` also measures the minimal Worker built from that ref's sources.
 // Exits 1 when the clerk-edge Worker is over the budget, when the minimal Worker contains client
 // code, or when one call through the request client costs more than 4 KB gzip.
@@ -13,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build as tsupBuild } from 'tsup';
 import { workerBundleSize } from '../bench/bundle-size.mjs';
 import { REPOSITORY_ROOT } from './workerd-bundle.mjs';
 
@@ -47,6 +50,34 @@ async function baselineSize(ref) {
   }
 }
 
+/**
+ * The minimal Worker bundled against the package as it ships: the ESM entries built by tsup with
+ * the settings of `tsup.config.ts` (chunk splitting, tree-shaking, the same externals), no types.
+ */
+async function builtPackageSize() {
+  const dir = mkdtempSync(join(tmpdir(), 'clerk-edge-dist-'));
+  try {
+    await tsupBuild({
+      config: false,
+      silent: true,
+      entry: { index: 'src/index.ts', 'hono/index': 'src/hono/index.ts' },
+      format: ['esm'],
+      target: 'es2022',
+      splitting: true,
+      treeshake: true,
+      dts: false,
+      outDir: dir,
+      external: ['hono', 'jose', 'next', 'openapi-fetch', /^hono\//, /^next\//],
+    });
+    return await workerBundleSize(MINIMAL, {
+      alias: { 'clerk-edge': dir },
+      nodePaths: [join(REPOSITORY_ROOT, 'node_modules')],
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 const rows = [];
 for (const { label, entry, budget, optional } of entries) {
@@ -60,7 +91,10 @@ for (const { label, entry, budget, optional } of entries) {
 
 const honoOnly = rows[0];
 const ours = rows.find((row) => row.budget);
-const overBudget = ours.gzipBytes > BUDGET_BYTES;
+const packaged = { label: '  the same, as npm ships it', entry: MINIMAL, ...(await builtPackageSize()) };
+rows.splice(rows.indexOf(ours) + 1, 0, packaged);
+const largest = Math.max(ours.gzipBytes, packaged.gzipBytes);
+const overBudget = largest > BUDGET_BYTES;
 
 const apiRows = [];
 for (const { label, entry } of apiEntries) {
@@ -127,8 +161,8 @@ if (process.argv.includes('--json')) {
   }
   console.log(
     overBudget
-      ? `\n  Over budget: ${kb(ours.gzipBytes)} gzip > ${kb(BUDGET_BYTES)} (by ${kb(ours.gzipBytes - BUDGET_BYTES)}).`
-      : `\n  Within budget: ${kb(ours.gzipBytes)} gzip <= ${kb(BUDGET_BYTES)}.`,
+      ? `\n  Over budget: ${kb(largest)} gzip > ${kb(BUDGET_BYTES)} (by ${kb(largest - BUDGET_BYTES)}).`
+      : `\n  Within budget: ${kb(largest)} gzip <= ${kb(BUDGET_BYTES)}.`,
   );
   console.log('\nThe same Worker calling GET /users/{user_id} through clerk-edge/api\n');
   for (const row of apiRows) {
