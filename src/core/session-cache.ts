@@ -4,6 +4,7 @@ import type { KeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
 import { LruCache } from './lru.js';
 import { untimely } from './session.js';
+import { deepFreeze } from './token-class.js';
 
 interface VerifiedEntry {
   /** The exact token: an entry is a hit only for this string. */
@@ -88,17 +89,4 @@ export function createVerifiedSessionCache(config: ResolvedConfig): VerifiedSess
  */
 export function entryBytes(token: string): number {
   return token.length * 2 + 256;
-}
-
-/**
- * Cached claims are shared by every request that sends the token: make them read-only. They are
- * parsed JSON; own keys are walked by `for…in` (an `Object.values` array per object cost more
- * than the freezing itself).
- */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key in value) if (Object.hasOwn(value, key)) deepFreeze(value[key]);
-  }
-  return value;
 }

@@ -1,11 +1,11 @@
-import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import { compactVerify, type ProtectedHeaderParameters } from 'jose';
 import type { AuthErrorReason } from './errors.js';
 import type { SessionClaims } from './claims.js';
 import type { ResolvedConfig } from './config.js';
 import type { KeyStore } from './jwks.js';
 import { refused, type Refusal } from './refusal.js';
 import type { WaitUntil } from './wait-until.js';
-import { jsonObject, OAUTH_TYPES, TOKEN_CATEGORY } from './token-class.js';
+import { jsonObject, OAUTH_TYPES, TOKEN_CATEGORY, unverifiedHeader } from './token-class.js';
 
 /** Tokens larger than this are refused before any decoding or crypto. */
 export const MAX_TOKEN_BYTES = 16 * 1024;
@@ -139,16 +139,12 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
 ): Promise<JwtVerdict<C>> {
   if (token.length > MAX_TOKEN_BYTES) return refused('token-too-large');
 
-  let header: ProtectedHeaderParameters;
-  try {
-    // Exactly three segments (two dots), counted without splitting the token.
-    const first = token.indexOf('.');
-    const second = first < 0 ? -1 : token.indexOf('.', first + 1);
-    if (second < 0 || token.includes('.', second + 1)) return refused('token-malformed');
-    header = decodedHeader ?? decodeProtectedHeader(token);
-  } catch {
-    return refused('token-malformed');
-  }
+  // Exactly three segments (two dots), counted without splitting the token.
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0 || token.includes('.', second + 1)) return refused('token-malformed');
+  const header = decodedHeader ?? unverifiedHeader(token);
+  if (!header) return refused('token-malformed');
 
   const alg = header.alg as string;
   const headerRefusal = headerRefused(header, config, checks);

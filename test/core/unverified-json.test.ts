@@ -53,6 +53,33 @@ describe('unverified token reading', () => {
     expect(unverifiedClaims(corpus['two segments'] as string)).toBeUndefined();
   });
 
+  it('reuses the last header for the same segment, frozen, and decodes another segment anew', () => {
+    const critical = b64u('{"alg":"RS256","kid":"k2","crit":["b64"],"jwk":{"kty":"RSA"}}');
+    const first = unverifiedHeader(`${critical}.${payload}.c2ln`);
+    const again = unverifiedHeader(`${critical}.${b64u('{"sub":"user_2"}')}.other`);
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first?.crit)).toBe(true);
+    expect(Object.isFrozen(first?.jwk)).toBe(true);
+    expect(() => {
+      (first as { kid?: string }).kid = 'changed';
+    }).toThrow(TypeError);
+    expect(unverifiedHeader(`${header}.${payload}.c2ln`)).toEqual({ alg: 'RS256', kid: 'k1' });
+    expect(unverifiedHeader(`${critical}.${payload}.c2ln`)).toEqual(
+      decodeProtectedHeader(`${critical}.${payload}.c2ln`),
+    );
+  });
+
+  it('answers as jose does whatever the order of the tokens (the reuse never changes an answer)', () => {
+    const tokens = [...Object.values(corpus), `${b64u('{"alg":"ES256"}')}.${payload}.c2ln`];
+    let seed = 7;
+    for (let i = 0; i < 300; i++) {
+      seed = (seed * 48271) % 2147483647;
+      const token = tokens[seed % tokens.length] as string;
+      expect(unverifiedHeader(token)).toEqual(attempt(() => decodeProtectedHeader(token)));
+    }
+  });
+
   it('reads verified payload bytes as a JSON object only', () => {
     expect(jsonRecord(new TextEncoder().encode('{"handshake":["a=1"]}'))).toEqual({ handshake: ['a=1'] });
     expect(jsonRecord(new TextEncoder().encode('[1]'))).toBeUndefined();
