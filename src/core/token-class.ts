@@ -112,15 +112,11 @@ let lastHeader: Readonly<ProtectedHeaderParameters> | undefined;
  * ```
  */
 export function unverifiedHeader(token: string): Readonly<ProtectedHeaderParameters> | undefined {
-  const dot = token.indexOf('.');
-  let segments = dot < 0 ? 1 : 2;
-  for (let at = token.indexOf('.', dot + 1); dot >= 0 && at >= 0 && segments < 6; at = token.indexOf('.', at + 1))
-    segments++;
-  if (segments !== 3 && segments !== 5) return undefined;
-  const segment = token.slice(0, dot);
-  if (segment !== lastHeaderSegment) {
+  const segments = token.split('.', 6);
+  if (segments.length !== 3 && segments.length !== 5) return undefined;
+  if (segments[0] !== lastHeaderSegment) {
     lastHeader = deepFreeze(decodeHeader(token));
-    lastHeaderSegment = segment;
+    lastHeaderSegment = segments[0];
   }
   return lastHeader;
 }
