@@ -12,7 +12,7 @@
 // code, or when one call through the request client costs more than 4 KB gzip.
 // `--json` prints the numbers as JSON.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build as tsupBuild } from 'tsup';
@@ -35,12 +35,18 @@ const apiEntries = [
   { label: '+ grouped client, 1 call', entry: 'examples/worker/size/clerk-edge-hono-api-client.ts' },
 ];
 
+/** The package's own `sideEffects: false` lets esbuild drop unused modules: a copy elsewhere keeps it. */
+function markSideEffectFree(dir) {
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ sideEffects: false }));
+}
+
 /** The minimal Worker built from the sources of git ref `ref` (exported to a temporary directory). */
 async function baselineSize(ref) {
   const dir = mkdtempSync(join(tmpdir(), 'clerk-edge-size-'));
   try {
     const archive = execFileSync('git', ['archive', ref, 'src'], { cwd: REPOSITORY_ROOT, maxBuffer: 1 << 28 });
     execFileSync('tar', ['-x', '-C', dir], { input: archive });
+    markSideEffectFree(dir);
     return await workerBundleSize(MINIMAL, {
       alias: { 'clerk-edge': join(dir, 'src') },
       nodePaths: [join(REPOSITORY_ROOT, 'node_modules')],
@@ -69,6 +75,7 @@ async function builtPackageSize() {
       outDir: dir,
       external: ['hono', 'jose', 'next', 'openapi-fetch', /^hono\//, /^next\//],
     });
+    markSideEffectFree(dir);
     return await workerBundleSize(MINIMAL, {
       alias: { 'clerk-edge': dir },
       nodePaths: [join(REPOSITORY_ROOT, 'node_modules')],
