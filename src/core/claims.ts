@@ -128,22 +128,28 @@ function splitPositional(value: unknown): string[] {
 /** A comma-separated list without its empty entries. */
 const splitList = (value: unknown): string[] => splitPositional(value).filter(Boolean);
 
-/** What a feature/plan scope covers: `o` the organization, `u` the user. Unknown scopes are absent. */
-const SCOPE_LETTERS: Partial<Record<string, string | null>> = {
+/** What a feature/plan scope covers, as bits: the organization, the user, or both. */
+enum Scope {
+  Organization = 1,
+  User = 2,
+  Both = 3,
+}
+/** Scope names and the bits they cover. Unknown scopes are absent (they cover nothing). */
+const SCOPES: Partial<Record<string, Scope | null>> = {
   __proto__: null,
-  o: 'o',
-  org: 'o',
-  organization: 'o',
-  u: 'u',
-  user: 'u',
-  ou: 'ou',
-  uo: 'ou',
+  o: Scope.Organization,
+  org: Scope.Organization,
+  organization: Scope.Organization,
+  u: Scope.User,
+  user: Scope.User,
+  ou: Scope.Both,
+  uo: Scope.Both,
 };
 
-/** A `scope:name` entry as [letters its scope covers ('' for an unknown or missing scope), name]. */
-function scoped(entry: string): [string, string] {
+/** A `scope:name` entry as [bits its scope covers (0 for an unknown or missing scope), name]. */
+function scoped(entry: string): [Scope | 0, string] {
   const index = entry.indexOf(':');
-  return [(index > 0 && SCOPE_LETTERS[entry.slice(0, index)]) || '', entry.slice(index + 1)];
+  return [(index > 0 && SCOPES[entry.slice(0, index)]) || 0, entry.slice(index + 1)];
 }
 
 /**
@@ -151,17 +157,13 @@ function scoped(entry: string): [string, string] {
  * `fea` (in order); bit j (least significant first) grants permission j of `per`.
  */
 function permissionsFromBitmasks(orgFeatures: string[], per: string[], fpm: string[]): string[] {
-  const permissions: string[] = [];
-  fpm.forEach((mask, featureIndex) => {
-    const feature = orgFeatures[featureIndex];
-    if (!feature || !/^\d+$/.test(mask)) return;
-    let bits = BigInt(mask);
-    for (let bit = 0; bits > 0n && bit < per.length; bit++, bits >>= 1n) {
-      // An empty `per` entry keeps its bit (the mapping never shifts) but grants nothing.
-      if (bits & 1n && per[bit]) permissions.push(`org:${feature}:${per[bit]}`);
-    }
+  return orgFeatures.flatMap((feature, featureIndex) => {
+    const mask = fpm[featureIndex] ?? '';
+    if (!feature || !/^\d+$/.test(mask)) return [];
+    const bits = BigInt(mask);
+    // An empty `per` entry keeps its bit (the mapping never shifts) but grants nothing.
+    return per.flatMap((name, bit) => (name && (bits >> BigInt(bit)) & 1n ? [`org:${feature}:${name}`] : []));
   });
-  return permissions;
 }
 
 /** [orgId, orgRole, orgSlug, orgPermissions] of v1 (`org_*`) or v2 (`o`) claims. */
@@ -185,8 +187,8 @@ function organizationFromClaims(
     ];
   const role = isName(o.rol) ? o.rol : undefined;
   const orgFeatures = splitList(claims.fea).flatMap((entry) => {
-    const [letters, name] = scoped(entry);
-    return letters.includes('o') ? [name] : [];
+    const [scope, name] = scoped(entry);
+    return scope & Scope.Organization ? [name] : [];
   });
   return [
     orgId,
@@ -212,19 +214,13 @@ function reverified(fva: [number, number] | null, requirement: unknown): boolean
     typeof requirement === 'string'
       ? (REVERIFICATION_PRESETS[requirement] ?? [])
       : [FACTOR_LEVELS.indexOf(rule?.level as ReverificationLevel), rule?.afterMinutes];
-  if (!fva || !Number.isFinite(minutes) || (minutes as number) <= 0) return false;
+  // An unknown level (index -1) or preset (no level) confirms nothing.
+  if (!fva || !((level as number) >= 0) || !Number.isFinite(minutes) || (minutes as number) <= 0) return false;
   const [first, second] = fva;
   const firstOk = first !== -1 && first < (minutes as number);
-  const secondOk = second !== -1 && second < (minutes as number);
-  // first_factor: the first; without a second factor, second_factor and multi_factor take the
-  // first; with one, second_factor takes the second and multi_factor both. Neither enabled: false.
-  return level === 0
-    ? firstOk
-    : second === -1
-      ? level! > 0 && firstOk
-      : level === 1
-        ? secondOk
-        : level === 2 && firstOk && secondOk;
+  // first_factor: the first. Without a second factor (-1), second_factor and multi_factor take the
+  // first; with one, second_factor takes the second and multi_factor both.
+  return level === 0 || second === -1 ? firstOk : second < (minutes as number) && (level === 1 || firstOk);
 }
 
 /**
@@ -234,12 +230,12 @@ function reverified(fva: [number, number] | null, requirement: unknown): boolean
  */
 function grantsEntitlement(entries: string[], wanted: unknown): boolean {
   if (typeof wanted !== 'string' || entries.some((entry) => entry.indexOf(':') <= 0)) return false;
-  const [scope, name] = wanted.includes(':') ? scoped(wanted) : ['ou', wanted];
+  const [scope, name] = wanted.includes(':') ? scoped(wanted) : [Scope.Both, wanted];
   // A query names one scope (`ou:` is none) or no scope.
-  if (name === '' || scope === '' || (scope.length > 1 && wanted.includes(':'))) return false;
+  if (name === '' || !scope || (scope === Scope.Both && wanted.includes(':'))) return false;
   return entries.some((entry) => {
-    const [letters, entryName] = scoped(entry);
-    return entryName === name && [...letters].some((letter) => scope.includes(letter));
+    const [entryScope, entryName] = scoped(entry);
+    return entryName === name && (entryScope & scope) !== 0;
   });
 }
 
