@@ -153,20 +153,10 @@ function scoped(entry: string): [Scope | 0, string] {
 }
 
 /**
- * v2 organization permissions: `fpm` holds one decimal bitmask per organization feature in
- * `fea` (in order); bit j (least significant first) grants permission j of `per`.
+ * [orgId, orgRole, orgSlug, orgPermissions] of v1 (`org_*`) or v2 (`o`) claims. v2 permissions:
+ * `fpm` holds one decimal bitmask per organization feature in `fea` (in order); bit j (least
+ * significant first) grants permission j of `per`.
  */
-function permissionsFromBitmasks(orgFeatures: string[], per: string[], fpm: string[]): string[] {
-  return orgFeatures.flatMap((feature, featureIndex) => {
-    const mask = fpm[featureIndex] ?? '';
-    if (!feature || !/^\d+$/.test(mask)) return [];
-    const bits = BigInt(mask);
-    // An empty `per` entry keeps its bit (the mapping never shifts) but grants nothing.
-    return per.flatMap((name, bit) => (name && (bits >> BigInt(bit)) & 1n ? [`org:${feature}:${name}`] : []));
-  });
-}
-
-/** [orgId, orgRole, orgSlug, orgPermissions] of v1 (`org_*`) or v2 (`o`) claims. */
 function organizationFromClaims(
   claims: SessionClaims,
 ): [string, string | null, string | null, string[]] | [null, null, null, []] {
@@ -185,17 +175,20 @@ function organizationFromClaims(
         ? claims.org_permissions.filter((p): p is string => typeof p === 'string')
         : [],
     ];
-  const role = isName(o.rol) ? o.rol : undefined;
-  const orgFeatures = splitList(claims.fea).flatMap((entry) => {
-    const [scope, name] = scoped(entry);
-    return scope & Scope.Organization ? [name] : [];
-  });
-  return [
-    orgId,
-    role ? (role.startsWith('org:') ? role : `org:${role}`) : null,
-    stringOrNull(o.slg),
-    permissionsFromBitmasks(orgFeatures, splitPositional(o.per), splitPositional(o.fpm)),
-  ];
+  const per = splitPositional(o.per);
+  const fpm = splitPositional(o.fpm);
+  const permissions = splitList(claims.fea)
+    .map(scoped)
+    .filter(([scope]) => scope & Scope.Organization)
+    .flatMap(([, feature], featureIndex) => {
+      const mask = fpm[featureIndex] ?? '';
+      if (!feature || !/^\d+$/.test(mask)) return [];
+      const bits = BigInt(mask);
+      // An empty `per` entry keeps its bit (the mapping never shifts) but grants nothing.
+      return per.flatMap((name, bit) => (name && (bits >> BigInt(bit)) & 1n ? [`org:${feature}:${name}`] : []));
+    });
+  // A role gets one `org:` prefix unless it has one.
+  return [orgId, isName(o.rol) ? o.rol.replace(/^(?!org:)/, 'org:') : null, stringOrNull(o.slg), permissions];
 }
 
 const FACTOR_LEVELS: ReverificationLevel[] = ['first_factor', 'second_factor', 'multi_factor'];
@@ -232,7 +225,7 @@ function grantsEntitlement(entries: string[], wanted: unknown): boolean {
   if (typeof wanted !== 'string' || entries.some((entry) => entry.indexOf(':') <= 0)) return false;
   const [scope, name] = wanted.includes(':') ? scoped(wanted) : [Scope.Both, wanted];
   // A query names one scope (`ou:` is none) or no scope.
-  if (name === '' || !scope || (scope === Scope.Both && wanted.includes(':'))) return false;
+  if (!name || !scope || (scope === Scope.Both && wanted.includes(':'))) return false;
   return entries.some((entry) => {
     const [entryScope, entryName] = scoped(entry);
     return entryName === name && (entryScope & scope) !== 0;
@@ -259,7 +252,8 @@ const HAS_RULES: Record<keyof HasParams, (auth: AuthFields, value: unknown) => b
 
 function createHas(auth: AuthFields): HasCheck {
   return (params) => {
-    if (typeof params !== 'object' || params === null) return false;
+    // Property reads only: no primitive has these names (and null or undefined has none).
+    if (!params) return false;
     // Several parameters must all hold; no parameter at all confirms nothing.
     let asked = false;
     for (const name in HAS_RULES) {
@@ -294,53 +288,45 @@ export function sessionAuthObject(claims: SessionClaims): SessionAuthObject {
   return auth;
 }
 
-/**
- * The session auth object with these fields, `has` and `getToken`. Every session auth object is
- * made here, as one literal: one shape, so copying one per request stays fast whatever mix of
- * frozen, shared and fresh objects a process sees (a spread of a frozen object, or one that adds
- * properties, is many times slower).
- */
-function sessionAuth(
-  fields: Omit<AuthFields, 'tokenType' | 'isAuthenticated'>,
-  has: HasCheck,
-  getToken: GetToken,
-): SessionAuthObject {
-  return {
-    tokenType: 'session_token',
-    isAuthenticated: true,
-    userId: fields.userId,
-    sessionId: fields.sessionId,
-    sessionStatus: fields.sessionStatus,
-    actor: fields.actor,
-    orgId: fields.orgId,
-    orgRole: fields.orgRole,
-    orgSlug: fields.orgSlug,
-    orgPermissions: fields.orgPermissions,
-    features: fields.features,
-    plans: fields.plans,
-    factorVerificationAge: fields.factorVerificationAge,
-    sessionClaims: fields.sessionClaims,
-    has,
-    getToken,
-  };
-}
+/** A session auth object's fields, from which `withSessionGetToken` makes the object. */
+type SessionFields = Omit<SessionAuthObject, 'tokenType' | 'isAuthenticated' | 'getToken'>;
 
 /**
  * A copy of a session auth object whose `getToken` is `getToken` (the adapters bind it to the
- * request). The copy is the request's own; shared claims and lists stay frozen.
+ * request). The copy is the request's own; shared claims and lists stay frozen. Every session auth
+ * object is made here, as one literal: one shape, so copying one per request stays fast whatever
+ * mix of frozen, shared and fresh objects a process sees (a spread of a frozen object, or one that
+ * adds properties, is many times slower).
  *
  * @example
  * ```ts
  * const bound = withSessionGetToken(auth, async () => 'token')
  * ```
  */
-export function withSessionGetToken(auth: SessionAuthObject, getToken: GetToken): SessionAuthObject {
-  return sessionAuth(auth, auth.has, getToken);
+export function withSessionGetToken(auth: SessionFields, getToken: GetToken): SessionAuthObject {
+  return {
+    tokenType: 'session_token',
+    isAuthenticated: true,
+    userId: auth.userId,
+    sessionId: auth.sessionId,
+    sessionStatus: auth.sessionStatus,
+    actor: auth.actor,
+    orgId: auth.orgId,
+    orgRole: auth.orgRole,
+    orgSlug: auth.orgSlug,
+    orgPermissions: auth.orgPermissions,
+    features: auth.features,
+    plans: auth.plans,
+    factorVerificationAge: auth.factorVerificationAge,
+    sessionClaims: auth.sessionClaims,
+    has: auth.has,
+    getToken,
+  };
 }
 
 function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
   const [orgId, orgRole, orgSlug, orgPermissions] = organizationFromClaims(claims);
-  const auth = sessionAuth(
+  const auth = withSessionGetToken(
     {
       userId: claims.sub as string,
       sessionId: stringOrNull(claims.sid),
@@ -354,8 +340,8 @@ function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
       plans: splitList(claims.pla),
       factorVerificationAge: factorAge(claims.fva),
       sessionClaims: claims,
+      has: denyAll,
     },
-    denyAll,
     unboundToken,
   );
   auth.has = createHas(auth);
