@@ -159,25 +159,25 @@ function scoped(entry: string): [Scope | 0, string] {
  */
 function organizationFromClaims(
   claims: SessionClaims,
-): [string, string | null, string | null, string[]] | [null, null, null, []] {
+): Pick<SessionAuthObject, 'orgId' | 'orgRole' | 'orgSlug' | 'orgPermissions'> {
   // Clerk reads `o` only from v2 tokens: a v1 token's `o` is a custom claim, never an organization.
   const v2 = claims.v === 2;
   // Property reads only: a non-object `o` reads as no organization.
   const o: NonNullable<SessionClaims['o']> = (v2 && claims.o) || {};
   const orgId = v2 ? o.id : claims.org_id;
-  if (!isName(orgId)) return [null, null, null, []];
+  if (!isName(orgId)) return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
   if (!v2)
-    return [
+    return {
       orgId,
-      stringOrNull(claims.org_role),
-      stringOrNull(claims.org_slug),
-      Array.isArray(claims.org_permissions)
+      orgRole: stringOrNull(claims.org_role),
+      orgSlug: stringOrNull(claims.org_slug),
+      orgPermissions: Array.isArray(claims.org_permissions)
         ? claims.org_permissions.filter((p): p is string => typeof p === 'string')
         : [],
-    ];
+    };
   const per = splitPositional(o.per);
   const fpm = splitPositional(o.fpm);
-  const permissions = splitList(claims.fea)
+  const orgPermissions = splitList(claims.fea)
     .map(scoped)
     .filter(([scope]) => scope & Scope.Organization)
     .flatMap(([, feature], featureIndex) => {
@@ -188,7 +188,12 @@ function organizationFromClaims(
       return per.flatMap((name, bit) => (name && (bits >> BigInt(bit)) & 1n ? [`org:${feature}:${name}`] : []));
     });
   // A role gets one `org:` prefix unless it has one.
-  return [orgId, isName(o.rol) ? o.rol.replace(/^(?!org:)/, 'org:') : null, stringOrNull(o.slg), permissions];
+  return {
+    orgId,
+    orgRole: isName(o.rol) ? o.rol.replace(/^(?!org:)/, 'org:') : null,
+    orgSlug: stringOrNull(o.slg),
+    orgPermissions,
+  };
 }
 
 const FACTOR_LEVELS: ReverificationLevel[] = ['first_factor', 'second_factor', 'multi_factor'];
@@ -325,17 +330,13 @@ export function withSessionGetToken(auth: SessionFields, getToken: GetToken): Se
 }
 
 function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
-  const [orgId, orgRole, orgSlug, orgPermissions] = organizationFromClaims(claims);
   const auth = withSessionGetToken(
     {
       userId: claims.sub as string,
       sessionId: stringOrNull(claims.sid),
       sessionStatus: stringOrNull(claims.sts),
       actor: typeof claims.act?.sub === 'string' ? claims.act : null,
-      orgId,
-      orgRole,
-      orgSlug,
-      orgPermissions,
+      ...organizationFromClaims(claims),
       features: splitList(claims.fea),
       plans: splitList(claims.pla),
       factorVerificationAge: factorAge(claims.fva),
