@@ -206,12 +206,12 @@ const REVERIFICATION_PRESETS: Partial<Record<string, [number, number] | null>> =
   lax: [1, 1440],
 };
 
-function reverified(fva: [number, number] | null, requirement: unknown): boolean {
-  const rule = requirement as { level?: ReverificationLevel; afterMinutes?: number } | null | undefined;
+/** Whether `fva` meets a preset or `{ level, afterMinutes }`; the requirement is unchecked input (property reads only). */
+function reverified(fva: [number, number] | null, requirement: HasParams['reverification'] | null): boolean {
   const [level, minutes] =
     typeof requirement === 'string'
       ? (REVERIFICATION_PRESETS[requirement] ?? [])
-      : [FACTOR_LEVELS.indexOf(rule?.level as ReverificationLevel), rule?.afterMinutes];
+      : [FACTOR_LEVELS.indexOf(requirement?.level as ReverificationLevel), requirement?.afterMinutes];
   // An unknown level (index -1) or preset (no level) confirms nothing.
   if (!fva || !((level as number) >= 0) || !Number.isFinite(minutes) || (minutes as number) <= 0) return false;
   const [first, second] = fva;
@@ -252,7 +252,8 @@ const HAS_RULES: Record<keyof HasParams, (auth: AuthFields, value: unknown) => b
   permission: (auth, permission) => isName(permission) && auth.orgPermissions.includes(withOrgPrefix(permission)),
   feature: (auth, feature) => grantsEntitlement(auth.features, feature),
   plan: (auth, plan) => grantsEntitlement(auth.plans, plan),
-  reverification: (auth, requirement) => reverified(auth.factorVerificationAge, requirement),
+  reverification: (auth, requirement) =>
+    reverified(auth.factorVerificationAge, requirement as HasParams['reverification']),
 };
 
 function createHas(auth: AuthFields): HasCheck {
