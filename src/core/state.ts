@@ -40,7 +40,7 @@ export function signedIn<A extends SessionAuthObject | MachineAuthObject>(auth: 
 export function signedInLazily<A extends SessionAuthObject | MachineAuthObject>(
   tokenType: A['tokenType'],
   build: () => A,
-  headers: Headers = new Headers(),
+  headers?: Headers,
 ): RequestState<A> {
   return requestState('signed-in', null, null, tokenType, headers, null, build);
 }
@@ -56,7 +56,7 @@ export function notSignedIn(
     reason,
     options.detail ? `${options.detail} ${hintFor(reason)}` : hintFor(reason),
     tokenType,
-    options.headers ?? new Headers(),
+    options.headers,
     status === 'unavailable' ? (options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) : null,
     signedOutAuthObject,
   );
@@ -71,7 +71,7 @@ function requestState<A extends AuthObject>(
   reason: AuthErrorReason | null,
   message: string | null,
   tokenType: TokenType | null,
-  headers: Headers,
+  headers: Headers | undefined,
   retryAfterSeconds: number | null,
   build: (tokenType: TokenType | null) => A,
 ): RequestState<A> {
@@ -81,7 +81,7 @@ function requestState<A extends AuthObject>(
     reason,
     message,
     tokenType,
-    headers,
+    headers: headers ?? new Headers(),
     retryAfterSeconds,
     // A method, not an arrow property: no per-request naming work in builds that keep names.
     toAuth() {
