@@ -128,72 +128,72 @@ function splitPositional(value: unknown): string[] {
 /** A comma-separated list without its empty entries. */
 const splitList = (value: unknown): string[] => splitPositional(value).filter(Boolean);
 
-/** What a feature/plan scope covers: `o` the organization, `u` the user. Unknown scopes are absent. */
-const SCOPE_LETTERS: Partial<Record<string, string | null>> = {
+/** What a feature/plan scope covers, as bits: the organization, the user, or both. */
+enum Scope {
+  Organization = 1,
+  User = 2,
+  Both = 3,
+}
+/** Scope names and the bits they cover. Unknown scopes are absent (they cover nothing). */
+const SCOPES: Partial<Record<string, Scope | null>> = {
   __proto__: null,
-  o: 'o',
-  org: 'o',
-  organization: 'o',
-  u: 'u',
-  user: 'u',
-  ou: 'ou',
-  uo: 'ou',
+  o: Scope.Organization,
+  org: Scope.Organization,
+  organization: Scope.Organization,
+  u: Scope.User,
+  user: Scope.User,
+  ou: Scope.Both,
+  uo: Scope.Both,
 };
 
-/** A `scope:name` entry as [letters its scope covers ('' for an unknown or missing scope), name]. */
-function scoped(entry: string): [string, string] {
+/** A `scope:name` entry as [bits its scope covers (0 for an unknown or missing scope), name]. */
+function scoped(entry: string): [Scope | 0, string] {
   const index = entry.indexOf(':');
-  return [(index > 0 && SCOPE_LETTERS[entry.slice(0, index)]) || '', entry.slice(index + 1)];
+  return [(index > 0 && SCOPES[entry.slice(0, index)]) || 0, entry.slice(index + 1)];
 }
 
 /**
- * v2 organization permissions: `fpm` holds one decimal bitmask per organization feature in
- * `fea` (in order); bit j (least significant first) grants permission j of `per`.
+ * [orgId, orgRole, orgSlug, orgPermissions] of v1 (`org_*`) or v2 (`o`) claims. v2 permissions:
+ * `fpm` holds one decimal bitmask per organization feature in `fea` (in order); bit j (least
+ * significant first) grants permission j of `per`.
  */
-function permissionsFromBitmasks(orgFeatures: string[], per: string[], fpm: string[]): string[] {
-  const permissions: string[] = [];
-  fpm.forEach((mask, featureIndex) => {
-    const feature = orgFeatures[featureIndex];
-    if (!feature || !/^\d+$/.test(mask)) return;
-    let bits = BigInt(mask);
-    for (let bit = 0; bits > 0n && bit < per.length; bit++, bits >>= 1n) {
-      // An empty `per` entry keeps its bit (the mapping never shifts) but grants nothing.
-      if (bits & 1n && per[bit]) permissions.push(`org:${feature}:${per[bit]}`);
-    }
-  });
-  return permissions;
-}
-
-/** [orgId, orgRole, orgSlug, orgPermissions] of v1 (`org_*`) or v2 (`o`) claims. */
 function organizationFromClaims(
   claims: SessionClaims,
-): [string, string | null, string | null, string[]] | [null, null, null, []] {
+): Pick<SessionAuthObject, 'orgId' | 'orgRole' | 'orgSlug' | 'orgPermissions'> {
   // Clerk reads `o` only from v2 tokens: a v1 token's `o` is a custom claim, never an organization.
   const v2 = claims.v === 2;
   // Property reads only: a non-object `o` reads as no organization.
   const o: NonNullable<SessionClaims['o']> = (v2 && claims.o) || {};
   const orgId = v2 ? o.id : claims.org_id;
-  if (!isName(orgId)) return [null, null, null, []];
+  if (!isName(orgId)) return { orgId: null, orgRole: null, orgSlug: null, orgPermissions: [] };
   if (!v2)
-    return [
+    return {
       orgId,
-      stringOrNull(claims.org_role),
-      stringOrNull(claims.org_slug),
-      Array.isArray(claims.org_permissions)
+      orgRole: stringOrNull(claims.org_role),
+      orgSlug: stringOrNull(claims.org_slug),
+      orgPermissions: Array.isArray(claims.org_permissions)
         ? claims.org_permissions.filter((p): p is string => typeof p === 'string')
         : [],
-    ];
-  const role = isName(o.rol) ? o.rol : undefined;
-  const orgFeatures = splitList(claims.fea).flatMap((entry) => {
-    const [letters, name] = scoped(entry);
-    return letters.includes('o') ? [name] : [];
-  });
-  return [
+    };
+  const per = splitPositional(o.per);
+  const fpm = splitPositional(o.fpm);
+  const orgPermissions = splitList(claims.fea)
+    .map(scoped)
+    .filter(([scope]) => scope & Scope.Organization)
+    .flatMap(([, feature], featureIndex) => {
+      const mask = fpm[featureIndex] ?? '';
+      if (!feature || !/^\d+$/.test(mask)) return [];
+      const bits = BigInt(mask);
+      // An empty `per` entry keeps its bit (the mapping never shifts) but grants nothing.
+      return per.flatMap((name, bit) => (name && (bits >> BigInt(bit)) & 1n ? [`org:${feature}:${name}`] : []));
+    });
+  // A role gets one `org:` prefix unless it has one.
+  return {
     orgId,
-    role ? (role.startsWith('org:') ? role : `org:${role}`) : null,
-    stringOrNull(o.slg),
-    permissionsFromBitmasks(orgFeatures, splitPositional(o.per), splitPositional(o.fpm)),
-  ];
+    orgRole: isName(o.rol) ? o.rol.replace(/^(?!org:)/, 'org:') : null,
+    orgSlug: stringOrNull(o.slg),
+    orgPermissions,
+  };
 }
 
 const FACTOR_LEVELS: ReverificationLevel[] = ['first_factor', 'second_factor', 'multi_factor'];
@@ -206,25 +206,19 @@ const REVERIFICATION_PRESETS: Partial<Record<string, [number, number] | null>> =
   lax: [1, 1440],
 };
 
-function reverified(fva: [number, number] | null, requirement: unknown): boolean {
-  const rule = requirement as { level?: ReverificationLevel; afterMinutes?: number } | null | undefined;
+/** Whether `fva` meets a preset or `{ level, afterMinutes }`; the requirement is unchecked input (property reads only). */
+function reverified(fva: [number, number] | null, requirement: HasParams['reverification'] | null): boolean {
   const [level, minutes] =
     typeof requirement === 'string'
       ? (REVERIFICATION_PRESETS[requirement] ?? [])
-      : [FACTOR_LEVELS.indexOf(rule?.level as ReverificationLevel), rule?.afterMinutes];
-  if (!fva || !Number.isFinite(minutes) || (minutes as number) <= 0) return false;
+      : [FACTOR_LEVELS.indexOf(requirement?.level as ReverificationLevel), requirement?.afterMinutes];
+  // An unknown level (index -1) or preset (no level) confirms nothing.
+  if (!fva || !((level as number) >= 0) || !Number.isFinite(minutes) || (minutes as number) <= 0) return false;
   const [first, second] = fva;
   const firstOk = first !== -1 && first < (minutes as number);
-  const secondOk = second !== -1 && second < (minutes as number);
-  // first_factor: the first; without a second factor, second_factor and multi_factor take the
-  // first; with one, second_factor takes the second and multi_factor both. Neither enabled: false.
-  return level === 0
-    ? firstOk
-    : second === -1
-      ? level! > 0 && firstOk
-      : level === 1
-        ? secondOk
-        : level === 2 && firstOk && secondOk;
+  // first_factor: the first. Without a second factor (-1), second_factor and multi_factor take the
+  // first; with one, second_factor takes the second and multi_factor both.
+  return level === 0 || second === -1 ? firstOk : second < (minutes as number) && (level === 1 || firstOk);
 }
 
 /**
@@ -234,12 +228,12 @@ function reverified(fva: [number, number] | null, requirement: unknown): boolean
  */
 function grantsEntitlement(entries: string[], wanted: unknown): boolean {
   if (typeof wanted !== 'string' || entries.some((entry) => entry.indexOf(':') <= 0)) return false;
-  const [scope, name] = wanted.includes(':') ? scoped(wanted) : ['ou', wanted];
+  const [scope, name] = wanted.includes(':') ? scoped(wanted) : [Scope.Both, wanted];
   // A query names one scope (`ou:` is none) or no scope.
-  if (name === '' || scope === '' || (scope.length > 1 && wanted.includes(':'))) return false;
+  if (!name || !scope || (scope === Scope.Both && wanted.includes(':'))) return false;
   return entries.some((entry) => {
-    const [letters, entryName] = scoped(entry);
-    return entryName === name && [...letters].some((letter) => scope.includes(letter));
+    const [entryScope, entryName] = scoped(entry);
+    return entryName === name && (entryScope & scope) !== 0;
   });
 }
 
@@ -258,12 +252,14 @@ const HAS_RULES: Record<keyof HasParams, (auth: AuthFields, value: unknown) => b
   permission: (auth, permission) => isName(permission) && auth.orgPermissions.includes(withOrgPrefix(permission)),
   feature: (auth, feature) => grantsEntitlement(auth.features, feature),
   plan: (auth, plan) => grantsEntitlement(auth.plans, plan),
-  reverification: (auth, requirement) => reverified(auth.factorVerificationAge, requirement),
+  reverification: (auth, requirement) =>
+    reverified(auth.factorVerificationAge, requirement as HasParams['reverification']),
 };
 
 function createHas(auth: AuthFields): HasCheck {
   return (params) => {
-    if (typeof params !== 'object' || params === null) return false;
+    // Property reads only: no primitive has these names (and null or undefined has none).
+    if (!params) return false;
     // Several parameters must all hold; no parameter at all confirms nothing.
     let asked = false;
     for (const name in HAS_RULES) {
@@ -298,68 +294,56 @@ export function sessionAuthObject(claims: SessionClaims): SessionAuthObject {
   return auth;
 }
 
-/**
- * The session auth object with these fields, `has` and `getToken`. Every session auth object is
- * made here, as one literal: one shape, so copying one per request stays fast whatever mix of
- * frozen, shared and fresh objects a process sees (a spread of a frozen object, or one that adds
- * properties, is many times slower).
- */
-function sessionAuth(
-  fields: Omit<AuthFields, 'tokenType' | 'isAuthenticated'>,
-  has: HasCheck,
-  getToken: GetToken,
-): SessionAuthObject {
-  return {
-    tokenType: 'session_token',
-    isAuthenticated: true,
-    userId: fields.userId,
-    sessionId: fields.sessionId,
-    sessionStatus: fields.sessionStatus,
-    actor: fields.actor,
-    orgId: fields.orgId,
-    orgRole: fields.orgRole,
-    orgSlug: fields.orgSlug,
-    orgPermissions: fields.orgPermissions,
-    features: fields.features,
-    plans: fields.plans,
-    factorVerificationAge: fields.factorVerificationAge,
-    sessionClaims: fields.sessionClaims,
-    has,
-    getToken,
-  };
-}
+/** A session auth object's fields, from which `withSessionGetToken` makes the object. */
+type SessionFields = Omit<SessionAuthObject, 'tokenType' | 'isAuthenticated' | 'getToken'>;
 
 /**
  * A copy of a session auth object whose `getToken` is `getToken` (the adapters bind it to the
- * request). The copy is the request's own; shared claims and lists stay frozen.
+ * request). The copy is the request's own; shared claims and lists stay frozen. Every session auth
+ * object is made here, as one literal: one shape, so copying one per request stays fast whatever
+ * mix of frozen, shared and fresh objects a process sees (a spread of a frozen object, or one that
+ * adds properties, is many times slower).
  *
  * @example
  * ```ts
  * const bound = withSessionGetToken(auth, async () => 'token')
  * ```
  */
-export function withSessionGetToken(auth: SessionAuthObject, getToken: GetToken): SessionAuthObject {
-  return sessionAuth(auth, auth.has, getToken);
+export function withSessionGetToken(auth: SessionFields, getToken: GetToken): SessionAuthObject {
+  return {
+    tokenType: 'session_token',
+    isAuthenticated: true,
+    userId: auth.userId,
+    sessionId: auth.sessionId,
+    sessionStatus: auth.sessionStatus,
+    actor: auth.actor,
+    orgId: auth.orgId,
+    orgRole: auth.orgRole,
+    orgSlug: auth.orgSlug,
+    orgPermissions: auth.orgPermissions,
+    features: auth.features,
+    plans: auth.plans,
+    factorVerificationAge: auth.factorVerificationAge,
+    sessionClaims: auth.sessionClaims,
+    has: auth.has,
+    getToken,
+  };
 }
 
 function buildSessionAuthObject(claims: SessionClaims): SessionAuthObject {
-  const [orgId, orgRole, orgSlug, orgPermissions] = organizationFromClaims(claims);
-  const auth = sessionAuth(
+  const auth = withSessionGetToken(
     {
       userId: claims.sub as string,
       sessionId: stringOrNull(claims.sid),
       sessionStatus: stringOrNull(claims.sts),
       actor: typeof claims.act?.sub === 'string' ? claims.act : null,
-      orgId,
-      orgRole,
-      orgSlug,
-      orgPermissions,
+      ...organizationFromClaims(claims),
       features: splitList(claims.fea),
       plans: splitList(claims.pla),
       factorVerificationAge: factorAge(claims.fva),
       sessionClaims: claims,
+      has: denyAll,
     },
-    denyAll,
     unboundToken,
   );
   auth.has = createHas(auth);

@@ -66,7 +66,7 @@ export function apiRefusal(endpoint: ClerkEndpoint, result: Exclude<ApiResult<un
   if ((endpoint !== 'jwks' && [400, 404, 422].includes(status!)) || (refresh && status === 401))
     return refused(refresh ? 'refresh-rejected' : 'token-invalid');
   // Our own secret key (the refresh endpoint's key was checked by the token verification before it).
-  if (!refresh && (status === 401 || status === 403)) return unavailable('secret-key-invalid');
+  if (!refresh && [401, 403].includes(status!)) return unavailable('secret-key-invalid');
   return unavailable(
     status === 429 ? 'rate-limited' : endpoint === 'jwks' ? 'jwks-unavailable' : 'backend-api-unavailable',
     retryAfterSeconds,

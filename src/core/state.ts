@@ -40,22 +40,9 @@ export function signedIn<A extends SessionAuthObject | MachineAuthObject>(auth: 
 export function signedInLazily<A extends SessionAuthObject | MachineAuthObject>(
   tokenType: A['tokenType'],
   build: () => A,
-  headers: Headers = new Headers(),
+  headers?: Headers,
 ): RequestState<A> {
-  let auth: A | undefined;
-  return {
-    status: 'signed-in',
-    reason: null,
-    message: null,
-    tokenType,
-    headers,
-    retryAfterSeconds: null,
-    // A method, not an arrow property: no per-request naming work in builds that keep names.
-    toAuth() {
-      auth ??= build();
-      return auth;
-    },
-  };
+  return requestState('signed-in', null, null, tokenType, headers, null, build);
 }
 
 export function notSignedIn(
@@ -64,14 +51,42 @@ export function notSignedIn(
   tokenType: TokenType | null,
   options: { detail?: string | undefined; headers?: Headers; retryAfterSeconds?: number | undefined } = {},
 ): RequestState<SignedOutAuthObject> {
-  const auth = signedOutAuthObject(tokenType);
+  return requestState(
+    status,
+    reason,
+    options.detail ? `${options.detail} ${hintFor(reason)}` : hintFor(reason),
+    tokenType,
+    options.headers,
+    status === 'unavailable' ? (options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) : null,
+    signedOutAuthObject,
+  );
+}
+
+/**
+ * Every request state, as one literal. Its auth object is built on the first `toAuth()` (once):
+ * `build` gets the token type, so the signed-out object needs no closure of its own.
+ */
+function requestState<A extends AuthObject>(
+  status: AuthStatus,
+  reason: AuthErrorReason | null,
+  message: string | null,
+  tokenType: TokenType | null,
+  headers: Headers | undefined,
+  retryAfterSeconds: number | null,
+  build: (tokenType: TokenType | null) => A,
+): RequestState<A> {
+  let auth: A | undefined;
   return {
     status,
     reason,
-    message: options.detail ? `${options.detail} ${hintFor(reason)}` : hintFor(reason),
+    message,
     tokenType,
-    headers: options.headers ?? new Headers(),
-    retryAfterSeconds: status === 'unavailable' ? (options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) : null,
-    toAuth: () => auth,
+    headers: headers ?? new Headers(),
+    retryAfterSeconds,
+    // A method, not an arrow property: no per-request naming work in builds that keep names.
+    toAuth() {
+      auth ??= build(tokenType);
+      return auth;
+    },
   };
 }
