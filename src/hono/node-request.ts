@@ -31,6 +31,23 @@ interface NodeIncoming {
   rawHeaders: string[];
 }
 
+/**
+ * Whether `raw` is still the untouched lightweight request of `incoming`. Checked on every read
+ * (about 1 µs, still far less than building the headers): a later middleware may build the
+ * headers and change them (the core reads headers after the middleware too, for a guard's
+ * `acceptsToken`), or shadow `headers` on the object.
+ */
+function pristine(raw: Request, incoming: NodeIncoming): boolean {
+  if (Object.hasOwn(raw, 'headers')) return false;
+  let own = false;
+  for (const symbol of Object.getOwnPropertySymbols(raw)) {
+    const value = (raw as unknown as Record<symbol, unknown>)[symbol];
+    if (value === incoming) own = true;
+    else if (value instanceof Headers || value instanceof Request) return false;
+  }
+  return own;
+}
+
 /** `headers.get` of {@link coreRequest}'s view. A class: nothing is allocated per request but the instance. */
 class NodeHeaders {
   constructor(
@@ -38,27 +55,10 @@ class NodeHeaders {
     private readonly incoming: NodeIncoming,
   ) {}
 
-  /**
-   * Whether `raw` is still the untouched lightweight request of `incoming`. Checked on every read
-   * (about 1 µs, still far less than building the headers): a later middleware may build the
-   * headers and change them (the core reads headers after the middleware too, for a guard's
-   * `acceptsToken`), or shadow `headers` on the object.
-   */
-  pristine(): boolean {
-    const { raw, incoming } = this;
-    if (Object.hasOwn(raw, 'headers')) return false;
-    let own = false;
-    for (const symbol of Object.getOwnPropertySymbols(raw)) {
-      const value = (raw as unknown as Record<symbol, unknown>)[symbol];
-      if (value === incoming) own = true;
-      else if (value instanceof Headers || value instanceof Request) return false;
-    }
-    return own;
-  }
-
   get(name: string): string | null {
-    if (!this.pristine()) return this.raw.headers.get(name);
-    const { rawHeaders } = this.incoming;
+    const { raw, incoming } = this;
+    if (!pristine(raw, incoming)) return raw.headers.get(name);
+    const { rawHeaders } = incoming;
     let value: string | null = null;
     for (let i = 0; i < rawHeaders.length; i += 2) {
       const header = rawHeaders[i]!;
