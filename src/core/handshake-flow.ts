@@ -105,11 +105,11 @@ export function browserAuthenticator(
         : new Headers();
       const directives = [...payload];
       const dev = development && inputs.devInUrl;
-      if (dev)
-        for (const name of suffix ? [DEV_BROWSER, `${DEV_BROWSER}_${suffix}`] : [DEV_BROWSER])
-          directives.push(
-            `${name}=${dev}; Path=/; SameSite=Lax; Max-Age=31536000${request.url.startsWith('https:') ? '; Secure' : ''}`,
-          );
+      if (dev) {
+        const cookie = `=${dev}; Path=/; SameSite=Lax; Max-Age=31536000${request.url.startsWith('https:') ? '; Secure' : ''}`;
+        directives.push(DEV_BROWSER + cookie);
+        if (suffix) directives.push(`${DEV_BROWSER}_${suffix}${cookie}`);
+      }
       // The new session token: `__session_<suffix>` first, then `__session`.
       const cookies = directiveCookies(payload);
       const token = (suffix && cookies.get(`__session_${suffix}`)) || cookies.get('__session');
