@@ -6,7 +6,7 @@ import { sha256Hex } from './hash.js';
 import type { KeyStore } from './jwks.js';
 import { LruCache } from './lru.js';
 import { apiRefusal, type Refusal, unavailable } from './refusal.js';
-import { headerRefused, MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS } from './session.js';
+import { headerRefused, MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, untimely } from './session.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
 import { jsonRecord, unverifiedHeader } from './token-class.js';
 import { directivesOf } from './cookie-session.js';
@@ -64,7 +64,8 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
   /**
    * The directives of a legacy handshake token: an instance key chosen by `kid`, an allowed `alg`,
    * no `typ` or `JWT`, no `cat` or the session category (a JWT-template token signed by the same key
-   * is refused), a valid signature, not expired. Anything else is nothing usable.
+   * is refused), a valid signature, timely (`exp`, `nbf`, `iat` with the clock skew, as a session token). Anything
+   * else is nothing usable.
    */
   async function fromToken(token: string, waitUntil?: WaitUntil): Promise<HandshakePayload> {
     try {
@@ -76,9 +77,8 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
       const lookup = await keys.getKey(kid, alg as string, waitUntil);
       if (!lookup.ok) return lookup.status === 'unavailable' ? lookup : undefined;
       const claims = jsonRecord((await compactVerify(token, lookup.key, { algorithms: [alg as string] })).payload);
-      return typeof claims?.exp === 'number' && claims.exp <= (config.now() - config.clockSkewInMs) / 1000
-        ? undefined
-        : directivesOf(claims?.handshake);
+      // The time checks of a session token (with the clock skew); a token without `exp` does not expire.
+      return claims && !untimely(claims, config) ? directivesOf(claims.handshake) : undefined;
     } catch {
       return undefined;
     }
