@@ -23,7 +23,11 @@ export function coreRequest(c: Context): Request {
   const raw = c.req.raw;
   const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
   if (!Array.isArray(incoming?.rawHeaders)) return raw;
-  return { url: raw.url, method: raw.method, headers: new NodeHeaders(raw, incoming) } as unknown as Request;
+  return {
+    url: raw.url,
+    method: raw.method,
+    headers: { raw, incoming, get: nodeHeader } satisfies NodeHeaders,
+  } as unknown as Request;
 }
 
 /** The Node request @hono/node-server passes the app. */
@@ -48,24 +52,24 @@ function pristine(raw: Request, incoming: NodeIncoming): boolean {
   return own;
 }
 
-/** `headers.get` of {@link coreRequest}'s view. A class: nothing is allocated per request but the instance. */
-class NodeHeaders {
-  constructor(
-    private readonly raw: Request,
-    private readonly incoming: NodeIncoming,
-  ) {}
+/** The `headers` of {@link coreRequest}'s view: one small object per request, `get` shared by all. */
+interface NodeHeaders {
+  raw: Request;
+  incoming: NodeIncoming;
+  get(this: NodeHeaders, name: string): string | null;
+}
 
-  get(name: string): string | null {
-    const { raw, incoming } = this;
-    if (!pristine(raw, incoming)) return raw.headers.get(name);
-    const { rawHeaders } = incoming;
-    let value: string | null = null;
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const header = rawHeaders[i]!;
-      // Lengths first: most names differ in length, and then no lower-cased copy is made.
-      if (header.length === name.length && header.toLowerCase() === name)
-        value = value === null ? rawHeaders[i + 1]! : `${value}${name === 'cookie' ? ';' : ','} ${rawHeaders[i + 1]}`;
-    }
-    return value;
+/** `headers.get` of {@link coreRequest}'s view. */
+function nodeHeader(this: NodeHeaders, name: string): string | null {
+  const { raw, incoming } = this;
+  if (!pristine(raw, incoming)) return raw.headers.get(name);
+  const { rawHeaders } = incoming;
+  let value: string | null = null;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const header = rawHeaders[i]!;
+    // Lengths first: most names differ in length, and then no lower-cased copy is made.
+    if (header.length === name.length && header.toLowerCase() === name)
+      value = value === null ? rawHeaders[i + 1]! : `${value}${name === 'cookie' ? ';' : ','} ${rawHeaders[i + 1]}`;
   }
+  return value;
 }
