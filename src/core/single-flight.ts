@@ -35,7 +35,7 @@ export interface SingleFlight<V> {
 export const SingleFlight = function <V>(maxWaitMs: number): SingleFlight<V> {
   // An LRU entry expires at the flight's deadline: past it, `get` no longer finds the flight (its promise
   // may never settle) and a new run replaces it. Unbounded: a flight leaves when it settles.
-  const flights = new LruCache<Flight<V>>(Infinity, Date.now);
+  const flights = new LruCache<Flight<V>>(Infinity, () => Date.now());
   const run = (key: string, task: () => Promise<V>): Promise<V> => {
     const joined = flights.get(key);
     if (joined)
