@@ -19,7 +19,6 @@ import {
 import { handshakeResolver } from './handshake-payload.js';
 import type { KeyStore } from './jwks.js';
 import type { SessionRefresher } from './refresh.js';
-import type { RequestState } from './state.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 // How a browser's cookies are authenticated when the handshake is on: the return trip, the
@@ -64,38 +63,6 @@ export function browserAuthenticator(
   return async (request, credentials, waitUntil) => {
     const suffix = await cookieSuffix;
     const inputs = handshakeInputs(request, suffix);
-    // The handshake for this page load: a 307 to `<Frontend API or proxy>/v1/client/handshake` with the loop guard;
-    // at the 3rd consecutive one a signed-out `handshake-loop`, logged with its last trigger (never request data).
-    // Without a Frontend API (only a JWT key configured) there is nowhere to send the browser.
-    const start = (reason: AuthErrorReason): RequestState => {
-      if (frontendApi === undefined) return refuseSession(reason);
-      if (inputs.count >= MAX_HANDSHAKE_REDIRECTS) {
-        const state = refuseSession('handshake-loop');
-        if (!warnedLoop.has(frontendApi)) {
-          warnedLoop.add(frontendApi);
-          console.warn(`clerk-edge: ${state.message} (last trigger: ${reason})`);
-        }
-        return state;
-      }
-      const query = new URLSearchParams({
-        redirect_url: browserUrl(request, config),
-        format: 'nonce',
-        suffixed_cookies: String(suffix !== undefined),
-        __clerk_hs_reason: reason,
-        __clerk_api_version: CLERK_API_VERSION_HEADER,
-      });
-      const devBrowser = development && (inputs.devInUrl ?? inputs.devCookie);
-      if (devBrowser) query.append(DEV_BROWSER, devBrowser);
-      const headers = redirectHeaders({
-        // The config hands the Frontend API URL over normalised, without a trailing slash.
-        location: `${frontendApi}/v1/client/handshake?${query}`,
-        'cache-control': 'no-store',
-        vary: 'Cookie',
-        // Remembered 3 seconds: longer than one round trip, shorter than a user's next visit.
-        'set-cookie': `${REDIRECT_COUNT}=${inputs.count + 1}; Path=/; SameSite=Lax; HttpOnly; Max-Age=3`,
-      });
-      return refuseSession(reason, 'handshake', { headers });
-    };
     const payload = inputs.nonce || inputs.token ? await resolve(inputs, waitUntil) : undefined;
     if (payload && !Array.isArray(payload)) return refuseSession(payload.reason, 'unavailable', payload);
     if (payload) {
@@ -105,11 +72,11 @@ export function browserAuthenticator(
         : new Headers();
       const directives = [...payload];
       const dev = development && inputs.devInUrl;
-      if (dev)
-        for (const name of suffix ? [DEV_BROWSER, `${DEV_BROWSER}_${suffix}`] : [DEV_BROWSER])
-          directives.push(
-            `${name}=${dev}; Path=/; SameSite=Lax; Max-Age=31536000${request.url.startsWith('https:') ? '; Secure' : ''}`,
-          );
+      if (dev) {
+        const cookie = `=${dev}; Path=/; SameSite=Lax; Max-Age=31536000${request.url.startsWith('https:') ? '; Secure' : ''}`;
+        directives.push(DEV_BROWSER + cookie);
+        if (suffix) directives.push(`${DEV_BROWSER}_${suffix}${cookie}`);
+      }
       // The new session token: `__session_<suffix>` first, then `__session`.
       const cookies = directiveCookies(payload);
       const token = (suffix && cookies.get(`__session_${suffix}`)) || cookies.get('__session');
@@ -118,13 +85,46 @@ export function browserAuthenticator(
       return state;
     }
     const pageLoad = isPageLoad(request);
+    // A development page load without a dev-browser token, or with a new one in the URL, goes through the handshake.
+    let reason: AuthErrorReason | undefined;
     if (pageLoad && development) {
-      if (inputs.devInUrl) return start('dev-browser-sync');
-      if (!inputs.devCookie) return start('dev-browser-missing');
+      if (inputs.devInUrl) reason = 'dev-browser-sync';
+      else if (!inputs.devCookie) reason = 'dev-browser-missing';
     }
-    const state = await authenticateCookies(request, credentials, waitUntil);
-    return pageLoad && state.status === 'signed-out' && HANDSHAKE_TRIGGERS.includes(state.reason)
-      ? start(state.reason as AuthErrorReason)
-      : state;
+    if (!reason) {
+      const state = await authenticateCookies(request, credentials, waitUntil);
+      if (!pageLoad || state.status !== 'signed-out' || !HANDSHAKE_TRIGGERS.includes(state.reason)) return state;
+      reason = state.reason as AuthErrorReason;
+    }
+    // The handshake for this page load: a 307 to `<Frontend API or proxy>/v1/client/handshake` with the loop guard;
+    // at the 3rd consecutive one a signed-out `handshake-loop`, logged with its last trigger (never request data).
+    // Without a Frontend API (only a JWT key configured) there is nowhere to send the browser.
+    if (frontendApi === undefined) return refuseSession(reason);
+    if (inputs.count >= MAX_HANDSHAKE_REDIRECTS) {
+      const state = refuseSession('handshake-loop');
+      if (!warnedLoop.has(frontendApi)) {
+        warnedLoop.add(frontendApi);
+        console.warn(`clerk-edge: ${state.message} (last trigger: ${reason})`);
+      }
+      return state;
+    }
+    const query = new URLSearchParams({
+      redirect_url: browserUrl(request, config),
+      format: 'nonce',
+      suffixed_cookies: String(suffix !== undefined),
+      __clerk_hs_reason: reason,
+      __clerk_api_version: CLERK_API_VERSION_HEADER,
+    });
+    const devBrowser = development && (inputs.devInUrl ?? inputs.devCookie);
+    if (devBrowser) query.append(DEV_BROWSER, devBrowser);
+    const headers = redirectHeaders({
+      // The config hands the Frontend API URL over normalised, without a trailing slash.
+      location: `${frontendApi}/v1/client/handshake?${query}`,
+      'cache-control': 'no-store',
+      vary: 'Cookie',
+      // Remembered 3 seconds: longer than one round trip, shorter than a user's next visit.
+      'set-cookie': `${REDIRECT_COUNT}=${inputs.count + 1}; Path=/; SameSite=Lax; HttpOnly; Max-Age=3`,
+    });
+    return refuseSession(reason, 'handshake', { headers });
   };
 }

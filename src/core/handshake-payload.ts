@@ -6,7 +6,7 @@ import { sha256Hex } from './hash.js';
 import type { KeyStore } from './jwks.js';
 import { LruCache } from './lru.js';
 import { apiRefusal, type Refusal, unavailable } from './refusal.js';
-import { headerRefused, MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS } from './session.js';
+import { headerRefused, MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, untimely } from './session.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
 import { jsonRecord, unverifiedHeader } from './token-class.js';
 import { directivesOf } from './cookie-session.js';
@@ -37,52 +37,48 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
   const spent = new LruCache<true>(MAX_SPENT_NONCES, config.now);
   const flights = new SingleFlight<HandshakePayload>(timeoutMs + FLIGHT_GRACE_MS);
 
-  /** The directives stored under a nonce; each nonce reaches the Backend API at most once. */
-  async function fromNonce(nonce: string): Promise<HandshakePayload> {
-    const key = await sha256Hex(nonce);
-    const secretKey = config.secretKey;
-    if (spent.get(key) || secretKey === undefined) return undefined;
-    return flights.run(key, async () => {
-      const result = await callClerkApi<{ directives?: unknown }>(config, {
-        method: 'GET',
-        url: backendApiUrl(config, `clients/handshake_payload?nonce=${encodeURIComponent(nonce)}`),
-        bearer: secretKey,
-        timeoutMs,
+  return async ({ nonce, token }, waitUntil) => {
+    // A nonce: the directives stored under it; each nonce reaches the Backend API at most once.
+    if (nonce) {
+      const key = await sha256Hex(nonce);
+      const secretKey = config.secretKey;
+      if (spent.get(key) || secretKey === undefined) return undefined;
+      return flights.run(key, async () => {
+        const result = await callClerkApi<{ directives?: unknown }>(config, {
+          method: 'GET',
+          url: backendApiUrl(config, `clients/handshake_payload?nonce=${encodeURIComponent(nonce)}`),
+          bearer: secretKey,
+          timeoutMs,
+        });
+        const payload =
+          result.kind === 'ok'
+            ? (directivesOf(result.data?.directives) ?? unavailable('backend-api-unavailable'))
+            : apiRefusal('handshake-payload', result);
+        // An array has no `status`: only an infrastructure failure is answered as it is, and not remembered.
+        if ((payload as Refusal).status === 'unavailable') return payload;
+        // Redeemed, or refused (unknown, used, expired: the request goes on with its cookies): never sent again.
+        spent.set(key, true, SPENT_NONCE_TTL_MS);
+        return Array.isArray(payload) ? payload : undefined;
       });
-      const payload =
-        result.kind === 'ok'
-          ? (directivesOf(result.data?.directives) ?? unavailable('backend-api-unavailable'))
-          : apiRefusal('handshake-payload', result);
-      // An array has no `status`: only an infrastructure failure is answered as it is, and not remembered.
-      if ((payload as Refusal).status === 'unavailable') return payload;
-      // Redeemed, or refused (unknown, used, expired: the request goes on with its cookies): never sent again.
-      spent.set(key, true, SPENT_NONCE_TTL_MS);
-      return Array.isArray(payload) ? payload : undefined;
-    });
-  }
-
-  /**
-   * The directives of a legacy handshake token: an instance key chosen by `kid`, an allowed `alg`,
-   * no `typ` or `JWT`, no `cat` or the session category (a JWT-template token signed by the same key
-   * is refused), a valid signature, not expired. Anything else is nothing usable.
-   */
-  async function fromToken(token: string, waitUntil?: WaitUntil): Promise<HandshakePayload> {
+    }
+    // A legacy handshake token: an instance key chosen by `kid`, an allowed `alg`, no `typ` or `JWT`, no `cat`
+    // or the session category (a JWT-template token signed by the same key is refused), a valid signature,
+    // timely (`exp`, `nbf`, `iat` with the clock skew, as a session token). Anything else is nothing usable.
     try {
-      if (token.length > MAX_TOKEN_BYTES) return undefined;
-      const header = unverifiedHeader(token);
+      if ((token as string).length > MAX_TOKEN_BYTES) return undefined;
+      const header = unverifiedHeader(token as string);
       // The header checks of a session token (algorithm allowlist, `typ`, `cat`, `kid`).
       if (!header || headerRefused(header, config, SESSION_TOKEN_CHECKS)) return undefined;
       const { alg, kid } = header;
       const lookup = await keys.getKey(kid, alg as string, waitUntil);
       if (!lookup.ok) return lookup.status === 'unavailable' ? lookup : undefined;
-      const claims = jsonRecord((await compactVerify(token, lookup.key, { algorithms: [alg as string] })).payload);
-      return typeof claims?.exp === 'number' && claims.exp <= (config.now() - config.clockSkewInMs) / 1000
-        ? undefined
-        : directivesOf(claims?.handshake);
+      const claims = jsonRecord(
+        (await compactVerify(token as string, lookup.key, { algorithms: [alg as string] })).payload,
+      );
+      // A token without `exp` does not expire.
+      return claims && !untimely(claims, config) ? directivesOf(claims.handshake) : undefined;
     } catch {
       return undefined;
     }
-  }
-
-  return (inputs, waitUntil) => (inputs.nonce ? fromNonce(inputs.nonce) : fromToken(inputs.token as string, waitUntil));
+  };
 }

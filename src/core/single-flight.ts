@@ -1,3 +1,5 @@
+import { LruCache } from './lru.js';
+
 /** How much longer than a call's own timeout a joiner waits for a shared flight (covers a store write after the call). */
 export const FLIGHT_GRACE_MS = 1000;
 
@@ -31,17 +33,14 @@ export interface SingleFlight<V> {
  */
 // biome-ignore lint/complexity/useArrowFunction: callers construct it with `new`.
 export const SingleFlight = function <V>(maxWaitMs: number): SingleFlight<V> {
-  const flights = new Map<string, Flight<V>>();
-  /** The flight for `key`, unless it outlived its deadline (its promise may never settle: a new run replaces it). */
-  const live = (key: string) => {
-    const flight = flights.get(key);
-    return (flight?.[1] as number) > Date.now() && flight;
-  };
+  // An LRU entry expires at the flight's deadline: past it, `get` no longer finds the flight (its promise
+  // may never settle) and a new run replaces it. Unbounded: a flight leaves when it settles.
+  const flights = new LruCache<Flight<V>>(Infinity, () => Date.now());
   const run = (key: string, task: () => Promise<V>): Promise<V> => {
-    const joined = live(key);
+    const joined = flights.get(key);
     if (joined)
       return new Promise<V>((resolve, reject) => {
-        // Past the deadline `live` no longer finds it: this run starts (or joins) a newer flight.
+        // Past the deadline `get` no longer finds it: this run starts (or joins) a newer flight.
         const timer = setTimeout(() => run(key, task).then(resolve, reject), joined[1] - Date.now());
         joined[0].finally(() => clearTimeout(timer)).then(resolve, reject);
       });
@@ -50,10 +49,10 @@ export const SingleFlight = function <V>(maxWaitMs: number): SingleFlight<V> {
       task().finally(() => flights.get(key) === flight && flights.delete(key)),
       Date.now() + maxWaitMs,
     ];
-    flights.set(key, flight);
+    flights.set(key, flight, maxWaitMs);
     return flight[0];
   };
-  return { run, has: (key) => !!live(key) };
+  return { run, has: (key) => !!flights.get(key) };
 } as unknown as new <V>(
   maxWaitMs: number,
 ) => SingleFlight<V>;

@@ -182,16 +182,13 @@ export interface RequireAuthOptions extends AuthRequirement {
  */
 export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler {
   const check = (state: RequestState, next: () => Promise<void>) => {
-    if (state.status !== 'signed-in') {
-      throw new HTTPException(state.status === 'unavailable' ? 503 : 401, {
-        res: rejectionResponse(state),
-        cause: state.reason,
-      });
-    }
-    if (!meetsRequirement(state, options)) {
-      throw new HTTPException(403, { res: rejectionResponse(state, { forbidden: true }), cause: 'forbidden' });
-    }
-    return next();
+    // Only a signed-in state can meet a requirement: one that does not is forbidden.
+    if (meetsRequirement(state, options)) return next();
+    const forbidden = state.status === 'signed-in';
+    throw new HTTPException(forbidden ? 403 : state.status === 'unavailable' ? 503 : 401, {
+      res: rejectionResponse(state, { forbidden }),
+      cause: forbidden ? 'forbidden' : state.reason,
+    });
   };
   // Not `async`: the middleware's own verdict is already settled, so the common guard adds no await
   // of its own. What it throws still arrives as a rejection, as from an async function.

@@ -23,7 +23,11 @@ export function coreRequest(c: Context): Request {
   const raw = c.req.raw;
   const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
   if (!Array.isArray(incoming?.rawHeaders)) return raw;
-  return { url: raw.url, method: raw.method, headers: new NodeHeaders(raw, incoming) } as unknown as Request;
+  return {
+    url: raw.url,
+    method: raw.method,
+    headers: { raw, incoming, get: nodeHeader } satisfies NodeHeaders,
+  } as unknown as Request;
 }
 
 /** The Node request @hono/node-server passes the app. */
@@ -31,41 +35,41 @@ interface NodeIncoming {
   rawHeaders: string[];
 }
 
-/** `headers.get` of {@link coreRequest}'s view. A class: nothing is allocated per request but the instance. */
-class NodeHeaders {
-  constructor(
-    private readonly raw: Request,
-    private readonly incoming: NodeIncoming,
-  ) {}
-
-  /**
-   * Whether `raw` is still the untouched lightweight request of `incoming`. Checked on every read
-   * (about 1 µs, still far less than building the headers): a later middleware may build the
-   * headers and change them (the core reads headers after the middleware too, for a guard's
-   * `acceptsToken`), or shadow `headers` on the object.
-   */
-  pristine(): boolean {
-    const { raw, incoming } = this;
-    if (Object.hasOwn(raw, 'headers')) return false;
-    let own = false;
-    for (const symbol of Object.getOwnPropertySymbols(raw)) {
-      const value = (raw as unknown as Record<symbol, unknown>)[symbol];
-      if (value === incoming) own = true;
-      else if (value instanceof Headers || value instanceof Request) return false;
-    }
-    return own;
+/**
+ * Whether `raw` is still the untouched lightweight request of `incoming`. Checked on every read
+ * (about 1 µs, still far less than building the headers): a later middleware may build the
+ * headers and change them (the core reads headers after the middleware too, for a guard's
+ * `acceptsToken`), or shadow `headers` on the object.
+ */
+function pristine(raw: Request, incoming: NodeIncoming): boolean {
+  if (Object.hasOwn(raw, 'headers')) return false;
+  let own = false;
+  for (const symbol of Object.getOwnPropertySymbols(raw)) {
+    const value = (raw as unknown as Record<symbol, unknown>)[symbol];
+    if (value === incoming) own = true;
+    else if (value instanceof Headers || value instanceof Request) return false;
   }
+  return own;
+}
 
-  get(name: string): string | null {
-    if (!this.pristine()) return this.raw.headers.get(name);
-    const { rawHeaders } = this.incoming;
-    let value: string | null = null;
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const header = rawHeaders[i]!;
-      // Lengths first: most names differ in length, and then no lower-cased copy is made.
-      if (header.length === name.length && header.toLowerCase() === name)
-        value = value === null ? rawHeaders[i + 1]! : `${value}${name === 'cookie' ? ';' : ','} ${rawHeaders[i + 1]}`;
-    }
-    return value;
+/** The `headers` of {@link coreRequest}'s view: one small object per request, `get` shared by all. */
+interface NodeHeaders {
+  raw: Request;
+  incoming: NodeIncoming;
+  get(this: NodeHeaders, name: string): string | null;
+}
+
+/** `headers.get` of {@link coreRequest}'s view. */
+function nodeHeader(this: NodeHeaders, name: string): string | null {
+  const { raw, incoming } = this;
+  if (!pristine(raw, incoming)) return raw.headers.get(name);
+  const { rawHeaders } = incoming;
+  let value: string | null = null;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const header = rawHeaders[i]!;
+    // Lengths first: most names differ in length, and then no lower-cased copy is made.
+    if (header.length === name.length && header.toLowerCase() === name)
+      value = value === null ? rawHeaders[i + 1]! : `${value}${name === 'cookie' ? ';' : ','} ${rawHeaders[i + 1]}`;
   }
+  return value;
 }

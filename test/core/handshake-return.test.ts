@@ -128,7 +128,7 @@ describe('a return trip with the legacy __clerk_handshake token', () => {
     expect(state.headers.getSetCookie()).toEqual([]);
   });
 
-  it('refuses a token signed by a foreign key, an unsecured one, one with a typ other than JWT, an expired one and one with an empty kid', async () => {
+  it('refuses a token signed by a foreign key, an unsecured one, one with a typ other than JWT, an expired one, one not active yet and one with an empty kid', async () => {
     const { session } = await emulators.live.createSession({ userId: 'user_victim' });
     const claims = { handshake: [`__session=${await emulators.live.createSessionToken(session.id)}; Path=/`] };
     // The same claims signed properly are accepted: the refusals below are for the carrier alone.
@@ -141,6 +141,7 @@ describe('a return trip with the legacy __clerk_handshake token', () => {
       emulators.live.signToken({ claims, alg: 'none' }),
       emulators.live.signToken({ claims, header: { typ: 'at+jwt' } }),
       emulators.live.signToken({ claims: { ...claims, exp: Math.floor(Date.now() / 1000) - 60 } }),
+      emulators.live.signToken({ claims: { ...claims, nbf: Math.floor(Date.now() / 1000) + 3600 } }),
       emulators.live.signToken({ claims, header: { kid: '' } }),
     ]);
     for (const token of tokens) {
