@@ -38,51 +38,52 @@ export interface JwtCheckOptions {
   allowedCategories: ReadonlyArray<string | undefined>;
   /** Check `iss` against the instance. */
   checkIssuer: boolean;
-  /** Check `azp` against authorizedParties (default: no; machine JWTs have no browser origin). */
-  checkAuthorizedParty?: boolean;
-  /** Refuse tokens whose subject is a machine (`mch_…`): M2M JWTs are never sessions. */
-  refuseMachineSubjects?: boolean;
+  /**
+   * A session token: `azp` is checked against authorizedParties (machine JWTs have no browser
+   * origin) and a machine subject (`mch_…`) is refused (M2M JWTs are never sessions).
+   */
+  session?: boolean;
 }
 
 export const SESSION_TOKEN_CHECKS: JwtCheckOptions = {
   allowedTypes: [undefined, 'jwt'],
   allowedCategories: [undefined, TOKEN_CATEGORY.session],
   checkIssuer: true,
-  checkAuthorizedParty: true,
-  refuseMachineSubjects: true,
+  session: true,
 };
 
-/** Every claim check but the time checks. Undefined when the claims pass. */
-function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: JwtCheckOptions): Refusal | undefined {
-  if (typeof claims.sub !== 'string' || claims.sub === '')
-    return refused('token-invalid-claims', '"sub" must be a non-empty string.');
-  if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_'))
-    return refused('token-type-mismatch', 'A machine (mch_) token is not a session.');
+/** Absent, or a finite number. */
+const optionalNumber = (value: unknown) => value === undefined || Number.isFinite(value);
+
+/**
+ * Every claim check, time checks last: the reason the claims fail, or undefined when they pass.
+ * What failed is told by the reason alone (the README's reason table says when each applies).
+ */
+function claimRefused(
+  claims: SessionClaims,
+  config: ResolvedConfig,
+  checks: JwtCheckOptions,
+): AuthErrorReason | undefined {
+  const { sub, exp, nbf, iat, azp } = claims;
+  if (config.audience && !audienceMatches(claims.aud, config.audience)) return 'token-invalid-audience';
+  if (typeof sub !== 'string' || sub === '') return 'token-invalid-claims';
+  if (checks.session && sub.startsWith('mch_')) return 'token-type-mismatch';
   // `exp` is required. JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or
   // from the dawn of time; an infinite `nbf` is a token that never becomes active (the time check says so).
-  for (const name of ['exp', 'nbf', 'iat'] as const) {
-    const value = claims[name];
-    if ((value !== undefined || name === 'exp') && !Number.isFinite(value) && !(name === 'nbf' && value === Infinity))
-      return refused('token-invalid-claims', `"${name}" must be a finite number.`);
-  }
+  if (!Number.isFinite(exp) || !optionalNumber(iat) || !(optionalNumber(nbf) || nbf === Infinity))
+    return 'token-invalid-claims';
+  // The configured issuers, audiences and parties are validated strings: nothing else is ever included.
+  if (checks.checkIssuer && config.issuers && !config.issuers.includes(claims.iss as string))
+    return 'token-invalid-issuer';
   if (
-    checks.checkIssuer &&
-    config.issuers !== undefined &&
-    (typeof claims.iss !== 'string' || !config.issuers.includes(claims.iss))
-  ) {
-    return refused('token-invalid-issuer');
-  }
-  if (checks.checkAuthorizedParty && config.authorizedParties.length > 0) {
-    const azp = claims.azp;
-    if (azp === undefined || azp === '') {
-      if (config.missingAuthorizedParty === 'reject')
-        return refused('token-invalid-authorized-parties', 'The token has no "azp" claim.');
-    } else if (!config.authorizedParties.includes(azp as string)) {
-      // The configured parties are validated strings: nothing else is ever included.
-      return refused('token-invalid-authorized-parties');
-    }
-  }
-  return undefined;
+    checks.session &&
+    config.authorizedParties.length > 0 &&
+    (azp === undefined || azp === ''
+      ? config.missingAuthorizedParty === 'reject'
+      : !config.authorizedParties.includes(azp as string))
+  )
+    return 'token-invalid-authorized-parties';
+  return untimely(claims, config);
 }
 
 /** The header checks: algorithm allowlist, `typ`, `cat`, `kid`. The reason they fail, or undefined. Internal. */
@@ -170,12 +171,6 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     );
   }
   const claims = jsonObject(json) as C | undefined;
-  if (!claims) return refused('token-malformed');
-  if (config.audience && !audienceMatches(claims.aud, config.audience)) return refused('token-invalid-audience');
-
-  const refusal = claimRefusal(claims, config, checks);
-  if (refusal) return refusal;
-  const late = untimely(claims, config);
-  if (late) return refused(late);
-  return { ok: true, claims, json, kid: lookup.kid };
+  const refusal = claims ? claimRefused(claims, config, checks) : 'token-malformed';
+  return refusal ? refused(refusal) : { ok: true, claims: claims!, json, kid: lookup.kid };
 }
