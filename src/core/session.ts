@@ -140,16 +140,14 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
 ): Promise<JwtVerdict<C>> {
   if (token.length > MAX_TOKEN_BYTES) return refused('token-too-large');
 
-  // Exactly three segments (two dots), counted without splitting the token.
-  const first = token.indexOf('.');
-  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
-  if (second < 0 || token.includes('.', second + 1)) return refused('token-malformed');
+  // Exactly three segments (two dots), counted without splitting the token (no dot: both searches fail).
+  const second = token.indexOf('.', token.indexOf('.') + 1);
   const header = decodedHeader ?? unverifiedHeader(token);
-  if (!header) return refused('token-malformed');
-
-  const alg = header.alg as string;
+  if (second < 0 || token.includes('.', second + 1) || !header) return refused('token-malformed');
   const headerRefusal = headerRefused(header, config, checks);
   if (headerRefusal) return refused(headerRefusal);
+
+  const alg = header.alg as string;
 
   const lookup = await keys.getKey(header.kid, alg, waitUntil);
   if (!lookup.ok) return lookup;

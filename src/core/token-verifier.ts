@@ -4,7 +4,7 @@ import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
 import type { KeyStore } from './jwks.js';
 import { machineAuthObject, type MachineAuthObject, type MachineTokenType, type MachineVerifier } from './machine.js';
-import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
+import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt } from './session.js';
 import type { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, signedIn, signedInLazily, type RequestState } from './state.js';
 import { classifyToken, type TokenClass, type TokenType } from './token-class.js';
@@ -53,14 +53,6 @@ export function createTokenVerifier(
 ): TokenVerifier {
   const cached = (token: string, waitUntil?: WaitUntil) => verified?.get(token, keys, waitUntil);
 
-  // Full verification, successes remembered: called with `await` by each caller (no async layer of its own).
-  const verifyJwt = (token: string, waitUntil: WaitUntil | undefined, header?: ProtectedHeaderParameters) =>
-    verifyInstanceJwt<SessionClaims>(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil, header);
-  const remember = (token: string, verdict: JwtVerdict<SessionClaims>) => {
-    if (verdict.ok) verified?.set(token, verdict);
-    return verdict;
-  };
-
   const sessionState = (claims: SessionClaims, headers?: Headers): RequestState =>
     config.treatPendingAsSignedOut && claims.sts === 'pending'
       ? notSignedIn('signed-out', 'session-pending', 'session_token', { headers })
@@ -72,10 +64,11 @@ export function createTokenVerifier(
     headers?: Headers,
     header?: ProtectedHeaderParameters,
   ): Promise<RequestState> => {
-    const verdict = remember(token, await verifyJwt(token, waitUntil, header));
-    return verdict.ok
-      ? sessionState(verdict.claims, headers)
-      : notSignedIn(verdict.status, verdict.reason, 'session_token', { ...verdict, headers });
+    const verdict = await verifyInstanceJwt(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil, header);
+    if (!verdict.ok) return notSignedIn(verdict.status, verdict.reason, 'session_token', { ...verdict, headers });
+    // Successes are remembered.
+    verified?.set(token, verdict);
+    return sessionState(verdict.claims, headers);
   };
 
   const verifyMachine = async (
@@ -88,7 +81,7 @@ export function createTokenVerifier(
     const verdict = await machines.verify(token, type, format, waitUntil, header);
     return verdict.ok
       ? signedIn<MachineAuthObject>(machineAuthObject(verdict.identity))
-      : notSignedIn(verdict.status, verdict.reason, type, { retryAfterSeconds: verdict.retryAfterSeconds });
+      : notSignedIn(verdict.status, verdict.reason, type, verdict);
   };
 
   const verifyUncached = (token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil) => {
