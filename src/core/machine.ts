@@ -6,7 +6,7 @@ import { instanceIdentity } from './instance-identity.js';
 import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import type { KeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
-import { verifyInstanceJwt } from './session.js';
+import { verifyInstanceJwt, type JwtCheckOptions } from './session.js';
 import { sha256Hex } from './hash.js';
 import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
@@ -132,7 +132,7 @@ export interface MachineVerifier {
  * A JWT-format M2M or OAuth token, verified locally with the instance keys. OAuth tokens (RFC 9068
  * `at+jwt`) must name this instance in `iss`; M2M JWTs need a machine subject (`mch_…`) and, since
  * Clerk mints them with the instance's Frontend API as `iss` but its SDK checks none and early
- * tokens carried none, an `iss` of this instance only when they have one.
+ * tokens carried none, an `iss` of this instance only when they have one (verifyInstanceJwt checks both).
  */
 async function verifyMachineJwt(
   config: ResolvedConfig,
@@ -150,21 +150,15 @@ async function verifyMachineJwt(
     {
       allowedTypes: oauth ? OAUTH_TYPES : [undefined, 'jwt'],
       allowedCategories: [undefined, oauth ? undefined : TOKEN_CATEGORY.m2m],
-      checkIssuer: oauth,
+      kind: type as JwtCheckOptions['kind'],
     },
     waitUntil,
     header,
   );
   if (!verdict.ok) return verdict;
   const claims = verdict.claims;
-  // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
+  // `verifyInstanceJwt` guarantees a non-empty string `sub` (a machine's, for M2M), a numeric `exp` and the `iss`.
   const subject = claims.sub as string;
-  const iss = claims.iss;
-  if (!oauth) {
-    if (!subject.startsWith('mch_')) return refused('token-invalid-claims');
-    if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
-      return refused('token-invalid-issuer');
-  }
   return accepted(
     type,
     (claims.exp as number) * 1000,

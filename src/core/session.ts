@@ -36,20 +36,20 @@ export interface JwtCheckOptions {
   allowedTypes: ReadonlyArray<string | undefined>;
   /** `cat` values accepted. `undefined` in the list allows an absent `cat`. */
   allowedCategories: ReadonlyArray<string | undefined>;
-  /** Check `iss` against the instance. */
-  checkIssuer: boolean;
   /**
-   * A session token: `azp` is checked against authorizedParties (machine JWTs have no browser
-   * origin) and a machine subject (`mch_…`) is refused (M2M JWTs are never sessions).
+   * The kind of token, for the claim checks that depend on it. Each has its `iss` checked against
+   * the instance. A session's `azp` is checked against authorizedParties and its subject is never
+   * a machine (`mch_…`: M2M JWTs are never sessions). An M2M JWT's subject is always a machine,
+   * and its `iss` is checked only when present: Clerk mints M2M JWTs with the instance's Frontend
+   * API as `iss`, but its SDK checks none and early tokens carried none.
    */
-  session?: boolean;
+  kind: 'session_token' | 'm2m_token' | 'oauth_token';
 }
 
 export const SESSION_TOKEN_CHECKS: JwtCheckOptions = {
   allowedTypes: [undefined, 'jwt'],
   allowedCategories: [undefined, TOKEN_CATEGORY.session],
-  checkIssuer: true,
-  session: true,
+  kind: 'session_token',
 };
 
 /** Absent, or a finite number. */
@@ -64,19 +64,22 @@ function claimRefused(
   config: ResolvedConfig,
   checks: JwtCheckOptions,
 ): AuthErrorReason | undefined {
-  const { sub, exp, nbf, iat, azp } = claims;
+  const { sub, exp, nbf, iat, iss, azp } = claims;
   if (config.audience && !audienceMatches(claims.aud, config.audience)) return 'token-invalid-audience';
   if (typeof sub !== 'string' || sub === '') return 'token-invalid-claims';
-  if (checks.session && sub.startsWith('mch_')) return 'token-type-mismatch';
+  const { kind } = checks;
+  const session = kind === 'session_token';
+  if (session && sub.startsWith('mch_')) return 'token-type-mismatch';
+  if (kind === 'm2m_token' && !sub.startsWith('mch_')) return 'token-invalid-claims';
   // `exp` is required. JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or
   // from the dawn of time; an infinite `nbf` is a token that never becomes active (the time check says so).
   if (!Number.isFinite(exp) || !optionalNumber(iat) || !(optionalNumber(nbf) || nbf === Infinity))
     return 'token-invalid-claims';
   // The configured issuers, audiences and parties are validated strings: nothing else is ever included.
-  if (checks.checkIssuer && config.issuers && !config.issuers.includes(claims.iss as string))
+  if (config.issuers && !(kind === 'm2m_token' && iss === undefined) && !config.issuers.includes(iss as string))
     return 'token-invalid-issuer';
   if (
-    checks.session &&
+    session &&
     config.authorizedParties.length > 0 &&
     (azp === undefined || azp === ''
       ? config.missingAuthorizedParty === 'reject'
