@@ -31,25 +31,27 @@ function audienceMatches(aud: unknown, expected: readonly string[]): boolean {
   return [aud].flat().some((name) => expected.includes(name as string));
 }
 
-export interface JwtCheckOptions {
-  /** `typ` values accepted (lower case). `undefined` in the list allows an absent `typ`. */
-  allowedTypes: ReadonlyArray<string | undefined>;
-  /** `cat` values accepted. `undefined` in the list allows an absent `cat`. */
-  allowedCategories: ReadonlyArray<string | undefined>;
-  /**
-   * The kind of token, for the claim checks that depend on it. Each has its `iss` checked against
-   * the instance. A session's `azp` is checked against authorizedParties and its subject is never
-   * a machine (`mch_…`: M2M JWTs are never sessions). An M2M JWT's subject is always a machine,
-   * and its `iss` is checked only when present: Clerk mints M2M JWTs with the instance's Frontend
-   * API as `iss`, but its SDK checks none and early tokens carried none.
-   */
-  kind: 'session_token' | 'm2m_token' | 'oauth_token';
-}
+/**
+ * The kind of JWT the instance issues, which decides the checks that depend on it. A session's
+ * `typ` is absent or `JWT`, its `cat` absent or the session category, its `azp` is checked against
+ * authorizedParties and its subject is never a machine (`mch_…`: M2M JWTs are never sessions).
+ * An M2M JWT's `typ` is absent or `JWT`, its `cat` absent or the M2M category, its subject always
+ * a machine, and its `iss` is checked only when present: Clerk mints M2M JWTs with the instance's
+ * Frontend API as `iss`, but its SDK checks none and early tokens carried none. An OAuth access
+ * token's `typ` is `at+jwt` (RFC 9068) and it has no `cat`. Every other `iss` is checked against
+ * the instance. Internal.
+ */
+export type JwtKind = 'session_token' | 'm2m_token' | 'oauth_token';
 
-export const SESSION_TOKEN_CHECKS: JwtCheckOptions = {
-  allowedTypes: [undefined, 'jwt'],
-  allowedCategories: [undefined, TOKEN_CATEGORY.session],
-  kind: 'session_token',
+/** The checks of a session token. */
+export const SESSION_TOKEN_CHECKS: JwtKind = 'session_token';
+
+/** The `typ` values (lower case) of a session or M2M JWT: absent or `jwt`. */
+const JWT_TYPES = [undefined, 'jwt'];
+/** The `cat` each kind may carry besides none. */
+const CATEGORIES: Partial<Record<JwtKind, string>> = {
+  session_token: TOKEN_CATEGORY.session,
+  m2m_token: TOKEN_CATEGORY.m2m,
 };
 
 /** Absent, or a finite number. */
@@ -59,15 +61,10 @@ const optionalNumber = (value: unknown) => value === undefined || Number.isFinit
  * Every claim check, time checks last: the reason the claims fail, or undefined when they pass.
  * What failed is told by the reason alone (the README's reason table says when each applies).
  */
-function claimRefused(
-  claims: SessionClaims,
-  config: ResolvedConfig,
-  checks: JwtCheckOptions,
-): AuthErrorReason | undefined {
+function claimRefused(claims: SessionClaims, config: ResolvedConfig, kind: JwtKind): AuthErrorReason | undefined {
   const { sub, exp, nbf, iat, iss, azp } = claims;
   if (config.audience && !audienceMatches(claims.aud, config.audience)) return 'token-invalid-audience';
   if (typeof sub !== 'string' || sub === '') return 'token-invalid-claims';
-  const { kind } = checks;
   const session = kind === 'session_token';
   if (session && sub.startsWith('mch_')) return 'token-type-mismatch';
   if (kind === 'm2m_token' && !sub.startsWith('mch_')) return 'token-invalid-claims';
@@ -93,17 +90,17 @@ function claimRefused(
 export function headerRefused(
   header: ProtectedHeaderParameters,
   config: ResolvedConfig,
-  checks: JwtCheckOptions,
+  kind: JwtKind,
 ): AuthErrorReason | undefined {
-  const { alg, kid } = header;
+  const { alg, kid, cat } = header;
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : header.typ;
   return typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg)
     ? 'token-invalid-algorithm'
-    : !checks.allowedTypes.includes(typ)
+    : !(kind === 'oauth_token' ? OAUTH_TYPES : JWT_TYPES).includes(typ)
       ? OAUTH_TYPES.includes(typ as string)
         ? 'token-type-mismatch'
         : 'token-invalid-type'
-      : !checks.allowedCategories.includes(header.cat as string | undefined)
+      : cat !== undefined && cat !== CATEGORIES[kind]
         ? 'token-type-mismatch'
         : kid !== undefined && (typeof kid !== 'string' || kid === '')
           ? 'jwk-kid-missing'
@@ -137,7 +134,7 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   token: string,
   config: ResolvedConfig,
   keys: KeyStore,
-  checks: JwtCheckOptions,
+  kind: JwtKind,
   waitUntil?: WaitUntil,
   decodedHeader?: ProtectedHeaderParameters,
 ): Promise<JwtVerdict<C>> {
@@ -147,7 +144,7 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   const second = token.indexOf('.', token.indexOf('.') + 1);
   const header = decodedHeader ?? unverifiedHeader(token);
   if (second < 0 || token.includes('.', second + 1) || !header) return refused('token-malformed');
-  const headerRefusal = headerRefused(header, config, checks);
+  const headerRefusal = headerRefused(header, config, kind);
   if (headerRefusal) return refused(headerRefusal);
 
   const alg = header.alg as string;
@@ -172,6 +169,6 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     );
   }
   const claims = jsonObject(json) as C | undefined;
-  const refusal = claims ? claimRefused(claims, config, checks) : 'token-malformed';
+  const refusal = claims ? claimRefused(claims, config, kind) : 'token-malformed';
   return refusal ? refused(refusal) : { ok: true, claims: claims!, json, kid: lookup.kid };
 }
