@@ -13,15 +13,21 @@ export const MAX_TOKEN_BYTES = 16 * 1024;
 /** A verdict on one JWT: the claims, the payload's JSON text they were parsed from, the key's `kid`. Internal. */
 export type JwtVerdict<C> = { ok: true; claims: C; json: string; kid: string | undefined } | Refusal;
 
-/** The reason for each jose failure code; any other failure is `token-invalid`. jose messages are never passed on. */
-const JOSE_REASONS: Partial<Record<string, AuthErrorReason | null>> = {
-  __proto__: null,
-  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'token-invalid-signature',
-  ERR_JOSE_ALG_NOT_ALLOWED: 'token-invalid-algorithm',
-  // An unsupported algorithm, or an unknown `crit` extension (see verifyInstanceJwt).
-  ERR_JOSE_NOT_SUPPORTED: 'token-invalid-algorithm',
-  ERR_JWS_INVALID: 'token-malformed',
-};
+/**
+ * The reason a jose failure code means; any other failure is `token-invalid`. jose messages are
+ * never passed on. An unsupported algorithm is `token-invalid-algorithm`, unless the header names a
+ * `crit` extension (jose refuses every one it does not know).
+ */
+const joseReason = (code: unknown, critical: boolean): AuthErrorReason =>
+  code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+    ? 'token-invalid-signature'
+    : code === 'ERR_JWS_INVALID'
+      ? 'token-malformed'
+      : code === 'ERR_JOSE_NOT_SUPPORTED' && critical
+        ? 'token-unsupported-critical-header'
+        : code === 'ERR_JOSE_NOT_SUPPORTED' || code === 'ERR_JOSE_ALG_NOT_ALLOWED'
+          ? 'token-invalid-algorithm'
+          : 'token-invalid';
 
 const utf8 = new TextDecoder();
 
@@ -161,12 +167,7 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     if (header.b64 === false) return refused('token-malformed');
     json = utf8.decode((await compactVerify(token, lookup.key, { algorithms: [alg] })).payload);
   } catch (error) {
-    const code = (error as { code?: string } | null)?.code as string;
-    return refused(
-      code === 'ERR_JOSE_NOT_SUPPORTED' && header.crit !== undefined
-        ? 'token-unsupported-critical-header'
-        : (JOSE_REASONS[code] ?? 'token-invalid'),
-    );
+    return refused(joseReason((error as { code?: unknown } | null)?.code, header.crit !== undefined));
   }
   const claims = jsonObject(json) as C | undefined;
   const refusal = claims ? claimRefused(claims, config, kind) : 'token-malformed';
