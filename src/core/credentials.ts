@@ -111,15 +111,13 @@ export function parseCookies(header: string | null): Map<string, string> {
  * (`__session_<suffix>`, `__client_uat_<suffix>`) are preferred as a pair when present.
  */
 export function extractCredentials(headers: Headers, cookieSuffix: string | undefined): RequestCredentials {
-  const { bearerToken, bearerMalformed } = bearerCredential(headers);
   const cookies = parseCookies(headers.get('cookie'));
   const own = (name: string) => (cookieSuffix === undefined ? undefined : cookies.get(`${name}_${cookieSuffix}`));
   const suffixed = own('__session') !== undefined || own('__client_uat') !== undefined;
   const pick = (name: string) => (suffixed ? own(name) : cookies.get(name));
   const clientUat = pick('__client_uat');
   return {
-    bearerToken,
-    bearerMalformed,
+    ...bearerCredential(headers),
     sessionCookie: pick('__session') || undefined,
     // Seconds; 0 when missing or unparsable.
     clientUat: clientUat && /^\d{1,12}$/.test(clientUat) ? +clientUat : 0,
