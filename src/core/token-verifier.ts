@@ -89,24 +89,16 @@ export function createTokenVerifier(
     const tokenClass = classifyToken(token);
     if (tokenClass.type === 'unknown') return settledOut('token-malformed', null);
     if (!accepted.includes(tokenClass.type)) return settledOut('token-type-mismatch', tokenClass.type);
-    if (tokenClass.type === 'session_token') {
-      const state = verifySession(token, waitUntil, undefined, tokenClass.header);
-      if (!accepted.includes('m2m_token')) return state;
-      // An M2M JWT without its `cat` header shows itself by its `mch_` subject once verified.
-      return state.then((verdict) =>
-        verdict.reason === 'token-type-mismatch'
-          ? verifyMachine(token, 'm2m_token', 'jwt', waitUntil, tokenClass.header)
-          : verdict,
-      );
-    }
-    // An opaque token has no header.
-    return verifyMachine(
-      token,
-      tokenClass.type,
-      tokenClass.format,
-      waitUntil,
-      (tokenClass as TokenClassWithHeader).header,
-    );
+    // An M2M JWT without its `cat` header was classified by its `mch_` subject. An opaque token has no header.
+    return tokenClass.type === 'session_token'
+      ? verifySession(token, waitUntil, undefined, tokenClass.header)
+      : verifyMachine(
+          token,
+          tokenClass.type,
+          tokenClass.format,
+          waitUntil,
+          (tokenClass as TokenClassWithHeader).header,
+        );
   };
 
   return {

@@ -69,6 +69,15 @@ describe('M2M JWTs', () => {
     expect(emulator.requests).toHaveLength(0);
   });
 
+  it('refuses a session-category JWT with an mch_ subject as a session, even where M2M JWTs are accepted', async () => {
+    const token = await emulator.signToken({ header: { cat: 'cl_B7d4PD111AAA' }, claims: m2mClaims() });
+    expect(await clerk().authenticateRequest(bearer(token), { acceptsToken: 'any' })).toMatchObject({
+      status: 'signed-out',
+      reason: 'token-type-mismatch',
+      tokenType: 'session_token',
+    });
+  });
+
   it("refuses an M2M JWT whose iss is not the instance's Frontend API", async () => {
     for (const header of [{}, { cat: 'cl_B7d4PD333AAA' }]) {
       const token = await emulator.signToken({ header, claims: m2mClaims({ iss: 'https://clerk.other.example' }) });
