@@ -38,7 +38,8 @@ export interface TokenVerifier {
   verifyToken(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState>;
 }
 
-type TokenClassWithHeader = Extract<TokenClass, { header: unknown }>;
+type JwtClass = Extract<TokenClass, { header: unknown }>;
+type MachineClass = Extract<TokenClass, { type: MachineTokenType }>;
 
 /** A signed-out state, already settled. */
 const settledOut = (reason: AuthErrorReason, tokenType: TokenType | null) =>
@@ -73,12 +74,12 @@ export function createTokenVerifier(
 
   const verifyMachine = async (
     token: string,
-    type: MachineTokenType,
-    format: 'jwt' | 'opaque',
+    tokenClass: MachineClass,
     waitUntil?: WaitUntil,
-    header?: ProtectedHeaderParameters,
   ): Promise<RequestState> => {
-    const verdict = await machines.verify(token, type, format, waitUntil, header);
+    const { type } = tokenClass;
+    // An opaque token has no header.
+    const verdict = await machines.verify(token, type, tokenClass.format, waitUntil, (tokenClass as JwtClass).header);
     return verdict.ok
       ? signedIn<MachineAuthObject>(machineAuthObject(verdict.identity))
       : notSignedIn(verdict.status, verdict.reason, type, verdict);
@@ -89,16 +90,10 @@ export function createTokenVerifier(
     const tokenClass = classifyToken(token);
     if (tokenClass.type === 'unknown') return settledOut('token-malformed', null);
     if (!accepted.includes(tokenClass.type)) return settledOut('token-type-mismatch', tokenClass.type);
-    // An M2M JWT without its `cat` header was classified by its `mch_` subject. An opaque token has no header.
+    // An M2M JWT without its `cat` header was classified by its `mch_` subject.
     return tokenClass.type === 'session_token'
       ? verifySession(token, waitUntil, undefined, tokenClass.header)
-      : verifyMachine(
-          token,
-          tokenClass.type,
-          tokenClass.format,
-          waitUntil,
-          (tokenClass as TokenClassWithHeader).header,
-        );
+      : verifyMachine(token, tokenClass, waitUntil);
   };
 
   return {
