@@ -63,11 +63,10 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
     ? cookieSuffixFor(config.publishableKey)
     : Promise.resolve(undefined);
 
+  /** With `debug`: the verdict's status and reason as response headers. */
   const withDebug = (state: RequestState): RequestState => {
-    if (config.debug) {
-      state.headers.set('x-clerk-auth-status', state.status);
-      if (state.reason) state.headers.set('x-clerk-auth-reason', state.reason);
-    }
+    state.headers.set('x-clerk-auth-status', state.status);
+    if (state.reason) state.headers.set('x-clerk-auth-reason', state.reason);
     return state;
   };
 
@@ -87,15 +86,9 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   ): Promise<RequestState> => {
     const credentials = extractCredentials(request.headers, await cookieSuffix);
     const present = credentials.sessionCookie !== undefined;
-    return withDebug(
-      accepted.includes('session_token')
-        ? await authenticateBrowser(request, credentials, waitUntil)
-        : notSignedIn(
-            'signed-out',
-            present ? 'token-type-mismatch' : 'token-missing',
-            present ? 'session_token' : null,
-          ),
-    );
+    return accepted.includes('session_token')
+      ? await authenticateBrowser(request, credentials, waitUntil)
+      : notSignedIn('signed-out', present ? 'token-type-mismatch' : 'token-missing', present ? 'session_token' : null);
   };
 
   return {
@@ -108,10 +101,11 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
         const accepted = acceptedTypes(options.acceptsToken ?? config.acceptsToken);
         // A bearer token is judged by itself: no cookie is read and the cookie suffix is not awaited.
         const { bearerToken, bearerMalformed } = bearerCredential(request.headers);
-        if (bearerMalformed)
-          return Promise.resolve(withDebug(notSignedIn('signed-out', 'authorization-header-malformed', null)));
-        if (bearerToken === undefined) return authenticateCookieRequest(request, accepted, options.waitUntil);
-        const verdict = tokens.verifyToken(bearerToken, accepted, options.waitUntil);
+        const verdict = bearerMalformed
+          ? Promise.resolve(notSignedIn('signed-out', 'authorization-header-malformed', null))
+          : bearerToken === undefined
+            ? authenticateCookieRequest(request, accepted, options.waitUntil)
+            : tokens.verifyToken(bearerToken, accepted, options.waitUntil);
         return config.debug ? verdict.then(withDebug) : verdict;
       } catch (error) {
         return Promise.reject(error);
