@@ -4,7 +4,7 @@ import { createKeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
 import { createMachineVerifier } from './machine.js';
 import { browserAuthenticator } from './handshake-flow.js';
-import { createTokenVerifier } from './token-verifier.js';
+import { createTokenVerifier, settledOut } from './token-verifier.js';
 import { createSessionRefresher } from './refresh.js';
 import { createVerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, type RequestState } from './state.js';
@@ -102,7 +102,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
         // A bearer token is judged by itself: no cookie is read and the cookie suffix is not awaited.
         const { bearerToken, bearerMalformed } = bearerCredential(request.headers);
         const verdict = bearerMalformed
-          ? Promise.resolve(notSignedIn('signed-out', 'authorization-header-malformed', null))
+          ? settledOut('authorization-header-malformed', null)
           : bearerToken === undefined
             ? authenticateCookieRequest(request, accepted, options.waitUntil)
             : tokens.verifyToken(bearerToken, accepted, options.waitUntil);

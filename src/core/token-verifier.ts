@@ -41,8 +41,8 @@ export interface TokenVerifier {
 type JwtClass = Extract<TokenClass, { header: unknown }>;
 type MachineClass = Extract<TokenClass, { type: MachineTokenType }>;
 
-/** A signed-out state, already settled. */
-const settledOut = (reason: AuthErrorReason, tokenType: TokenType | null) =>
+/** A signed-out state, already settled. Internal. */
+export const settledOut = (reason: AuthErrorReason, tokenType: TokenType | null) =>
   Promise.resolve(notSignedIn('signed-out', reason, tokenType));
 
 /** The {@link TokenVerifier} of one authenticator. Internal. */
