@@ -120,12 +120,13 @@ export function headerRefused(
 export function untimely(claims: SessionClaims, config: ResolvedConfig): AuthErrorReason | undefined {
   const skew = config.clockSkewInMs / 1000;
   const now = config.now() / 1000;
-  const { exp, nbf, iat } = claims;
-  return nbf !== undefined && nbf > now + skew
+  // Numbers, or absent: an absent `nbf` or `iat` compares false.
+  const { exp, nbf, iat } = claims as Record<'exp' | 'nbf' | 'iat', number>;
+  return nbf > now + skew
     ? 'token-not-active-yet'
-    : (exp as number) <= now - skew
+    : exp <= now - skew
       ? 'token-expired'
-      : iat !== undefined && iat > now + skew
+      : iat > now + skew
         ? 'token-iat-in-the-future'
         : undefined;
 }
