@@ -85,24 +85,21 @@ export function createTokenVerifier(
       : notSignedIn(verdict.status, verdict.reason, type, verdict);
   };
 
-  const verifyUncached = (token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil) => {
-    if (token.length > MAX_TOKEN_BYTES) return settledOut('token-too-large', null);
-    const tokenClass = classifyToken(token);
-    if (tokenClass.type === 'unknown') return settledOut('token-malformed', null);
-    if (!accepted.includes(tokenClass.type)) return settledOut('token-type-mismatch', tokenClass.type);
-    // An M2M JWT without its `cat` header was classified by its `mch_` subject.
-    return tokenClass.type === 'session_token'
-      ? verifySession(token, waitUntil, undefined, tokenClass.header)
-      : verifyMachine(token, tokenClass, waitUntil);
-  };
-
   return {
     cached,
     sessionState,
     verifySession,
     verifyToken(token, accepted, waitUntil) {
       const claims = accepted.includes('session_token') ? cached(token, waitUntil) : undefined;
-      return claims ? Promise.resolve(sessionState(claims)) : verifyUncached(token, accepted, waitUntil);
+      if (claims) return Promise.resolve(sessionState(claims));
+      if (token.length > MAX_TOKEN_BYTES) return settledOut('token-too-large', null);
+      const tokenClass = classifyToken(token);
+      if (tokenClass.type === 'unknown') return settledOut('token-malformed', null);
+      if (!accepted.includes(tokenClass.type)) return settledOut('token-type-mismatch', tokenClass.type);
+      // An M2M JWT without its `cat` header was classified by its `mch_` subject.
+      return tokenClass.type === 'session_token'
+        ? verifySession(token, waitUntil, undefined, tokenClass.header)
+        : verifyMachine(token, tokenClass, waitUntil);
     },
   };
 }
