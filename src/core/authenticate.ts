@@ -59,9 +59,7 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   const machines = createMachineVerifier(config, keys);
   const refresher = createSessionRefresher(config);
   const verified = config.sessionCache.enabled ? createVerifiedSessionCache(config) : undefined;
-  const cookieSuffix: Promise<string | undefined> = config.publishableKey
-    ? cookieSuffixFor(config.publishableKey)
-    : Promise.resolve(undefined);
+  const cookieSuffix = cookieSuffixFor(config.publishableKey);
 
   /** With `debug`: the verdict's status and reason as response headers. */
   const withDebug = (state: RequestState): RequestState => {

@@ -126,10 +126,11 @@ export function extractCredentials(headers: Headers, cookieSuffix: string | unde
 }
 
 /**
- * The cookie suffix of an instance: the first 8 characters of base64url(SHA-1(publishable key)).
- * Computed once per instance.
+ * The cookie suffix of an instance: the first 8 characters of base64url(SHA-1(publishable key));
+ * undefined without a publishable key. Computed once per instance.
  */
-export async function cookieSuffixFor(publishableKey: string): Promise<string> {
+export async function cookieSuffixFor(publishableKey: string | undefined): Promise<string | undefined> {
+  if (!publishableKey) return undefined;
   const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(publishableKey));
   return base64url.encode(new Uint8Array(digest)).slice(0, 8);
 }
