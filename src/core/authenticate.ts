@@ -4,7 +4,7 @@ import { createKeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
 import { createMachineVerifier } from './machine.js';
 import { browserAuthenticator } from './handshake-flow.js';
-import { createTokenVerifier } from './token-verifier.js';
+import { createTokenVerifier, settledOut } from './token-verifier.js';
 import { createSessionRefresher } from './refresh.js';
 import { createVerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, type RequestState } from './state.js';
@@ -59,15 +59,12 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   const machines = createMachineVerifier(config, keys);
   const refresher = createSessionRefresher(config);
   const verified = config.sessionCache.enabled ? createVerifiedSessionCache(config) : undefined;
-  const cookieSuffix: Promise<string | undefined> = config.publishableKey
-    ? cookieSuffixFor(config.publishableKey)
-    : Promise.resolve(undefined);
+  const cookieSuffix = cookieSuffixFor(config.publishableKey);
 
+  /** With `debug`: the verdict's status and reason as response headers. */
   const withDebug = (state: RequestState): RequestState => {
-    if (config.debug) {
-      state.headers.set('x-clerk-auth-status', state.status);
-      if (state.reason) state.headers.set('x-clerk-auth-reason', state.reason);
-    }
+    state.headers.set('x-clerk-auth-status', state.status);
+    if (state.reason) state.headers.set('x-clerk-auth-reason', state.reason);
     return state;
   };
 
@@ -87,15 +84,9 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
   ): Promise<RequestState> => {
     const credentials = extractCredentials(request.headers, await cookieSuffix);
     const present = credentials.sessionCookie !== undefined;
-    return withDebug(
-      accepted.includes('session_token')
-        ? await authenticateBrowser(request, credentials, waitUntil)
-        : notSignedIn(
-            'signed-out',
-            present ? 'token-type-mismatch' : 'token-missing',
-            present ? 'session_token' : null,
-          ),
-    );
+    return accepted.includes('session_token')
+      ? await authenticateBrowser(request, credentials, waitUntil)
+      : notSignedIn('signed-out', present ? 'token-type-mismatch' : 'token-missing', present ? 'session_token' : null);
   };
 
   return {
@@ -108,10 +99,11 @@ export function createClerkAuth(options: ClerkEdgeOptions = {}): ClerkAuth {
         const accepted = acceptedTypes(options.acceptsToken ?? config.acceptsToken);
         // A bearer token is judged by itself: no cookie is read and the cookie suffix is not awaited.
         const { bearerToken, bearerMalformed } = bearerCredential(request.headers);
-        if (bearerMalformed)
-          return Promise.resolve(withDebug(notSignedIn('signed-out', 'authorization-header-malformed', null)));
-        if (bearerToken === undefined) return authenticateCookieRequest(request, accepted, options.waitUntil);
-        const verdict = tokens.verifyToken(bearerToken, accepted, options.waitUntil);
+        const verdict = bearerMalformed
+          ? settledOut('authorization-header-malformed', null)
+          : bearerToken === undefined
+            ? authenticateCookieRequest(request, accepted, options.waitUntil)
+            : tokens.verifyToken(bearerToken, accepted, options.waitUntil);
         return config.debug ? verdict.then(withDebug) : verdict;
       } catch (error) {
         return Promise.reject(error);

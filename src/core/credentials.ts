@@ -111,15 +111,13 @@ export function parseCookies(header: string | null): Map<string, string> {
  * (`__session_<suffix>`, `__client_uat_<suffix>`) are preferred as a pair when present.
  */
 export function extractCredentials(headers: Headers, cookieSuffix: string | undefined): RequestCredentials {
-  const { bearerToken, bearerMalformed } = bearerCredential(headers);
   const cookies = parseCookies(headers.get('cookie'));
   const own = (name: string) => (cookieSuffix === undefined ? undefined : cookies.get(`${name}_${cookieSuffix}`));
   const suffixed = own('__session') !== undefined || own('__client_uat') !== undefined;
   const pick = (name: string) => (suffixed ? own(name) : cookies.get(name));
   const clientUat = pick('__client_uat');
   return {
-    bearerToken,
-    bearerMalformed,
+    ...bearerCredential(headers),
     sessionCookie: pick('__session') || undefined,
     // Seconds; 0 when missing or unparsable.
     clientUat: clientUat && /^\d{1,12}$/.test(clientUat) ? +clientUat : 0,
@@ -128,10 +126,11 @@ export function extractCredentials(headers: Headers, cookieSuffix: string | unde
 }
 
 /**
- * The cookie suffix of an instance: the first 8 characters of base64url(SHA-1(publishable key)).
- * Computed once per instance.
+ * The cookie suffix of an instance: the first 8 characters of base64url(SHA-1(publishable key));
+ * undefined without a publishable key. Computed once per instance.
  */
-export async function cookieSuffixFor(publishableKey: string): Promise<string> {
+export async function cookieSuffixFor(publishableKey: string | undefined): Promise<string | undefined> {
+  if (!publishableKey) return undefined;
   const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(publishableKey));
   return base64url.encode(new Uint8Array(digest)).slice(0, 8);
 }

@@ -6,11 +6,11 @@ import { instanceIdentity } from './instance-identity.js';
 import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import type { KeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
-import { verifyInstanceJwt } from './session.js';
+import { verifyInstanceJwt, type JwtKind } from './session.js';
 import { sha256Hex } from './hash.js';
 import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
-import { isRecord, OAUTH_TYPES, TOKEN_CATEGORY } from './token-class.js';
+import { isRecord } from './token-class.js';
 
 export type MachineTokenType = 'api_key' | 'm2m_token' | 'oauth_token';
 
@@ -132,39 +132,22 @@ export interface MachineVerifier {
  * A JWT-format M2M or OAuth token, verified locally with the instance keys. OAuth tokens (RFC 9068
  * `at+jwt`) must name this instance in `iss`; M2M JWTs need a machine subject (`mch_…`) and, since
  * Clerk mints them with the instance's Frontend API as `iss` but its SDK checks none and early
- * tokens carried none, an `iss` of this instance only when they have one.
+ * tokens carried none, an `iss` of this instance only when they have one. verifyInstanceJwt checks
+ * all of it (see {@link JwtKind}).
  */
 async function verifyMachineJwt(
   config: ResolvedConfig,
   keys: KeyStore,
   token: string,
   type: MachineTokenType,
-  oauth: boolean,
   waitUntil?: WaitUntil,
   header?: ProtectedHeaderParameters,
 ): Promise<MachineVerdict> {
-  const verdict = await verifyInstanceJwt(
-    token,
-    config,
-    keys,
-    {
-      allowedTypes: oauth ? OAUTH_TYPES : [undefined, 'jwt'],
-      allowedCategories: [undefined, oauth ? undefined : TOKEN_CATEGORY.m2m],
-      checkIssuer: oauth,
-    },
-    waitUntil,
-    header,
-  );
+  const verdict = await verifyInstanceJwt(token, config, keys, type as JwtKind, waitUntil, header);
   if (!verdict.ok) return verdict;
   const claims = verdict.claims;
-  // `verifyInstanceJwt` guarantees a non-empty string `sub` and a numeric `exp`.
+  // `verifyInstanceJwt` guarantees a non-empty string `sub` (a machine's, for M2M), a numeric `exp` and the `iss`.
   const subject = claims.sub as string;
-  const iss = claims.iss;
-  if (!oauth) {
-    if (!subject.startsWith('mch_')) return refused('token-invalid-claims');
-    if (iss !== undefined && config.issuers && !config.issuers.includes(iss as string))
-      return refused('token-invalid-issuer');
-  }
   return accepted(
     type,
     (claims.exp as number) * 1000,
@@ -197,7 +180,7 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
     async verify(token, type, format, waitUntil, header) {
       const m2m = type === 'm2m_token';
       const oauth = type === 'oauth_token';
-      if (format === 'jwt') return verifyMachineJwt(config, keys, token, type, oauth, waitUntil, header);
+      if (format === 'jwt') return verifyMachineJwt(config, keys, token, type, waitUntil, header);
       if (!OPAQUE_SHAPE.test(token)) return refused('token-invalid');
       const bearer = (m2m && config.machineSecretKey) || config.secretKey;
       if (bearer === undefined) return unavailable('machine-secret-key-missing');

@@ -37,7 +37,7 @@ export interface VerifiedSessionCache {
   get(token: string, keys: KeyStore, waitUntil?: WaitUntil): SessionClaims | undefined;
   /**
    * Remembers a verified token by its payload's JSON text (only `exp` is read from `claims`, at
-   * once). The request that verified it keeps its own claims object: only hits share one, parsed
+   * once: a finite number, as verification guarantees). The request that verified it keeps its own claims object: only hits share one, parsed
    * and frozen on the first hit, so a token seen once never pays for freezing.
    */
   set(token: string, verdict: { claims: SessionClaims; json: string; kid: string | undefined }): void;
@@ -74,8 +74,7 @@ export function createVerifiedSessionCache(config: ResolvedConfig): VerifiedSess
       return claims;
     },
     set(token, { claims: { exp }, json, kid }) {
-      if (typeof exp !== 'number') return;
-      const ttlMs = exp * 1000 + config.clockSkewInMs - config.now();
+      const ttlMs = (exp as number) * 1000 + config.clockSkewInMs - config.now();
       entries.set(keyOf(token), { token, json, claims: undefined, kid }, ttlMs, entryBytes(token));
       if (last?.token === token) last = undefined;
     },

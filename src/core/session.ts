@@ -13,15 +13,21 @@ export const MAX_TOKEN_BYTES = 16 * 1024;
 /** A verdict on one JWT: the claims, the payload's JSON text they were parsed from, the key's `kid`. Internal. */
 export type JwtVerdict<C> = { ok: true; claims: C; json: string; kid: string | undefined } | Refusal;
 
-/** The reason for each jose failure code; any other failure is `token-invalid`. jose messages are never passed on. */
-const JOSE_REASONS: Partial<Record<string, AuthErrorReason | null>> = {
-  __proto__: null,
-  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'token-invalid-signature',
-  ERR_JOSE_ALG_NOT_ALLOWED: 'token-invalid-algorithm',
-  // An unsupported algorithm, or an unknown `crit` extension (see verifyInstanceJwt).
-  ERR_JOSE_NOT_SUPPORTED: 'token-invalid-algorithm',
-  ERR_JWS_INVALID: 'token-malformed',
-};
+/**
+ * The reason a jose failure code means; any other failure is `token-invalid`. jose messages are
+ * never passed on. An unsupported algorithm is `token-invalid-algorithm`, unless the header names a
+ * `crit` extension (jose refuses every one it does not know).
+ */
+const joseReason = (code: unknown, critical: boolean): AuthErrorReason =>
+  code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+    ? 'token-invalid-signature'
+    : code === 'ERR_JWS_INVALID'
+      ? 'token-malformed'
+      : code === 'ERR_JOSE_NOT_SUPPORTED' && critical
+        ? 'token-unsupported-critical-header'
+        : code === 'ERR_JOSE_NOT_SUPPORTED' || code === 'ERR_JOSE_ALG_NOT_ALLOWED'
+          ? 'token-invalid-algorithm'
+          : 'token-invalid';
 
 const utf8 = new TextDecoder();
 
@@ -31,75 +37,76 @@ function audienceMatches(aud: unknown, expected: readonly string[]): boolean {
   return [aud].flat().some((name) => expected.includes(name as string));
 }
 
-export interface JwtCheckOptions {
-  /** `typ` values accepted (lower case). `undefined` in the list allows an absent `typ`. */
-  allowedTypes: ReadonlyArray<string | undefined>;
-  /** `cat` values accepted. `undefined` in the list allows an absent `cat`. */
-  allowedCategories: ReadonlyArray<string | undefined>;
-  /** Check `iss` against the instance. */
-  checkIssuer: boolean;
-  /** Check `azp` against authorizedParties (default: no; machine JWTs have no browser origin). */
-  checkAuthorizedParty?: boolean;
-  /** Refuse tokens whose subject is a machine (`mch_…`): M2M JWTs are never sessions. */
-  refuseMachineSubjects?: boolean;
-}
+/**
+ * The kind of JWT the instance issues, which decides the checks that depend on it. A session's
+ * `typ` is absent or `JWT`, its `cat` absent or the session category, its `azp` is checked against
+ * authorizedParties and its subject is never a machine (`mch_…`: M2M JWTs are never sessions).
+ * An M2M JWT's `typ` is absent or `JWT`, its `cat` absent or the M2M category, its subject always
+ * a machine, and its `iss` is checked only when present: Clerk mints M2M JWTs with the instance's
+ * Frontend API as `iss`, but its SDK checks none and early tokens carried none. An OAuth access
+ * token's `typ` is `at+jwt` (RFC 9068) and it has no `cat`. Every other `iss` is checked against
+ * the instance. Internal.
+ */
+export type JwtKind = 'session_token' | 'm2m_token' | 'oauth_token';
 
-export const SESSION_TOKEN_CHECKS: JwtCheckOptions = {
-  allowedTypes: [undefined, 'jwt'],
-  allowedCategories: [undefined, TOKEN_CATEGORY.session],
-  checkIssuer: true,
-  checkAuthorizedParty: true,
-  refuseMachineSubjects: true,
+/** The checks of a session token. */
+export const SESSION_TOKEN_CHECKS: JwtKind = 'session_token';
+
+/** The `typ` values (lower case) of a session or M2M JWT: absent or `jwt`. */
+const JWT_TYPES = [undefined, 'jwt'];
+/** The `cat` each kind may carry besides none. */
+const CATEGORIES: Partial<Record<JwtKind, string>> = {
+  session_token: TOKEN_CATEGORY.session,
+  m2m_token: TOKEN_CATEGORY.m2m,
 };
 
-/** Every claim check but the time checks. Undefined when the claims pass. */
-function claimRefusal(claims: SessionClaims, config: ResolvedConfig, checks: JwtCheckOptions): Refusal | undefined {
-  if (typeof claims.sub !== 'string' || claims.sub === '')
-    return refused('token-invalid-claims', '"sub" must be a non-empty string.');
-  if (checks.refuseMachineSubjects && claims.sub.startsWith('mch_'))
-    return refused('token-type-mismatch', 'A machine (mch_) token is not a session.');
+/** Absent, or a finite number. */
+const optionalNumber = (value: unknown) => value === undefined || Number.isFinite(value);
+
+/**
+ * Every claim check, time checks last: the reason the claims fail, or undefined when they pass.
+ * What failed is told by the reason alone (the README's reason table says when each applies).
+ */
+function claimRefused(claims: SessionClaims, config: ResolvedConfig, kind: JwtKind): AuthErrorReason | undefined {
+  const { sub, exp, nbf, iat, iss, azp } = claims;
+  if (config.audience && !audienceMatches(claims.aud, config.audience)) return 'token-invalid-audience';
+  if (typeof sub !== 'string' || sub === '') return 'token-invalid-claims';
+  const session = kind === 'session_token';
+  if (session && sub.startsWith('mch_')) return 'token-type-mismatch';
+  if (kind === 'm2m_token' && !sub.startsWith('mch_')) return 'token-invalid-claims';
   // `exp` is required. JSON numbers like 1e400 parse to Infinity: a token must not be valid forever or
   // from the dawn of time; an infinite `nbf` is a token that never becomes active (the time check says so).
-  for (const name of ['exp', 'nbf', 'iat'] as const) {
-    const value = claims[name];
-    if ((value !== undefined || name === 'exp') && !Number.isFinite(value) && !(name === 'nbf' && value === Infinity))
-      return refused('token-invalid-claims', `"${name}" must be a finite number.`);
-  }
+  if (!Number.isFinite(exp) || !optionalNumber(iat) || !(optionalNumber(nbf) || nbf === Infinity))
+    return 'token-invalid-claims';
+  // The configured issuers, audiences and parties are validated strings: nothing else is ever included.
+  if (config.issuers && !(kind === 'm2m_token' && iss === undefined) && !config.issuers.includes(iss as string))
+    return 'token-invalid-issuer';
   if (
-    checks.checkIssuer &&
-    config.issuers !== undefined &&
-    (typeof claims.iss !== 'string' || !config.issuers.includes(claims.iss))
-  ) {
-    return refused('token-invalid-issuer');
-  }
-  if (checks.checkAuthorizedParty && config.authorizedParties.length > 0) {
-    const azp = claims.azp;
-    if (azp === undefined || azp === '') {
-      if (config.missingAuthorizedParty === 'reject')
-        return refused('token-invalid-authorized-parties', 'The token has no "azp" claim.');
-    } else if (!config.authorizedParties.includes(azp as string)) {
-      // The configured parties are validated strings: nothing else is ever included.
-      return refused('token-invalid-authorized-parties');
-    }
-  }
-  return undefined;
+    session &&
+    config.authorizedParties.length > 0 &&
+    (azp === undefined || azp === ''
+      ? config.missingAuthorizedParty === 'reject'
+      : !config.authorizedParties.includes(azp as string))
+  )
+    return 'token-invalid-authorized-parties';
+  return untimely(claims, config);
 }
 
 /** The header checks: algorithm allowlist, `typ`, `cat`, `kid`. The reason they fail, or undefined. Internal. */
 export function headerRefused(
   header: ProtectedHeaderParameters,
   config: ResolvedConfig,
-  checks: JwtCheckOptions,
+  kind: JwtKind,
 ): AuthErrorReason | undefined {
-  const { alg, kid } = header;
+  const { alg, kid, cat } = header;
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : header.typ;
   return typeof alg !== 'string' || !(config.algorithms as string[]).includes(alg)
     ? 'token-invalid-algorithm'
-    : !checks.allowedTypes.includes(typ)
+    : !(kind === 'oauth_token' ? OAUTH_TYPES : JWT_TYPES).includes(typ)
       ? OAUTH_TYPES.includes(typ as string)
         ? 'token-type-mismatch'
         : 'token-invalid-type'
-      : !checks.allowedCategories.includes(header.cat as string | undefined)
+      : cat !== undefined && cat !== CATEGORIES[kind]
         ? 'token-type-mismatch'
         : kid !== undefined && (typeof kid !== 'string' || kid === '')
           ? 'jwk-kid-missing'
@@ -113,12 +120,13 @@ export function headerRefused(
 export function untimely(claims: SessionClaims, config: ResolvedConfig): AuthErrorReason | undefined {
   const skew = config.clockSkewInMs / 1000;
   const now = config.now() / 1000;
-  const { exp, nbf, iat } = claims;
-  return nbf !== undefined && nbf > now + skew
+  // Numbers, or absent: an absent `nbf` or `iat` compares false.
+  const { exp, nbf, iat } = claims as Record<'exp' | 'nbf' | 'iat', number>;
+  return nbf > now + skew
     ? 'token-not-active-yet'
-    : (exp as number) <= now - skew
+    : exp <= now - skew
       ? 'token-expired'
-      : iat !== undefined && iat > now + skew
+      : iat > now + skew
         ? 'token-iat-in-the-future'
         : undefined;
 }
@@ -133,22 +141,20 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
   token: string,
   config: ResolvedConfig,
   keys: KeyStore,
-  checks: JwtCheckOptions,
+  kind: JwtKind,
   waitUntil?: WaitUntil,
   decodedHeader?: ProtectedHeaderParameters,
 ): Promise<JwtVerdict<C>> {
   if (token.length > MAX_TOKEN_BYTES) return refused('token-too-large');
 
-  // Exactly three segments (two dots), counted without splitting the token.
-  const first = token.indexOf('.');
-  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
-  if (second < 0 || token.includes('.', second + 1)) return refused('token-malformed');
+  // Exactly three segments (two dots), counted without splitting the token (no dot: both searches fail).
+  const second = token.indexOf('.', token.indexOf('.') + 1);
   const header = decodedHeader ?? unverifiedHeader(token);
-  if (!header) return refused('token-malformed');
+  if (second < 0 || token.includes('.', second + 1) || !header) return refused('token-malformed');
+  const headerRefusal = headerRefused(header, config, kind);
+  if (headerRefusal) return refused(headerRefusal);
 
   const alg = header.alg as string;
-  const headerRefusal = headerRefused(header, config, checks);
-  if (headerRefusal) return refused(headerRefusal);
 
   const lookup = await keys.getKey(header.kid, alg, waitUntil);
   if (!lookup.ok) return lookup;
@@ -162,20 +168,9 @@ export async function verifyInstanceJwt<C extends SessionClaims = SessionClaims>
     if (header.b64 === false) return refused('token-malformed');
     json = utf8.decode((await compactVerify(token, lookup.key, { algorithms: [alg] })).payload);
   } catch (error) {
-    const code = (error as { code?: string } | null)?.code as string;
-    return refused(
-      code === 'ERR_JOSE_NOT_SUPPORTED' && header.crit !== undefined
-        ? 'token-unsupported-critical-header'
-        : (JOSE_REASONS[code] ?? 'token-invalid'),
-    );
+    return refused(joseReason((error as { code?: unknown } | null)?.code, header.crit !== undefined));
   }
   const claims = jsonObject(json) as C | undefined;
-  if (!claims) return refused('token-malformed');
-  if (config.audience && !audienceMatches(claims.aud, config.audience)) return refused('token-invalid-audience');
-
-  const refusal = claimRefusal(claims, config, checks);
-  if (refusal) return refusal;
-  const late = untimely(claims, config);
-  if (late) return refused(late);
-  return { ok: true, claims, json, kid: lookup.kid };
+  const refusal = claims ? claimRefused(claims, config, kind) : 'token-malformed';
+  return refusal ? refused(refusal) : { ok: true, claims: claims!, json, kid: lookup.kid };
 }

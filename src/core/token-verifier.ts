@@ -4,7 +4,7 @@ import type { ResolvedConfig } from './config.js';
 import type { AuthErrorReason } from './errors.js';
 import type { KeyStore } from './jwks.js';
 import { machineAuthObject, type MachineAuthObject, type MachineTokenType, type MachineVerifier } from './machine.js';
-import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt, type JwtVerdict } from './session.js';
+import { MAX_TOKEN_BYTES, SESSION_TOKEN_CHECKS, verifyInstanceJwt } from './session.js';
 import type { VerifiedSessionCache } from './session-cache.js';
 import { notSignedIn, signedIn, signedInLazily, type RequestState } from './state.js';
 import { classifyToken, type TokenClass, type TokenType } from './token-class.js';
@@ -38,10 +38,11 @@ export interface TokenVerifier {
   verifyToken(token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil): Promise<RequestState>;
 }
 
-type TokenClassWithHeader = Extract<TokenClass, { header: unknown }>;
+type JwtClass = Extract<TokenClass, { header: unknown }>;
+type MachineClass = Extract<TokenClass, { type: MachineTokenType }>;
 
-/** A signed-out state, already settled. */
-const settledOut = (reason: AuthErrorReason, tokenType: TokenType | null) =>
+/** A signed-out state, already settled. Internal. */
+export const settledOut = (reason: AuthErrorReason, tokenType: TokenType | null) =>
   Promise.resolve(notSignedIn('signed-out', reason, tokenType));
 
 /** The {@link TokenVerifier} of one authenticator. Internal. */
@@ -52,14 +53,6 @@ export function createTokenVerifier(
   verified?: VerifiedSessionCache,
 ): TokenVerifier {
   const cached = (token: string, waitUntil?: WaitUntil) => verified?.get(token, keys, waitUntil);
-
-  // Full verification, successes remembered: called with `await` by each caller (no async layer of its own).
-  const verifyJwt = (token: string, waitUntil: WaitUntil | undefined, header?: ProtectedHeaderParameters) =>
-    verifyInstanceJwt<SessionClaims>(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil, header);
-  const remember = (token: string, verdict: JwtVerdict<SessionClaims>) => {
-    if (verdict.ok) verified?.set(token, verdict);
-    return verdict;
-  };
 
   const sessionState = (claims: SessionClaims, headers?: Headers): RequestState =>
     config.treatPendingAsSignedOut && claims.sts === 'pending'
@@ -72,48 +65,24 @@ export function createTokenVerifier(
     headers?: Headers,
     header?: ProtectedHeaderParameters,
   ): Promise<RequestState> => {
-    const verdict = remember(token, await verifyJwt(token, waitUntil, header));
-    return verdict.ok
-      ? sessionState(verdict.claims, headers)
-      : notSignedIn(verdict.status, verdict.reason, 'session_token', { ...verdict, headers });
+    const verdict = await verifyInstanceJwt(token, config, keys, SESSION_TOKEN_CHECKS, waitUntil, header);
+    if (!verdict.ok) return notSignedIn(verdict.status, verdict.reason, 'session_token', { ...verdict, headers });
+    // Successes are remembered.
+    verified?.set(token, verdict);
+    return sessionState(verdict.claims, headers);
   };
 
   const verifyMachine = async (
     token: string,
-    type: MachineTokenType,
-    format: 'jwt' | 'opaque',
+    tokenClass: MachineClass,
     waitUntil?: WaitUntil,
-    header?: ProtectedHeaderParameters,
   ): Promise<RequestState> => {
-    const verdict = await machines.verify(token, type, format, waitUntil, header);
+    const { type } = tokenClass;
+    // An opaque token has no header.
+    const verdict = await machines.verify(token, type, tokenClass.format, waitUntil, (tokenClass as JwtClass).header);
     return verdict.ok
       ? signedIn<MachineAuthObject>(machineAuthObject(verdict.identity))
-      : notSignedIn(verdict.status, verdict.reason, type, { retryAfterSeconds: verdict.retryAfterSeconds });
-  };
-
-  const verifyUncached = (token: string, accepted: readonly TokenType[], waitUntil?: WaitUntil) => {
-    if (token.length > MAX_TOKEN_BYTES) return settledOut('token-too-large', null);
-    const tokenClass = classifyToken(token);
-    if (tokenClass.type === 'unknown') return settledOut('token-malformed', null);
-    if (!accepted.includes(tokenClass.type)) return settledOut('token-type-mismatch', tokenClass.type);
-    if (tokenClass.type === 'session_token') {
-      const state = verifySession(token, waitUntil, undefined, tokenClass.header);
-      if (!accepted.includes('m2m_token')) return state;
-      // An M2M JWT without its `cat` header shows itself by its `mch_` subject once verified.
-      return state.then((verdict) =>
-        verdict.reason === 'token-type-mismatch'
-          ? verifyMachine(token, 'm2m_token', 'jwt', waitUntil, tokenClass.header)
-          : verdict,
-      );
-    }
-    // An opaque token has no header.
-    return verifyMachine(
-      token,
-      tokenClass.type,
-      tokenClass.format,
-      waitUntil,
-      (tokenClass as TokenClassWithHeader).header,
-    );
+      : notSignedIn(verdict.status, verdict.reason, type, verdict);
   };
 
   return {
@@ -122,7 +91,15 @@ export function createTokenVerifier(
     verifySession,
     verifyToken(token, accepted, waitUntil) {
       const claims = accepted.includes('session_token') ? cached(token, waitUntil) : undefined;
-      return claims ? Promise.resolve(sessionState(claims)) : verifyUncached(token, accepted, waitUntil);
+      if (claims) return Promise.resolve(sessionState(claims));
+      if (token.length > MAX_TOKEN_BYTES) return settledOut('token-too-large', null);
+      const tokenClass = classifyToken(token);
+      if (tokenClass.type === 'unknown') return settledOut('token-malformed', null);
+      if (!accepted.includes(tokenClass.type)) return settledOut('token-type-mismatch', tokenClass.type);
+      // An M2M JWT without its `cat` header was classified by its `mch_` subject.
+      return tokenClass.type === 'session_token'
+        ? verifySession(token, waitUntil, undefined, tokenClass.header)
+        : verifyMachine(token, tokenClass, waitUntil);
     },
   };
 }

@@ -69,6 +69,15 @@ describe('M2M JWTs', () => {
     expect(emulator.requests).toHaveLength(0);
   });
 
+  it('refuses a session-category JWT with an mch_ subject as a session, even where M2M JWTs are accepted', async () => {
+    const token = await emulator.signToken({ header: { cat: 'cl_B7d4PD111AAA' }, claims: m2mClaims() });
+    expect(await clerk().authenticateRequest(bearer(token), { acceptsToken: 'any' })).toMatchObject({
+      status: 'signed-out',
+      reason: 'token-type-mismatch',
+      tokenType: 'session_token',
+    });
+  });
+
   it("refuses an M2M JWT whose iss is not the instance's Frontend API", async () => {
     for (const header of [{}, { cat: 'cl_B7d4PD333AAA' }]) {
       const token = await emulator.signToken({ header, claims: m2mClaims({ iss: 'https://clerk.other.example' }) });
@@ -77,6 +86,33 @@ describe('M2M JWTs', () => {
         reason: 'token-invalid-issuer',
       });
     }
+  });
+
+  it('refuses an M2M JWT whose subject is not a machine as token-invalid-claims, even when it has expired', async () => {
+    for (const exp of [Math.floor(now / 1000) + 600, Math.floor(now / 1000) - 600]) {
+      const token = await emulator.signToken({
+        header: { cat: 'cl_B7d4PD333AAA' },
+        claims: m2mClaims({ sub: 'user_1', iat: exp - 700, nbf: exp - 700, exp }),
+      });
+      expect(await clerk().authenticateRequest(bearer(token), { acceptsToken: 'm2m_token' })).toMatchObject({
+        status: 'signed-out',
+        reason: 'token-invalid-claims',
+        tokenType: 'm2m_token',
+      });
+    }
+  });
+
+  it('reports token-expired for an M2M JWT only when every other check passed', async () => {
+    const exp = Math.floor(now / 1000) - 600;
+    const expired = (iss: string) =>
+      emulator.signToken({
+        header: { cat: 'cl_B7d4PD333AAA' },
+        claims: m2mClaims({ iss, iat: exp - 700, nbf: exp - 700, exp }),
+      });
+    const reason = async (iss: string) =>
+      (await clerk().authenticateRequest(bearer(await expired(iss)), { acceptsToken: 'm2m_token' })).reason;
+    expect(await reason('https://clerk.other.example')).toBe('token-invalid-issuer');
+    expect(await reason(emulator.issuer)).toBe('token-expired');
   });
 
   it('accepts an M2M JWT without iss, as Clerk does', async () => {
