@@ -288,7 +288,7 @@ export function sessionAuthObject(claims: SessionClaims): SessionAuthObject {
   let auth = authOfSharedClaims.get(claims);
   if (!auth) {
     auth = buildSessionAuthObject(claims);
-    [auth.orgPermissions, auth.features, auth.plans, auth].forEach(Object.freeze);
+    [auth.orgPermissions, auth.features, auth.plans, auth.factorVerificationAge, auth].forEach(Object.freeze);
     authOfSharedClaims.set(claims, auth);
   }
   return auth;

@@ -82,7 +82,7 @@ export function createTokenVerifier(
     const verdict = await machines.verify(token, type, tokenClass.format, waitUntil, (tokenClass as JwtClass).header);
     return verdict.ok
       ? signedIn<MachineAuthObject>(machineAuthObject(verdict.identity))
-      : notSignedIn(verdict.status, verdict.reason, type, verdict);
+      : notSignedIn(verdict.status, verdict.reason, type, { retryAfterSeconds: verdict.retryAfterSeconds });
   };
 
   return {

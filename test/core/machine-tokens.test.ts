@@ -202,6 +202,28 @@ describe('machine token verification cache', () => {
     expect(keys.some((key) => key.startsWith('clerk-edge:machine:'))).toBe(true);
     expect(keys.join() + values.join()).not.toContain(token);
   });
+
+  it('takes only the status, the reason and the wait from a refusal read from a shared store', async () => {
+    const { token } = await mint.api_key();
+    // A store written by something else: its refusal carries fields a verdict never has.
+    const store = {
+      get: async () => ({
+        ok: false,
+        status: 'signed-out',
+        reason: 'token-invalid',
+        detail: 'STORE-TEXT',
+        headers: { 'set-cookie': 'x=1' },
+      }),
+      set: async () => {},
+    };
+    for (const debug of [false, true]) {
+      const state = await clerk({ store, debug }).authenticateRequest(bearer(token), { acceptsToken: 'api_key' });
+      expect(state).toMatchObject({ status: 'signed-out', reason: 'token-invalid', tokenType: 'api_key' });
+      expect(state.headers).toBeInstanceOf(Headers);
+      expect(state.headers.getSetCookie()).toEqual([]);
+      expect(state.message).not.toContain('STORE-TEXT');
+    }
+  });
 });
 
 describe('machine auth objects', () => {

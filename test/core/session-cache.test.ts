@@ -145,6 +145,21 @@ describe('verified-session cache', () => {
     expect(() => (second as { orgPermissions: string[] }).orgPermissions.push('org:all:all')).toThrow();
   });
 
+  it('freezes the factor ages of a shared auth object: one request cannot pass a later one a reverification', async () => {
+    const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true } });
+    const token = await ctx.emulator.signToken({ claims: sessionClaims(ctx.emulator, { fva: [600, 600] }) });
+    await clerk.authenticateRequest(bearer(token));
+    const shared = (await clerk.authenticateRequest(bearer(token))).toAuth() as SessionAuthObject;
+    expect(shared.has({ reverification: 'strict' })).toBe(false);
+    expect(Object.isFrozen(shared.factorVerificationAge)).toBe(true);
+    expect(() => {
+      (shared.factorVerificationAge as [number, number])[0] = 0;
+    }).toThrow(TypeError);
+    const later = (await clerk.authenticateRequest(bearer(token))).toAuth() as SessionAuthObject;
+    expect(later.factorVerificationAge).toEqual([600, 600]);
+    expect(later.has({ reverification: 'strict' })).toBe(false);
+  });
+
   it('freezes every nested object and array of cached claims', async () => {
     const clerk = clerkFor(ctx.emulator, { sessionCache: { enabled: true } });
     const token = await ctx.emulator.signToken({
