@@ -70,9 +70,17 @@ function readBearer(authorization: string): BearerCredential {
     : { bearerToken: token, bearerMalformed: false };
 }
 
+/** One `name=value` part of a Cookie header, trimmed; undefined without a `=` or a name. */
+function cookiePair(part: string): [string, string] | undefined {
+  const index = part.indexOf('=');
+  // Without a `=` (index -1) the name is never used.
+  const name = part.slice(0, index).trim();
+  return index < 0 || name === '' ? undefined : [name, part.slice(index + 1).trim()];
+}
+
 /**
  * The `name=value` pairs of a Cookie header, in order and as written (trimmed; duplicates kept,
- * parts without a name skipped). Every cookie parser of the package starts here.
+ * parts without a name skipped). Every cookie parser of the package reads parts as this does.
  *
  * @example
  * ```ts
@@ -82,25 +90,23 @@ function readBearer(authorization: string): BearerCredential {
 export function cookiePairs(header: string | null): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (const part of (header ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index < 0) continue;
-    const name = part.slice(0, index).trim();
-    if (name !== '') pairs.push([name, part.slice(index + 1).trim()]);
+    const pair = cookiePair(part);
+    if (pair) pairs.push(pair);
   }
   return pairs;
 }
 
 /** The cookie a `Set-Cookie` directive sets, as `[name, value]` (its attributes ignored); undefined when it names none. */
 export function setCookiePair(directive: string): [string, string] | undefined {
-  return cookiePairs(directive.split(';', 1)[0] ?? '')[0];
+  return cookiePair(directive.split(';', 1)[0] ?? '');
 }
 
 /** Parses a Cookie header into a map of unquoted values. The first occurrence of a name wins. */
 export function parseCookies(header: string | null): Map<string, string> {
   const cookies = new Map<string, string>();
-  for (const [name, raw] of cookiePairs(header)) {
-    const value = /^".*"$/s.test(raw) ? raw.slice(1, -1) : raw;
-    if (!cookies.has(name)) cookies.set(name, value);
+  for (const part of (header ?? '').split(';')) {
+    const pair = cookiePair(part);
+    if (pair && !cookies.has(pair[0])) cookies.set(pair[0], /^".*"$/s.test(pair[1]) ? pair[1].slice(1, -1) : pair[1]);
   }
   return cookies;
 }

@@ -111,7 +111,7 @@ export function browserAuthenticator(
     const query = new URLSearchParams({
       redirect_url: browserUrl(request, config),
       format: 'nonce',
-      suffixed_cookies: String(suffix !== undefined),
+      suffixed_cookies: `${suffix !== undefined}`,
       __clerk_hs_reason: reason,
       __clerk_api_version: CLERK_API_VERSION_HEADER,
     });

@@ -90,7 +90,7 @@ export function createSessionRefresher(config: ResolvedConfig): SessionRefresher
         cookies && [...directiveCookies(cookies)].find(([name]) => /^__session(_|$)/.test(name))?.[1];
       return sessionToken ? { ok: true, sessionToken, setCookies: cookies! } : unavailable('backend-api-unavailable');
     });
-    if (!result.ok && result.reason === 'refresh-rejected') rejections.set(key, true, REFRESH_REJECTION_TTL_MS);
+    if ((result as Refusal).reason === 'refresh-rejected') rejections.set(key, true, REFRESH_REJECTION_TTL_MS);
     return result;
   };
 }
