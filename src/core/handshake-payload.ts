@@ -75,8 +75,10 @@ export function handshakeResolver(config: ResolvedConfig, keys: KeyStore): Hands
       const claims = jsonRecord(
         (await compactVerify(token as string, lookup.key, { algorithms: [alg as string] })).payload,
       );
-      // A token without `exp` does not expire.
-      return claims && !untimely(claims, config) ? directivesOf(claims.handshake) : undefined;
+      // `exp` is required, and the time checks are a session token's.
+      return claims && Number.isFinite(claims.exp) && !untimely(claims, config)
+        ? directivesOf(claims.handshake)
+        : undefined;
     } catch {
       return undefined;
     }

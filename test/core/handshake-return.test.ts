@@ -128,9 +128,10 @@ describe('a return trip with the legacy __clerk_handshake token', () => {
     expect(state.headers.getSetCookie()).toEqual([]);
   });
 
-  it('refuses a token signed by a foreign key, an unsecured one, one with a typ other than JWT, an expired one, one not active yet and one with an empty kid', async () => {
+  it('refuses a token signed by a foreign key, an unsecured one, one with a typ other than JWT, an expired one, one not active yet, one without exp and one with an empty kid', async () => {
     const { session } = await emulators.live.createSession({ userId: 'user_victim' });
-    const claims = { handshake: [`__session=${await emulators.live.createSessionToken(session.id)}; Path=/`] };
+    const handshake = [`__session=${await emulators.live.createSessionToken(session.id)}; Path=/`];
+    const claims = { handshake, exp: Math.floor(Date.now() / 1000) + 60 };
     // The same claims signed properly are accepted: the refusals below are for the carrier alone.
     const genuine = await emulators.live.signToken({ claims });
     expect(
@@ -143,6 +144,8 @@ describe('a return trip with the legacy __clerk_handshake token', () => {
       emulators.live.signToken({ claims: { ...claims, exp: Math.floor(Date.now() / 1000) - 60 } }),
       emulators.live.signToken({ claims: { ...claims, nbf: Math.floor(Date.now() / 1000) + 3600 } }),
       emulators.live.signToken({ claims, header: { kid: '' } }),
+      emulators.live.signToken({ claims: { handshake } }),
+      emulators.live.signToken({ claims: { handshake, exp: 'never' as unknown as number } }),
     ]);
     for (const token of tokens) {
       const state = await browserClerk(emulators.live).authenticateRequest(pageLoad(`/?__clerk_handshake=${token}`));
