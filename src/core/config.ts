@@ -248,7 +248,7 @@ function resolveTuning(options: ClerkEdgeOptions): Tuned {
     for (const [name, fallback] of Object.entries(defaults)) {
       const value = finiteOr(values[name], fallback);
       if (name === 'maxStaleMs' && value > MAX_STALE_MS)
-        throw configurationError('keys', 'maxStaleMs is above 7 days.', 'Keys rotated out would stay trusted.');
+        throw configurationError('keys', 'maxStaleMs is above 7 days.', '');
       values[name] =
         name === 'timeoutMs'
           ? Math.min(value || fallback, MAX_TIMEOUT_MS)
@@ -265,7 +265,7 @@ function resolveTuning(options: ClerkEdgeOptions): Tuned {
 function resolveClockSkew(value: unknown): number {
   const skew = finiteOr(value, 5000);
   if (skew > MAX_CLOCK_SKEW_MS)
-    throw configurationError('clockSkewInMs', 'is above 10 minutes.', 'Expired tokens would stay valid.');
+    throw configurationError('clockSkewInMs', 'is above 10 minutes.', '');
   return skew;
 }
 
