@@ -61,21 +61,20 @@ export function copyStateHeaders(state: RequestState, target: Headers): void {
 export function rejectionResponse(state: RequestState, { forbidden = false }: { forbidden?: boolean } = {}): Response {
   const unavailable = !forbidden && state.status === 'unavailable';
   const reason = forbidden ? 'forbidden' : state.reason;
+  const error = forbidden
+    ? 'insufficient_scope'
+    : reason === 'authorization-header-malformed'
+      ? 'invalid_request'
+      : 'invalid_token';
   const headers = new Headers(state.headers);
   headers.set('content-type', 'application/json; charset=utf-8');
   headers.set('cache-control', 'no-store');
-  if (unavailable) headers.set('retry-after', String(state.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
-  else {
-    const error = forbidden
-      ? 'insufficient_scope'
-      : reason === 'authorization-header-malformed'
-        ? 'invalid_request'
-        : 'invalid_token';
-    headers.set(
-      'www-authenticate',
-      `Bearer realm="clerk"${reason === 'token-missing' ? '' : `, error="${error}", error_description="${reason ?? 'unauthorized'}"`}`,
-    );
-  }
+  headers.set(
+    unavailable ? 'retry-after' : 'www-authenticate',
+    unavailable
+      ? `${state.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS}`
+      : `Bearer realm="clerk"${reason === 'token-missing' ? '' : `, error="${error}", error_description="${reason ?? 'unauthorized'}"`}`,
+  );
   return Response.json(
     { error: forbidden ? reason : unavailable ? 'unavailable' : 'unauthorized', reason },
     { status: forbidden ? 403 : unavailable ? 503 : 401, headers },
