@@ -276,7 +276,7 @@ function resolveClockSkew(value: unknown): number {
 export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const env = options.env ?? platformEnvironment();
   if (!globalThis.crypto?.subtle?.importKey) {
-    throw configurationError('crypto', 'is missing.', 'Use a runtime with WebCrypto.');
+    throw configurationError('crypto', 'is missing.', '');
   }
   const fromEnv = (option: string) => environmentString(env, variableFor(option));
   const read = (rules: TextRules) => {
