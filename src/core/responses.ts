@@ -1,5 +1,5 @@
 import type { HasParams } from './claims.js';
-import { DEFAULT_RETRY_AFTER_SECONDS, type RequestState } from './state.js';
+import type { RequestState } from './state.js';
 
 /** What a guard requires beyond being signed in. Checked fail-closed. */
 export interface AuthRequirement {
@@ -55,27 +55,31 @@ export function copyStateHeaders(state: RequestState, target: Headers): void {
 /**
  * The response for a request that may not pass: 503 + Retry-After for `unavailable` (never a
  * sign-out), 401 + an RFC 6750 WWW-Authenticate challenge for signed-out, 403 when signed in but not
- * allowed. Body: `{ error, reason }`. Only the stable reason goes out, never request data. Shared by
- * every adapter so they answer alike.
+ * allowed (`forbidden`, by default whether the state is signed in: a signed-in state is never answered
+ * 401). Body: `{ error, reason }`. Only the stable reason goes out, never request data. Shared by every
+ * adapter so they answer alike. (States come from `notSignedIn`: an `unavailable` one always has its
+ * `retryAfterSeconds`, a signed-out one its reason.)
  */
-export function rejectionResponse(state: RequestState, { forbidden = false }: { forbidden?: boolean } = {}): Response {
+export function rejectionResponse(
+  state: RequestState,
+  { forbidden = state.status === 'signed-in' }: { forbidden?: boolean } = {},
+): Response {
   const unavailable = !forbidden && state.status === 'unavailable';
   const reason = forbidden ? 'forbidden' : state.reason;
+  const error = forbidden
+    ? 'insufficient_scope'
+    : reason === 'authorization-header-malformed'
+      ? 'invalid_request'
+      : 'invalid_token';
   const headers = new Headers(state.headers);
   headers.set('content-type', 'application/json; charset=utf-8');
   headers.set('cache-control', 'no-store');
-  if (unavailable) headers.set('retry-after', String(state.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
-  else {
-    const error = forbidden
-      ? 'insufficient_scope'
-      : reason === 'authorization-header-malformed'
-        ? 'invalid_request'
-        : 'invalid_token';
-    headers.set(
-      'www-authenticate',
-      `Bearer realm="clerk"${reason === 'token-missing' ? '' : `, error="${error}", error_description="${reason ?? 'unauthorized'}"`}`,
-    );
-  }
+  headers.set(
+    unavailable ? 'retry-after' : 'www-authenticate',
+    unavailable
+      ? `${state.retryAfterSeconds}`
+      : `Bearer realm="clerk"${reason === 'token-missing' ? '' : `, error="${error}", error_description="${reason}"`}`,
+  );
   return Response.json(
     { error: forbidden ? reason : unavailable ? 'unavailable' : 'unauthorized', reason },
     { status: forbidden ? 403 : unavailable ? 503 : 401, headers },

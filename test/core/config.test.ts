@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ClerkConfigurationError, createClerkAuth, parsePublishableKey } from '../../src/index.js';
 import { cookieSuffixFor } from '../../src/core/credentials.js';
 import { resolveConfig } from '../../src/core/config.js';
@@ -133,8 +133,19 @@ describe('configuration', () => {
   it('reports a malformed secret key without echoing it', () => {
     const error = configError(() => createClerkAuth({ secretKey: 'sk_oops_supersecretvalue', env: {} }));
     expect(error.option).toBe('secretKey');
-    expect(error.message).toContain('CLERK_SECRET_KEY');
-    expect(error.message).not.toContain('supersecretvalue');
+    expect(error.message).toBe('`secretKey` is malformed. Set CLERK_SECRET_KEY.');
+  });
+
+  it('refuses to start on a runtime without WebCrypto', () => {
+    vi.stubGlobal('crypto', undefined);
+    try {
+      const error = configError(() => createClerkAuth({ secretKey: SECRET, env: {} }));
+      expect(error.option).toBe('crypto');
+      expect(error.code).toBe('configuration-invalid');
+      expect(error.message).toBe('`crypto` is missing.');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('reports a missing key source as missing', () => {
