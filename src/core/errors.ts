@@ -56,17 +56,36 @@ export const AUTH_ERROR_REASONS = [
 export type AuthErrorReason = (typeof AUTH_ERROR_REASONS)[number];
 
 /**
- * The fix hint for a reason, `<reason>: see the README reason table.`: a sentence safe to show to
- * developers (it never contains request data). The hint only says where to look: the README's reason
- * table says when each reason applies and how to fix it, so the runtime bundle carries no prose for it.
+ * The fix for the reasons a setting or a request change fixes, in a few words (the reason names what
+ * went wrong). Never includes request data. Every other reason points to the README's reason table,
+ * which explains each at length: so do the reasons that already name their setting
+ * (`token-invalid-issuer`, `token-invalid-audience`, `token-invalid-authorized-parties`,
+ * `token-invalid-algorithm`, `secret-key-invalid`).
+ */
+const FIXES: Partial<Record<AuthErrorReason, string>> = {
+  'token-missing': 'send a __session cookie or Bearer token',
+  'authorization-header-malformed': 'send one Bearer token',
+  'token-type-mismatch': 'see acceptsToken',
+  'jwt-key-missing': 'set CLERK_SECRET_KEY or CLERK_JWT_KEY',
+  'token-not-active-yet': 'see clockSkewInMs',
+  'token-iat-in-the-future': 'see clockSkewInMs',
+  'session-pending': 'see treatPendingAsSignedOut',
+  'machine-secret-key-missing': 'set CLERK_SECRET_KEY or CLERK_MACHINE_SECRET_KEY',
+  'handshake-loop': 'check keys, clock and proxy',
+};
+
+/**
+ * The fix hint for a reason, `<reason>: <fix>.`: a sentence safe to show to developers (it never
+ * contains request data). Reasons no setting fixes say where the README explains them.
  *
  * @example
  * ```ts
- * hintFor('token-not-active-yet') // 'token-not-active-yet: see the README reason table.'
+ * hintFor('token-not-active-yet') // 'token-not-active-yet: see clockSkewInMs.'
+ * hintFor('token-expired') // 'token-expired: see the README reason table.'
  * ```
  */
 export function hintFor(reason: AuthErrorReason): string {
-  return `${reason}: see the README reason table.`;
+  return `${reason}: ${FIXES[reason] ?? 'see the README reason table'}.`;
 }
 
 /** The stable codes of the errors clerk-edge throws. */
