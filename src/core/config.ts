@@ -190,30 +190,29 @@ export const DEFAULT_API_VERSION = 'v1';
 export const CLERK_API_VERSION_HEADER = '2025-11-10';
 
 /**
- * How a text option is read (explicit, else the variable named after it, see `variableFor`, else its entry
- * in {@link TEXT_DEFAULTS}): the parser returns the value to keep, or something falsy for a malformed value,
- * which throws naming the option and the variable (the README's options table gives each format).
- * (`jwtKey` may also be a JWK object.)
+ * How a text option is read (explicit, else the variable named after it, see `variableFor`, else the default):
+ * `parse` returns the value to keep, or something falsy for a malformed value, which throws naming the
+ * option, the expected `format` and the variable. (`jwtKey` may also be a JWK object.)
  */
-type TextRules = Record<string, (value: never) => unknown>;
+type TextRules = Record<string, [parse: (value: never) => unknown, format: string, fallback?: string]>;
+
+const URL_RULE: TextRules[string] = [parseUrl, 'an http(s) URL'];
 
 /** The keys of the instance, read first: at least one must be set. */
 const KEY_RULES: TextRules = {
-  secretKey: (key: string) => /^sk_(test|live)_\S+$/.test(key) && key,
-  machineSecretKey: (key: string) => /^ak_\S+$/.test(key) && key,
-  publishableKey: (key: string) => parsePublishableKey(key) && key,
-  jwtKey: validateJwtKey,
+  secretKey: [(key: string) => /^sk_(test|live)_\S+$/.test(key) && key, 'an sk_test_/sk_live_ key'],
+  machineSecretKey: [(key: string) => /^ak_\S+$/.test(key) && key, 'an ak_ key'],
+  publishableKey: [(key: string) => parsePublishableKey(key) && key, 'a pk_test_/pk_live_ key'],
+  jwtKey: [validateJwtKey, 'a PEM or JWK public key'],
 };
 
 /** Where Clerk is. */
 const ENDPOINT_RULES: TextRules = {
-  apiUrl: parseUrl,
-  apiVersion: (version: string) => /^v\d+$/.test(version) && version,
-  proxyUrl: parseUrl,
-  frontendApiUrl: parseUrl,
+  apiUrl: [parseUrl, URL_RULE[1], DEFAULT_API_URL],
+  apiVersion: [(version: string) => /^v\d+$/.test(version) && version, 'like v1', DEFAULT_API_VERSION],
+  proxyUrl: URL_RULE,
+  frontendApiUrl: URL_RULE,
 };
-
-const TEXT_DEFAULTS: Record<string, string> = { apiUrl: DEFAULT_API_URL, apiVersion: DEFAULT_API_VERSION };
 
 /**
  * The longest `timeoutMs` honoured: a timer cannot hold more than 2^31-1 ms (a larger delay fires at once,
@@ -265,7 +264,8 @@ function resolveTuning(options: ClerkEdgeOptions): Tuned {
 /** `clockSkewInMs`: 5000 unless a finite non-negative number; above {@link MAX_CLOCK_SKEW_MS} it throws. */
 function resolveClockSkew(value: unknown): number {
   const skew = finiteOr(value, 5000);
-  if (skew > MAX_CLOCK_SKEW_MS) throw configurationError('clockSkewInMs', 'is above 10 minutes.', '');
+  if (skew > MAX_CLOCK_SKEW_MS)
+    throw configurationError('clockSkewInMs', 'is above 10 minutes.', '');
   return skew;
 }
 
@@ -281,11 +281,11 @@ export function resolveConfig(options: ClerkEdgeOptions = {}): ResolvedConfig {
   const fromEnv = (option: string) => environmentString(env, variableFor(option));
   const read = (rules: TextRules) => {
     const values: Record<string, unknown> = {};
-    for (const [option, parse] of Object.entries(rules)) {
-      const value = options[option as 'apiUrl'] ?? fromEnv(option) ?? TEXT_DEFAULTS[option];
+    for (const [option, [parse, format, fallback]] of Object.entries(rules)) {
+      const value = options[option as 'apiUrl'] ?? fromEnv(option) ?? fallback;
       if (value === undefined) continue;
       values[option] = parse(value as never);
-      if (!values[option]) throw configurationError(option, 'is malformed.');
+      if (!values[option]) throw configurationError(option, `must be ${format}.`);
     }
     return values;
   };
