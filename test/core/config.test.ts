@@ -133,7 +133,7 @@ describe('configuration', () => {
   it('reports a malformed secret key without echoing it', () => {
     const error = configError(() => createClerkAuth({ secretKey: 'sk_oops_supersecretvalue', env: {} }));
     expect(error.option).toBe('secretKey');
-    expect(error.message).toBe('`secretKey` is malformed. Set CLERK_SECRET_KEY.');
+    expect(error.message).toBe('`secretKey` must be an sk_test_/sk_live_ key. Set CLERK_SECRET_KEY.');
   });
 
   it('refuses to start on a runtime without WebCrypto', () => {
