@@ -173,7 +173,8 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
     async getKey(kid, alg, waitUntil) {
       let jwk = jwtKey as JWK | string | undefined;
       if (jwk !== undefined) {
-        if ((jwtKey as JWK).kid !== undefined && kid !== (jwtKey as JWK).kid) return refused('jwk-kid-mismatch');
+        // A configured key that names its `kid` verifies only the tokens that name it too.
+        if ((jwk as JWK).kid !== undefined && kid !== (jwk as JWK).kid) jwk = undefined;
       } else {
         // Only a machine secret key is configured: opaque M2M tokens work, JWTs cannot be verified.
         if (!url) return unavailable('jwt-key-missing');
@@ -207,8 +208,8 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
         }
         if (failure) return failure;
         jwk = keyFor(kid);
-        if (!jwk) return refused('jwk-kid-mismatch');
       }
+      if (!jwk) return refused('jwk-kid-mismatch');
       const cacheKey = jwtKey === undefined ? alg + kid : alg;
       let key = imported.get(cacheKey);
       if (!key) {

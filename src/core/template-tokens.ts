@@ -115,7 +115,8 @@ export async function templateToken(config: ResolvedConfig, sessionId: string, t
         timeoutMs: TIMEOUT_MS,
         endpoint: 'POST /sessions/{session_id}/tokens/{template_name}',
       });
-      const jwt = result.kind === 'ok' ? result.data?.jwt : undefined;
+      // Only an answer has data.
+      const jwt = (result as { data?: { jwt?: unknown } }).data?.jwt;
       if (typeof jwt !== 'string' || jwt.split('.').length !== 3) {
         // An HTTP error by its status (only an HTTP error has one); no answer, or one without a JWT, is
         // `backend-api-unavailable`.
