@@ -105,6 +105,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
     jwtKey,
     store,
     now,
+    algorithms,
     keys: { ttlMs, maxStaleMs, timeoutMs, unknownKidCooldownMs },
   } = config;
   /** Resolves to why a fetch failed, or to undefined when a usable key set arrived. */
@@ -146,7 +147,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
         endpoint: 'GET /jwks',
       });
       if (result.kind !== 'ok') return apiRefusal('jwks', result);
-      if (!isUsableKeySet(result.data, config.algorithms)) return unavailable('jwks-unavailable');
+      if (!isUsableKeySet(result.data, algorithms)) return unavailable('jwks-unavailable');
       const record: KeySetRecord = { keys: result.data.keys, fetchedAt: now() };
       adopt(record);
       fetches++;
@@ -172,8 +173,8 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
     async getKey(kid, alg, waitUntil) {
       let jwk = jwtKey as JWK | string | undefined;
       if (jwk !== undefined) {
-        const expectedKid = (jwtKey as JWK).kid;
-        if (expectedKid !== undefined && kid !== expectedKid) return refused('jwk-kid-mismatch');
+        // A configured key that names its `kid` verifies only the tokens that name it too.
+        if ((jwk as JWK).kid !== undefined && kid !== (jwk as JWK).kid) jwk = undefined;
       } else {
         // Only a machine secret key is configured: opaque M2M tokens work, JWTs cannot be verified.
         if (!url) return unavailable('jwt-key-missing');
@@ -184,7 +185,7 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
             const record = (await store.get(await storeKey())) as KeySetRecord;
             if (
               typeof record?.fetchedAt === 'number' &&
-              isUsableKeySet(record, config.algorithms) &&
+              isUsableKeySet(record, algorithms) &&
               (!current || record.fetchedAt > fetchedAt)
             )
               adopt(record);
@@ -207,8 +208,8 @@ export function createKeyStore(config: ResolvedConfig): KeyStore {
         }
         if (failure) return failure;
         jwk = keyFor(kid);
-        if (!jwk) return refused('jwk-kid-mismatch');
       }
+      if (!jwk) return refused('jwk-kid-mismatch');
       const cacheKey = jwtKey === undefined ? alg + kid : alg;
       let key = imported.get(cacheKey);
       if (!key) {

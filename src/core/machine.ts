@@ -6,7 +6,7 @@ import { instanceIdentity } from './instance-identity.js';
 import { apiRefusal, refused, unavailable, type Refusal } from './refusal.js';
 import type { KeyStore } from './jwks.js';
 import type { WaitUntil } from './wait-until.js';
-import { verifyInstanceJwt, type JwtKind } from './session.js';
+import { verifyInstanceJwt, type JwtKind, type JwtVerdict } from './session.js';
 import { sha256Hex } from './hash.js';
 import { LruCache } from './lru.js';
 import { FLIGHT_GRACE_MS, SingleFlight } from './single-flight.js';
@@ -129,21 +129,13 @@ export interface MachineVerifier {
 }
 
 /**
- * A JWT-format M2M or OAuth token, verified locally with the instance keys. OAuth tokens (RFC 9068
- * `at+jwt`) must name this instance in `iss`; M2M JWTs need a machine subject (`mch_…`) and, since
- * Clerk mints them with the instance's Frontend API as `iss` but its SDK checks none and early
- * tokens carried none, an `iss` of this instance only when they have one. verifyInstanceJwt checks
- * all of it (see {@link JwtKind}).
+ * The verdict on a JWT-format M2M or OAuth token, from its verification with the instance keys. OAuth
+ * tokens (RFC 9068 `at+jwt`) must name this instance in `iss`; M2M JWTs need a machine subject (`mch_…`)
+ * and, since Clerk mints them with the instance's Frontend API as `iss` but its SDK checks none and early
+ * tokens carried none, an `iss` of this instance only when they have one. verifyInstanceJwt checks all of
+ * it (see {@link JwtKind}).
  */
-async function verifyMachineJwt(
-  config: ResolvedConfig,
-  keys: KeyStore,
-  token: string,
-  type: MachineTokenType,
-  waitUntil?: WaitUntil,
-  header?: ProtectedHeaderParameters,
-): Promise<MachineVerdict> {
-  const verdict = await verifyInstanceJwt(token, config, keys, type as JwtKind, waitUntil, header);
+function jwtVerdict(type: MachineTokenType, verdict: JwtVerdict<Record<string, unknown>>): MachineVerdict {
   if (!verdict.ok) return verdict;
   const claims = verdict.claims;
   // `verifyInstanceJwt` guarantees a non-empty string `sub` (a machine's, for M2M), a numeric `exp` and the `iss`.
@@ -180,7 +172,8 @@ export function createMachineVerifier(config: ResolvedConfig, keys: KeyStore): M
     async verify(token, type, format, waitUntil, header) {
       const m2m = type === 'm2m_token';
       const oauth = type === 'oauth_token';
-      if (format === 'jwt') return verifyMachineJwt(config, keys, token, type, waitUntil, header);
+      if (format === 'jwt')
+        return jwtVerdict(type, await verifyInstanceJwt(token, config, keys, type as JwtKind, waitUntil, header));
       if (!OPAQUE_SHAPE.test(token)) return refused('token-invalid');
       const bearer = (m2m && config.machineSecretKey) || config.secretKey;
       if (bearer === undefined) return unavailable('machine-secret-key-missing');

@@ -91,12 +91,11 @@ const STATUS_CODES: Partial<Record<number, ClerkTokenErrorCode>> = {
  * ```
  */
 export async function templateToken(config: ResolvedConfig, sessionId: string, template: string): Promise<string> {
-  let minter = minters.get(config);
-  if (!minter) {
-    minter = [new LruCache<string>(1000, config.now), new SingleFlight<string>(TIMEOUT_MS * 2)];
-    minters.set(config, minter);
-  }
-  const [cache, flight] = minter;
+  const [cache, flight] =
+    minters.get(config) ??
+    minters
+      .set(config, [new LruCache<string>(1000, config.now), new SingleFlight<string>(TIMEOUT_MS * 2)])
+      .get(config)!;
   // Owner first: the instance is the map this cache lives in, then the session, then the template.
   const key = `${sessionId}\u0000${template}`;
   return (
@@ -116,10 +115,12 @@ export async function templateToken(config: ResolvedConfig, sessionId: string, t
         timeoutMs: TIMEOUT_MS,
         endpoint: 'POST /sessions/{session_id}/tokens/{template_name}',
       });
-      const jwt = result.kind === 'ok' ? result.data?.jwt : undefined;
+      // Only an answer has data.
+      const jwt = (result as { data?: { jwt?: unknown } }).data?.jwt;
       if (typeof jwt !== 'string' || jwt.split('.').length !== 3) {
-        // An HTTP error by its status; no answer, or one without a JWT, is `backend-api-unavailable`.
-        const { status, retryAfterSeconds } = (result.kind === 'http-error' ? result : {}) as {
+        // An HTTP error by its status (only an HTTP error has one); no answer, or one without a JWT, is
+        // `backend-api-unavailable`.
+        const { status, retryAfterSeconds } = result as {
           status?: number;
           retryAfterSeconds?: number;
         };

@@ -121,11 +121,11 @@ export function unverifiedHeader(token: string): Readonly<ProtectedHeaderParamet
   return lastHeader;
 }
 
-/** `value` with every object in it frozen. */
+/** `value` with every object in it frozen (a primitive counts as frozen already). */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+  if (!Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const key in value) if (Object.hasOwn(value, key)) deepFreeze(value[key]);
+    for (const key in value) if (Object.hasOwn(value as object, key)) deepFreeze(value[key]);
   }
   return value;
 }
