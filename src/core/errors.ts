@@ -131,7 +131,8 @@ export class ClerkEdgeError extends Error {
   declare readonly hint: string;
   constructor(code: ClerkEdgeErrorCode, message: string, hint: string) {
     super(`${message} ${hint}`.trim());
-    this.name = new.target.name;
+    // A literal: minifiers rename classes, so `new.target.name` would read `N` in a bundled Worker.
+    this.name = 'ClerkEdgeError';
     this.code = code;
     this.hint = hint;
   }
@@ -154,6 +155,7 @@ export class ClerkConfigurationError extends ClerkEdgeError {
   declare readonly missing: boolean;
   constructor(option: string, message: string, hint: string, missing = false) {
     super(`configuration-${missing ? 'missing' : 'invalid'}`, message, hint);
+    this.name = 'ClerkConfigurationError';
     this.option = option;
     this.missing = missing;
   }
