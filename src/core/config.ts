@@ -264,8 +264,7 @@ function resolveTuning(options: ClerkEdgeOptions): Tuned {
 /** `clockSkewInMs`: 5000 unless a finite non-negative number; above {@link MAX_CLOCK_SKEW_MS} it throws. */
 function resolveClockSkew(value: unknown): number {
   const skew = finiteOr(value, 5000);
-  if (skew > MAX_CLOCK_SKEW_MS)
-    throw configurationError('clockSkewInMs', 'is above 10 minutes.', '');
+  if (skew > MAX_CLOCK_SKEW_MS) throw configurationError('clockSkewInMs', 'is above 10 minutes.', '');
   return skew;
 }
 
