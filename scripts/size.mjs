@@ -58,7 +58,7 @@ async function baselineSize(ref) {
 
 /**
  * The minimal Worker bundled against the package as it ships: the ESM entries built by tsup with
- * the settings of `tsup.config.ts` (chunk splitting, tree-shaking, the same externals), no types.
+ * the settings of `tsup.config.ts` (chunk splitting, tree-shaking, dependencies external), no types.
  */
 async function builtPackageSize() {
   const dir = mkdtempSync(join(tmpdir(), 'clerk-edge-dist-'));
@@ -73,7 +73,8 @@ async function builtPackageSize() {
       treeshake: true,
       dts: false,
       outDir: dir,
-      external: ['hono', 'jose', 'next', 'openapi-fetch', /^hono\//, /^next\//],
+      // No `external` list: tsup keeps every dependency and peer dependency (and their subpaths)
+      // external by itself, which is what the package's own build lists.
     });
     markSideEffectFree(dir);
     return await workerBundleSize(MINIMAL, {

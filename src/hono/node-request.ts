@@ -37,7 +37,7 @@ interface NodeIncoming {
 
 /**
  * Whether `raw` is still the untouched lightweight request of `incoming`. Checked on every read
- * (about 1 µs, still far less than building the headers): a later middleware may build the
+ * (well under 1 µs, far less than building the headers): a later middleware may build the
  * headers and change them (the core reads headers after the middleware too, for a guard's
  * `acceptsToken`), or shadow `headers` on the object.
  */
